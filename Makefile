@@ -1,0 +1,31 @@
+# SPDX-License-Identifier: Apache-2.0
+# A thin front for newcomers: everything real lives in CMake and scripts/.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+RELEASE_DIR := build/release
+TEST_DIR := build/test
+
+.PHONY: all deps build demo test bench clean
+
+all: build
+
+deps:
+	@bash scripts/deps.sh
+
+build: deps
+	@cmake -S . -B $(RELEASE_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(RELEASE_DIR) -j $(JOBS)
+
+demo: build
+	@$(RELEASE_DIR)/sluice demo
+
+test: deps
+	@cmake -S . -B $(TEST_DIR) -DCMAKE_BUILD_TYPE=Debug -DSLUICE_WERROR=ON \
+	  -DSLUICE_SANITIZE=ON -DSLUICE_FUZZ=ON >/dev/null
+	@cmake --build $(TEST_DIR) -j $(JOBS)
+	@bash scripts/test.sh $(TEST_DIR)
+
+bench: build
+	@bash bench/run.sh $(RELEASE_DIR)
+
+clean:
+	rm -rf build

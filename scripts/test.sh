@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Runs every test of a configured and built tree: unit tests, SQL golden
+# files and fuzzing first, then the Kafka suite against a real Apache Kafka
+# broker that this script starts and always stops.
+#
+#   scripts/test.sh BUILD_DIR
+set -euo pipefail
+
+build=${1:?usage: scripts/test.sh BUILD_DIR}
+build=$(cd "$build" && pwd)
+here=$(cd "$(dirname "$0")/.." && pwd)
+jobs=$(nproc 2>/dev/null || echo 2)
+
+# Sanitizer settings for every test process (leak checking included).
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:strict_string_checks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$here/tests/lsan.supp:print_suppressions=0}
+
+status=0
+echo "== unit, SQL and fuzz tests"
+(cd "$build" && ctest --output-on-failure -j "$jobs" -LE kafka) || status=1
+
+echo "== Kafka tests on a real Apache Kafka broker"
+broker_env=$(mktemp)
+stop_broker() {
+  bash "$here/scripts/kafka.sh" stop >/dev/null 2>&1 || true
+  rm -f "$broker_env"
+}
+trap stop_broker EXIT INT TERM
+if bootstrap=$(bash "$here/scripts/kafka.sh" start); then
+  export SLUICE_TEST_BROKERS=$bootstrap
+  echo "broker: $bootstrap ($(bash "$here/scripts/kafka.sh" version))"
+  (cd "$build" && ctest --output-on-failure -L kafka) || status=1
+else
+  echo "could not start the Kafka broker" >&2
+  status=1
+fi
+
+if [ $status -ne 0 ]; then
+  echo "== FAILED"
+else
+  echo "== all tests passed"
+fi
+exit $status
