@@ -21,6 +21,33 @@ status=0
 echo "== unit, SQL and fuzz tests"
 (cd "$build" && ctest --output-on-failure -j "$jobs" -LE kafka) || status=1
 
+echo "== fuzzing the SQL front end (clang, libFuzzer, ASan)"
+fuzz_seconds=${SLUICE_FUZZ_SECONDS:-60}
+fuzz_build="$build/../fuzz"
+if CC=clang CXX=clang++ cmake -S "$here" -B "$fuzz_build" -DSLUICE_FUZZ=ON \
+     -DSLUICE_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >"$fuzz_build.log" 2>&1 &&
+   cmake --build "$fuzz_build" -j "$jobs" --target fuzz_parse \
+     >>"$fuzz_build.log" 2>&1; then
+  corpus=$(mktemp -d)
+  cp "$here"/tests/fuzz/corpus/* "$corpus"/ 2>/dev/null || true
+  if "$fuzz_build/tests/fuzz_parse" -max_total_time="$fuzz_seconds" \
+       -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+       "$corpus" >"$fuzz_build/fuzz_parse.log" 2>&1; then
+    grep -E 'stat::number_of_executed_units|Done' "$fuzz_build/fuzz_parse.log" \
+      | head -2
+    echo "fuzz_parse: no crash in ${fuzz_seconds}s"
+  else
+    tail -60 "$fuzz_build/fuzz_parse.log"
+    echo "fuzz_parse: FAILED"
+    status=1
+  fi
+  rm -rf "$corpus"
+else
+  tail -30 "$fuzz_build.log"
+  echo "fuzz build FAILED"
+  status=1
+fi
+
 echo "== Kafka tests on a real Apache Kafka broker"
 broker_env=$(mktemp)
 stop_broker() {
