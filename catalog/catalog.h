@@ -243,6 +243,10 @@ int sl_catalog_object_column(const sl_catalog_object *obj, const char *name);
 const char *sl_catalog_object_option(const sl_catalog_object *obj,
                                      const char *name);
 
+/* True when option name is "true" or "1" (any case). */
+bool sl_catalog_object_option_true(const sl_catalog_object *obj,
+                                   const char *name);
+
 /* True when a and b define the same object: kind, name, columns (names,
  * types, NOT NULL, keys), key, timestamp column and format, watermark,
  * options in order, dependencies, and the SQL text compared with runs of

@@ -69,8 +69,8 @@ sl_status sl_lookup_drop_storage(sl_catalog *cat,
                                  sl_error *err);
 bool sl_lookup_in_use(sl_catalog *cat, const char *name);
 
-/* Removes every cached row of the lookup handles open on table name
- * (after a bulk load or a rolled-back transaction). */
+/* Removes every cached row of the lookup handles open on table name, or
+ * on every table when name is NULL (after a rolled-back transaction). */
 void sl_lookup_invalidate_table(sl_catalog *cat, const char *name);
 
 /* Removes a query's persisted state (state.c), inside a transaction. */

@@ -203,15 +203,20 @@ struct sl_ast_expr {
       sl_ast_expr *operand;
     } unary;
 
+    /* pos is that of the left operand; op_pos that of the operator. */
     struct {
       sl_ast_binary_op op;
       sl_ast_expr *left;
       sl_ast_expr *right;
+      sl_ast_pos op_pos;
     } binary;
 
+    /* For the four below, op_pos is the position of IS, BETWEEN, IN or
+     * LIKE (of NOT when negated). */
     struct {
       sl_ast_expr *operand;
       bool negated; /* IS NOT NULL */
+      sl_ast_pos op_pos;
     } is_null;
 
     struct {
@@ -219,18 +224,21 @@ struct sl_ast_expr {
       sl_ast_expr *low;
       sl_ast_expr *high;
       bool negated;
+      sl_ast_pos op_pos;
     } between;
 
     struct {
       sl_ast_expr *operand;
       sl_ast_exprs list;
       bool negated;
+      sl_ast_pos op_pos;
     } in;
 
     struct {
       sl_ast_expr *operand;
       sl_ast_expr *pattern;
       bool negated;
+      sl_ast_pos op_pos;
     } like;
 
     /* CASE [operand] WHEN ... THEN ... [ELSE ...] END; operand is NULL
@@ -241,7 +249,8 @@ struct sl_ast_expr {
       sl_ast_expr *else_expr;
     } case_;
 
-    /* type is owned by the parse result.  colon_form: written x::type. */
+    /* type is owned by the parse result.  colon_form: written x::type
+     * (pos is then that of x). */
     struct {
       sl_ast_expr *operand;
       sl_type *type;
@@ -249,11 +258,14 @@ struct sl_ast_expr {
       bool colon_form;
     } cast;
 
+    /* pos is that of the base; op_pos that of "[". */
     struct {
       sl_ast_expr *base;
       sl_ast_expr *index;
+      sl_ast_pos op_pos;
     } subscript;
 
+    /* pos is that of the base; name.pos that of the field name. */
     struct {
       sl_ast_expr *base;
       sl_ast_name name;
@@ -336,7 +348,8 @@ typedef enum sl_ast_within_kind {
 typedef struct sl_ast_from sl_ast_from;
 
 /* A FROM item.  Joins nest to the left: a JOIN b JOIN c is
- * JOIN(JOIN(a, b), c); the right side of a join is never a join. */
+ * JOIN(JOIN(a, b), c); the right side of a join is never a join.  A
+ * join's pos is that of its left side. */
 struct sl_ast_from {
   sl_ast_from_kind kind;
   sl_ast_pos pos;
@@ -352,6 +365,7 @@ struct sl_ast_from {
 
     struct {
       sl_ast_join_kind kind;
+      sl_ast_pos join_pos;       /* of the JOIN keyword */
       sl_ast_from *left;
       sl_ast_from *right;
       sl_ast_expr *system_time;  /* FOR SYSTEM_TIME AS OF expr, or NULL */

@@ -22,6 +22,7 @@
 
 #include "engine/common/arena.h"
 #include "engine/common/error.h"
+#include "engine/types/strbuf.h"
 #include "parser/ast.h"
 #include "parser/vars.h"
 
@@ -41,6 +42,7 @@ typedef struct sl_parse_result {
   size_t len;           /* bytes of text */
   int nstmts;
   sl_ast_stmt **stmts;  /* in script order; empty statements skipped */
+  size_t cap_stmts;
 
   /* Heap types referenced by the trees, freed with the result. */
   sl_type **types;
@@ -93,15 +95,25 @@ bool sl_parse_is_complete(const char *text, size_t len);
 /* Include positions (@line:column) on every node. */
 #define SL_AST_DUMP_POSITIONS 1u
 
-/* Writes a stable, indented text form of stmt: one node per line, two
- * spaces of indentation per level, ending in a newline.  Returns a
- * malloc'd NUL-terminated string the caller frees, or NULL when out of
- * memory. */
-char *sl_ast_dump_string(const sl_ast_stmt *stmt, unsigned flags);
+/* Appends a stable, indented text form of stmt to out: one node per line,
+ * two spaces of indentation per level, each line ending in a newline.
+ * Returns SL_OK or SL_ERR_NOMEM (out->failed is then set). */
+sl_status sl_ast_dump(const sl_ast_stmt *stmt, unsigned flags,
+                      sl_strbuf *out);
 
-/* The same text written to f.  Returns SL_OK, SL_ERR_NOMEM or SL_ERR_IO
- * (err filled). */
-sl_status sl_ast_dump_file(const sl_ast_stmt *stmt, unsigned flags, FILE *f,
-                           sl_error *err);
+/* The same for one expression, starting at indentation level `depth`. */
+sl_status sl_ast_dump_expr(const sl_ast_expr *expr, unsigned flags,
+                           int depth, sl_strbuf *out);
+
+/* ------------------------------------------------------------------ */
+/* Keywords                                                            */
+/* ------------------------------------------------------------------ */
+
+/* The i-th keyword of the dialect in lower case, in alphabetical order,
+ * or NULL when i is past the last (for completion in the shell). */
+const char *sl_parse_keyword_at(size_t i);
+
+/* True when word (any case, len bytes) is a keyword of the dialect. */
+bool sl_parse_is_keyword(const char *word, size_t len);
 
 #endif /* SLUICE_PARSER_PARSER_H */

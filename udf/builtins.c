@@ -121,16 +121,16 @@ uint32_t sl_func_utf8_next(const char *s, size_t n, size_t *pos) {
     c &= 0x07;
   } else {
     *pos = i + 1;
-    return c;
+    return SL_FUNC_UTF8_BAD;
   }
   if (i + (size_t)extra >= n) {
     *pos = i + 1;
-    return u[i];
+    return SL_FUNC_UTF8_BAD;
   }
   for (int k = 1; k <= extra; k++) {
     if (!is_cont(u[i + (size_t)k])) {
       *pos = i + 1;
-      return u[i];
+      return SL_FUNC_UTF8_BAD;
     }
     c = (c << 6) | (u[i + (size_t)k] & 0x3F);
   }

@@ -41,6 +41,12 @@ extern const int sl_func_builtins_json_count;
 extern const sl_func_def sl_func_builtins_agg[];
 extern const int sl_func_builtins_agg_count;
 
+/* The dead-letter reason of a row whose argument is a value the function
+ * cannot take (a negative square root, a malformed format string, an
+ * unknown time zone).  The conventions' reasons have no separate entry
+ * for this; "type" is the one that says the value was not acceptable. */
+#define SL_FUNC_INVALID "type"
+
 /* True when any argument of row is NULL. */
 static inline bool sl_func_any_null(int nargs, const sl_value *const *args,
                                     int row) {
@@ -82,9 +88,13 @@ size_t sl_func_utf8_count(const char *s, size_t n);
  * when the string is shorter). */
 size_t sl_func_utf8_skip(const char *s, size_t n, size_t nchars);
 
+/* What sl_func_utf8_next returns for a byte that starts no valid
+ * sequence. */
+#define SL_FUNC_UTF8_BAD UINT32_C(0xFFFFFFFF)
+
 /* Decodes the character at s[*pos] (n bytes in all) and advances *pos.
- * A malformed byte decodes as itself (U+0080..U+00FF are never produced
- * that way for valid input) and advances by one. */
+ * A malformed byte gives SL_FUNC_UTF8_BAD and advances by one, so that
+ * callers can copy it through unchanged. */
 uint32_t sl_func_utf8_next(const char *s, size_t n, size_t *pos);
 
 /* Encodes cp into buf (at least 4 bytes); returns the byte count. */

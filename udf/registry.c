@@ -603,6 +603,8 @@ char *sl_func_sig_format(const sl_func *func, const sl_func_sig *sig,
     return buf;
   buf[0] = '\0';
   tb_add(&tb, "%s(", func->name);
+  if ((func->flags & SL_FUNC_STAR) && sig->nparams == 0)
+    tb_add(&tb, "*");
   for (int i = 0; i < sig->nparams; i++) {
     if (i >= sig->nrequired)
       tb_add(&tb, i == 0 ? "[" : " [, ");

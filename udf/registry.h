@@ -59,7 +59,8 @@ enum {
   SL_FUNC_NONDETERMINISTIC = 1u << 0, /* NOW(): may differ per call */
   SL_FUNC_NULL_CALL = 1u << 1,  /* called on NULL arguments (COALESCE);
                                    otherwise NULL in gives NULL out */
-  SL_FUNC_STAR = 1u << 2,       /* COUNT(*) */
+  SL_FUNC_STAR = 1u << 2,       /* COUNT(*): resolved as a call without
+                                   arguments, shown as COUNT(*) */
   SL_FUNC_DISTINCT = 1u << 3,   /* AGG(DISTINCT x) */
   SL_FUNC_SLIDING = 1u << 4,    /* aggregate allowed OVER (... RANGE ...) */
   SL_FUNC_USER = 1u << 5        /* registered by the user (CREATE FUNCTION) */

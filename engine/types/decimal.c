@@ -477,6 +477,9 @@ sl_status sl_decimal_parse_natural(const char *text, size_t len,
 size_t sl_decimal_to_text(sl_int128 v, int scale, char *buf) {
   char digits[48];
   int n = 0;
+  /* Valid scales are 0..38; clamping keeps a corrupt one in bounds. */
+  if (scale < 0 || scale > SL_DECIMAL_MAX_PRECISION)
+    scale = scale < 0 ? 0 : SL_DECIMAL_MAX_PRECISION;
   sl_uint128 m = magnitude(v);
   do {
     digits[n++] = (char)('0' + (int)(m % 10));

@@ -22,8 +22,32 @@
 /* Scalars                                                             */
 /* ------------------------------------------------------------------ */
 
+/* Decimal digits of v into buf, without snprintf (on the output hot
+ * path).  Returns the length. */
+static size_t format_int64(int64_t v, char *buf) {
+  char tmp[24];
+  size_t n = 0;
+  uint64_t m = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+  do {
+    tmp[n++] = (char)('0' + m % 10);
+    m /= 10;
+  } while (m);
+  size_t o = 0;
+  if (v < 0)
+    buf[o++] = '-';
+  while (n)
+    buf[o++] = tmp[--n];
+  buf[o] = '\0';
+  return o;
+}
+
 /* The shortest of the tried precisions that reads back exactly. */
 size_t sl_format_double(double d, char *buf) {
+  /* Integral values below 1e15 print as plain integers under %.15g too;
+   * skip the print-and-read-back loop for them.  -0.0 keeps its sign. */
+  if (fabs(d) < 1e15 && d == trunc(d) && !(d == 0 && signbit(d)))
+    return format_int64((int64_t)d, buf);
+
   if (isnan(d))
     return (size_t)snprintf(buf, SL_FORMAT_DOUBLE_MAX, "NaN");
   if (isinf(d))
@@ -314,10 +338,10 @@ static bool scalar_text(const sl_value *v, char *buf, size_t *n) {
     *n = (size_t)snprintf(buf, 8, "%s", v->u.b ? "true" : "false");
     return true;
   case SL_TYPE_INT:
-    *n = (size_t)snprintf(buf, 16, "%d", (int)v->u.i32);
+    *n = format_int64(v->u.i32, buf);
     return true;
   case SL_TYPE_BIGINT:
-    *n = (size_t)snprintf(buf, 24, "%lld", (long long)v->u.i64);
+    *n = format_int64(v->u.i64, buf);
     return true;
   case SL_TYPE_DOUBLE:
     *n = sl_format_double(v->u.f64, buf);
@@ -410,7 +434,7 @@ static sl_status json_value(sl_strbuf *out, const sl_value *v,
     n = sl_format_timestamp(v->u.i64, true, buf);
     return sl_format_json_string(out, buf, n);
   case SL_TYPE_INTERVAL:
-    return sl_strbuf_appendf(out, "%lld", (long long)v->u.i64);
+    return sl_strbuf_append(out, buf, format_int64(v->u.i64, buf));
   case SL_TYPE_ARRAY: {
     const sl_type *et = elem_type(type, SL_TYPE_ARRAY);
     sl_strbuf_appendc(out, '[');

@@ -514,6 +514,7 @@ sl_status sl_time_parse_pattern(const char *pattern, const char *text,
   snprintf(expected, sizeof(expected), "format %s",
            sl_types_quote(q, pattern, strlen(pattern)));
 
+  skip_blanks(&sc);
   if (!read_pattern(pattern, &sc, &ps, 0))
     return time_error(err, text, len, expected);
   skip_blanks(&sc);

@@ -99,10 +99,13 @@ sl_status sl_time_parse_epoch(const char *text, size_t len, bool seconds,
                               int64_t *ms, sl_error *err);
 
 /* strptime with a pattern of our own: %Y %m %d %e %H %I %M %S %f (1-9
- * digits of fraction) %p %z (Z, +hh:mm, +hhmm, +hh) %j %b %h %B %a %A %y
- * (69-99 is 19xx, 00-68 20xx) %s (epoch seconds) %T %F %D %R %n %t %%.  A
- * blank in the pattern matches any run of blanks, other characters match
- * themselves.  Fields not given default to 1970-01-01 00:00:00 UTC. */
+ * digits of fraction) %p %z (Z, UTC, +hh:mm, +hhmm, +hh) %Z (UTC, GMT, Z)
+ * %j %b %h %B %a %A %u %w (names and weekdays are read and ignored) %y
+ * (69-99 is 19xx, 00-68 20xx) %s (epoch seconds) %T %F %D %R %n %t %%.
+ * Numbers take up to their field width of digits (4 for %Y, 3 for %j, 2
+ * otherwise).  A blank in the pattern matches any run of blanks, other
+ * characters match themselves; blanks around the text are ignored.
+ * Fields not given default to 1970-01-01 00:00:00 UTC. */
 sl_status sl_time_parse_pattern(const char *pattern, const char *text,
                                 size_t len, int64_t *ms, sl_error *err);
 

@@ -1,0 +1,411 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * admin.c - topic administration over the Admin API, or the mock cluster
+ * on the embedded broker.
+ *
+ * The admin client is a librdkafka consumer handle without a group: admin
+ * requests work from any handle type, and a consumer's metadata requests
+ * do not auto-create the topics they ask about.
+ */
+#include "engine/kafka/admin.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine/common/log.h"
+#include "engine/kafka/broker.h"
+#include "engine/kafka/client.h"
+
+#define ADMIN_TIMEOUT_MS 30000
+#define METADATA_TIMEOUT_MS 10000
+
+struct sl_kafka_admin {
+  sl_kafka_client client;
+  sl_kafka_broker *embedded;
+};
+
+sl_status sl_kafka_admin_new(const sl_kafka_config *cfg,
+                             sl_kafka_admin **out, sl_error *err) {
+  *out = NULL;
+  sl_kafka_admin *a = calloc(1, sizeof(*a));
+  if (!a)
+    return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  static const char *const defaults[] = {
+      "client.id", "sluice-admin",
+      "log.connection.close", "false",
+      NULL};
+  static const char *const overrides[] = {
+      "allow.auto.create.topics", "false",
+      NULL};
+  sl_status rc = sl_kafka_client_open(&a->client, RD_KAFKA_CONSUMER, "admin",
+                                      cfg, defaults, overrides, NULL, err);
+  if (rc) {
+    free(a);
+    return rc;
+  }
+  a->embedded = sl_kafka_config_embedded(cfg);
+  *out = a;
+  return SL_OK;
+}
+
+void sl_kafka_admin_free(sl_kafka_admin *a) {
+  if (!a)
+    return;
+  sl_kafka_client_close(&a->client);
+  free(a);
+}
+
+static void sleep_ms(int ms) {
+  struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+  nanosleep(&ts, NULL);
+}
+
+/* Metadata for one topic.  *md is NULL when the request itself failed. */
+static rd_kafka_resp_err_t topic_metadata(
+    sl_kafka_admin *a, const char *topic,
+    const struct rd_kafka_metadata **md) {
+  *md = NULL;
+  rd_kafka_topic_t *rkt = rd_kafka_topic_new(a->client.rk, topic, NULL);
+  if (!rkt)
+    return rd_kafka_last_error();
+  rd_kafka_resp_err_t code = rd_kafka_metadata(a->client.rk, 0, rkt, md,
+                                               METADATA_TIMEOUT_MS);
+  rd_kafka_topic_destroy(rkt);
+  if (!code && (*md)->topic_cnt != 1) {
+    rd_kafka_metadata_destroy(*md);
+    *md = NULL;
+    code = RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
+  }
+  return code;
+}
+
+/* Waits until the cluster lists topic with want partitions (any number
+ * when want < 1), each with a leader; or, with gone, until it is no longer
+ * listed. */
+static sl_status wait_topic(sl_kafka_admin *a, const char *topic, int want,
+                            bool gone, sl_error *err) {
+  int64_t deadline = sl_kafka_now_ms() + ADMIN_TIMEOUT_MS;
+  rd_kafka_resp_err_t last = RD_KAFKA_RESP_ERR__TIMED_OUT;
+  for (;;) {
+    const struct rd_kafka_metadata *md;
+    rd_kafka_resp_err_t code = topic_metadata(a, topic, &md);
+    if (md) {
+      const struct rd_kafka_metadata_topic *t = &md->topics[0];
+      bool ready;
+      if (gone) {
+        ready = t->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
+      } else {
+        ready = !t->err && t->partition_cnt > 0 &&
+                (want < 1 || t->partition_cnt == want);
+        for (int i = 0; ready && i < t->partition_cnt; i++)
+          ready = t->partitions[i].leader >= 0 && !t->partitions[i].err;
+      }
+      last = t->err;
+      rd_kafka_metadata_destroy(md);
+      if (ready)
+        return SL_OK;
+    } else {
+      last = code;
+    }
+    if (sl_kafka_now_ms() >= deadline)
+      return sl_kafka_fail(err, topic, -1,
+                           gone ? "waiting for deletion"
+                                : "waiting for partition leaders",
+                           rd_kafka_err2str(last));
+    sleep_ms(100);
+  }
+}
+
+/* Runs one admin request already issued onto q and returns its result
+ * event, or NULL with err filled. */
+static rd_kafka_event_t *await_result(rd_kafka_queue_t *q, const char *topic,
+                                      const char *what, sl_error *err) {
+  rd_kafka_event_t *ev = rd_kafka_queue_poll(q, ADMIN_TIMEOUT_MS + 5000);
+  if (!ev) {
+    sl_kafka_fail(err, topic, -1, what, "no answer from the cluster");
+    return NULL;
+  }
+  if (rd_kafka_event_error(ev)) {
+    sl_kafka_fail(err, topic, -1, what, rd_kafka_event_error_string(ev));
+    rd_kafka_event_destroy(ev);
+    return NULL;
+  }
+  return ev;
+}
+
+static rd_kafka_AdminOptions_t *admin_options(rd_kafka_t *rk,
+                                              rd_kafka_admin_op_t op) {
+  char errstr[256];
+  rd_kafka_AdminOptions_t *o = rd_kafka_AdminOptions_new(rk, op);
+  rd_kafka_AdminOptions_set_request_timeout(o, ADMIN_TIMEOUT_MS, errstr,
+                                            sizeof(errstr));
+  rd_kafka_AdminOptions_set_operation_timeout(o, ADMIN_TIMEOUT_MS, errstr,
+                                              sizeof(errstr));
+  return o;
+}
+
+static sl_status create_on_cluster(sl_kafka_admin *a, const char *topic,
+                                   int partitions, int replication,
+                                   const sl_kafka_config *topic_config,
+                                   bool if_not_exists, bool *created,
+                                   sl_error *err) {
+  rd_kafka_t *rk = a->client.rk;
+  char errstr[512];
+  rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(
+      topic, partitions, replication, errstr, sizeof(errstr));
+  if (!nt)
+    return sl_kafka_fail(err, topic, -1, "create topic", errstr);
+  size_t n = topic_config ? sl_kafka_config_count(topic_config) : 0;
+  for (size_t i = 0; i < n; i++) {
+    rd_kafka_resp_err_t code = rd_kafka_NewTopic_set_config(
+        nt, sl_kafka_config_key(topic_config, i),
+        sl_kafka_config_value(topic_config, i));
+    if (code) {
+      rd_kafka_NewTopic_destroy(nt);
+      return sl_kafka_fail_code(err, rk, topic, -1, "create topic", code);
+    }
+  }
+
+  rd_kafka_AdminOptions_t *o = admin_options(rk,
+                                             RD_KAFKA_ADMIN_OP_CREATETOPICS);
+  rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+  rd_kafka_CreateTopics(rk, &nt, 1, o, q);
+  rd_kafka_event_t *ev = await_result(q, topic, "create topic", err);
+  sl_status rc = ev ? SL_OK : SL_ERR_KAFKA;
+  if (ev) {
+    size_t cnt = 0;
+    const rd_kafka_topic_result_t **res = rd_kafka_CreateTopics_result_topics(
+        rd_kafka_event_CreateTopics_result(ev), &cnt);
+    rd_kafka_resp_err_t code =
+        cnt == 1 ? rd_kafka_topic_result_error(res[0])
+                 : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
+    if (code == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS && if_not_exists) {
+      *created = false;
+    } else if (code) {
+      const char *msg = cnt == 1 ? rd_kafka_topic_result_error_string(res[0])
+                                 : NULL;
+      rc = sl_kafka_fail(err, topic, -1, "create topic",
+                         msg && *msg ? msg : rd_kafka_err2str(code));
+    } else {
+      *created = true;
+    }
+    rd_kafka_event_destroy(ev);
+  }
+  rd_kafka_queue_destroy(q);
+  rd_kafka_AdminOptions_destroy(o);
+  rd_kafka_NewTopic_destroy(nt);
+  return rc;
+}
+
+sl_status sl_kafka_admin_create_topic(sl_kafka_admin *a, const char *topic,
+                                      int partitions, int replication,
+                                      const sl_kafka_config *topic_config,
+                                      bool if_not_exists, sl_error *err) {
+  if (a->embedded) {
+    if (topic_config && sl_kafka_config_count(topic_config) > 0)
+      SL_DEBUG("kafka", "%s: the embedded broker ignores topic properties",
+               topic);
+    sl_status rc = sl_kafka_broker_create_topic(a->embedded, topic,
+                                                partitions, replication,
+                                                err);
+    if (rc == SL_OK || !if_not_exists)
+      return rc;
+    bool exists = false;
+    sl_error probe;
+    if (sl_kafka_admin_topic_exists(a, topic, &exists, &probe) == SL_OK &&
+        exists)
+      return SL_OK;
+    return rc;
+  }
+
+  bool created = false;
+  sl_status rc = create_on_cluster(a, topic, partitions, replication,
+                                   topic_config, if_not_exists, &created,
+                                   err);
+  if (rc)
+    return rc;
+  return wait_topic(a, topic, created ? partitions : -1, false, err);
+}
+
+sl_status sl_kafka_admin_delete_topic(sl_kafka_admin *a, const char *topic,
+                                      sl_error *err) {
+  if (a->embedded)
+    return sl_kafka_fail(err, topic, -1, "delete topic",
+                         "the embedded broker cannot delete topics");
+
+  rd_kafka_t *rk = a->client.rk;
+  rd_kafka_DeleteTopic_t *dt = rd_kafka_DeleteTopic_new(topic);
+  rd_kafka_AdminOptions_t *o = admin_options(rk,
+                                             RD_KAFKA_ADMIN_OP_DELETETOPICS);
+  rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+  rd_kafka_DeleteTopics(rk, &dt, 1, o, q);
+  rd_kafka_event_t *ev = await_result(q, topic, "delete topic", err);
+  sl_status rc = ev ? SL_OK : SL_ERR_KAFKA;
+  if (ev) {
+    size_t cnt = 0;
+    const rd_kafka_topic_result_t **res = rd_kafka_DeleteTopics_result_topics(
+        rd_kafka_event_DeleteTopics_result(ev), &cnt);
+    rd_kafka_resp_err_t code =
+        cnt == 1 ? rd_kafka_topic_result_error(res[0])
+                 : RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
+    if (code)
+      rc = sl_kafka_fail_code(err, rk, topic, -1, "delete topic", code);
+    rd_kafka_event_destroy(ev);
+  }
+  rd_kafka_queue_destroy(q);
+  rd_kafka_AdminOptions_destroy(o);
+  rd_kafka_DeleteTopic_destroy(dt);
+  if (rc)
+    return rc;
+  return wait_topic(a, topic, -1, true, err);
+}
+
+sl_status sl_kafka_admin_topic_exists(sl_kafka_admin *a, const char *topic,
+                                      bool *exists, sl_error *err) {
+  const struct rd_kafka_metadata *md;
+  rd_kafka_resp_err_t code = topic_metadata(a, topic, &md);
+  if (!md)
+    return sl_kafka_fail_code(err, a->client.rk, topic, -1, "metadata",
+                              code);
+  rd_kafka_resp_err_t terr = md->topics[0].err;
+  rd_kafka_metadata_destroy(md);
+  if (terr == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
+    *exists = false;
+    return SL_OK;
+  }
+  if (terr && terr != RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE)
+    return sl_kafka_fail_code(err, a->client.rk, topic, -1, "metadata",
+                              terr);
+  *exists = true;
+  return SL_OK;
+}
+
+void sl_kafka_topic_info_free(sl_kafka_topic_info *info) {
+  if (!info)
+    return;
+  free(info->name);
+  free(info->partitions);
+  free(info);
+}
+
+sl_status sl_kafka_admin_describe_topic(sl_kafka_admin *a, const char *topic,
+                                        sl_kafka_topic_info **out,
+                                        sl_error *err) {
+  *out = NULL;
+  rd_kafka_t *rk = a->client.rk;
+  const struct rd_kafka_metadata *md;
+  rd_kafka_resp_err_t code = topic_metadata(a, topic, &md);
+  if (!md)
+    return sl_kafka_fail_code(err, rk, topic, -1, "describe", code);
+  const struct rd_kafka_metadata_topic *t = &md->topics[0];
+  if (t->err) {
+    rd_kafka_metadata_destroy(md);
+    return sl_kafka_fail_code(err, rk, topic, -1, "describe",
+                              code ? code : t->err);
+  }
+
+  sl_status rc = SL_OK;
+  sl_kafka_topic_info *info = calloc(1, sizeof(*info));
+  if (info) {
+    info->name = strdup(topic);
+    info->partitions = calloc((size_t)t->partition_cnt + 1,
+                              sizeof(*info->partitions));
+  }
+  if (!info || !info->name || !info->partitions) {
+    rc = sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  info->partition_count = t->partition_cnt;
+  for (int i = 0; i < t->partition_cnt; i++) {
+    const struct rd_kafka_metadata_partition *mp = &t->partitions[i];
+    if (mp->id < 0 || mp->id >= t->partition_cnt) {
+      rc = sl_kafka_fail(err, topic, mp->id, "describe",
+                         "partition id out of range in metadata");
+      goto done;
+    }
+    sl_kafka_partition_info *pi = &info->partitions[mp->id];
+    pi->id = mp->id;
+    pi->leader = mp->leader;
+    pi->replicas = mp->replica_cnt;
+    if (mp->id == 0)
+      info->replication = mp->replica_cnt;
+  }
+  for (int32_t p = 0; p < info->partition_count; p++) {
+    sl_kafka_partition_info *pi = &info->partitions[p];
+    code = rd_kafka_query_watermark_offsets(rk, topic, p, &pi->low,
+                                            &pi->high, METADATA_TIMEOUT_MS);
+    if (code) {
+      rc = sl_kafka_fail_code(err, rk, topic, p, "describe", code);
+      goto done;
+    }
+  }
+
+done:
+  rd_kafka_metadata_destroy(md);
+  if (rc)
+    sl_kafka_topic_info_free(info);
+  else
+    *out = info;
+  return rc;
+}
+
+static int compare_names(const void *x, const void *y) {
+  return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+void sl_kafka_names_free(char **names, size_t count) {
+  if (!names)
+    return;
+  for (size_t i = 0; i < count; i++)
+    free(names[i]);
+  free(names);
+}
+
+sl_status sl_kafka_admin_list_topics(sl_kafka_admin *a, bool include_internal,
+                                     char ***names, size_t *count,
+                                     sl_error *err) {
+  *names = NULL;
+  *count = 0;
+  const struct rd_kafka_metadata *md = NULL;
+  rd_kafka_resp_err_t code = rd_kafka_metadata(a->client.rk, 1, NULL, &md,
+                                               METADATA_TIMEOUT_MS);
+  if (code)
+    return sl_kafka_fail_code(err, a->client.rk, NULL, -1, "list topics",
+                              code);
+
+  char **list = calloc((size_t)md->topic_cnt + 1, sizeof(*list));
+  size_t n = 0;
+  sl_status rc = list ? SL_OK
+                      : sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  for (int i = 0; rc == SL_OK && i < md->topic_cnt; i++) {
+    const char *name = md->topics[i].topic;
+    if (!include_internal && strncmp(name, "__", 2) == 0)
+      continue;
+    list[n] = strdup(name);
+    if (!list[n])
+      rc = sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+    else
+      n++;
+  }
+  rd_kafka_metadata_destroy(md);
+  if (rc) {
+    sl_kafka_names_free(list, n);
+    return rc;
+  }
+  qsort(list, n, sizeof(*list), compare_names);
+  *names = list;
+  *count = n;
+  return SL_OK;
+}
+
+sl_status sl_kafka_admin_watermarks(sl_kafka_admin *a, const char *topic,
+                                    int32_t partition, int64_t *low,
+                                    int64_t *high, sl_error *err) {
+  rd_kafka_resp_err_t code = rd_kafka_query_watermark_offsets(
+      a->client.rk, topic, partition, low, high, METADATA_TIMEOUT_MS);
+  if (code)
+    return sl_kafka_fail_code(err, a->client.rk, topic, partition,
+                              "read watermarks", code);
+  return SL_OK;
+}

@@ -1,0 +1,1 @@
+CREATE STREAM s WITH (topic='o') AS SELECT * FROM p WHERE amount > 100 EMIT CHANGES;;

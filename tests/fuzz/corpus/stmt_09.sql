@@ -1,0 +1,1 @@
+LOAD 'h.csv' INTO s WITH (header=true, delimiter=',', null='', errors='skip');;

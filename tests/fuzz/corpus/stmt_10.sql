@@ -1,0 +1,1 @@
+COPY ts TO 'out.csv';;

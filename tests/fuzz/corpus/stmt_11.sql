@@ -1,0 +1,1 @@
+CREATE TRAINING SET ts WITH (depersonalize='a,b') AS SELECT a, b FROM s;;

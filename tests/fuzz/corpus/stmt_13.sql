@@ -1,0 +1,1 @@
+CREATE MODEL m2 TYPE XGBOOST FROM FILE 'model.json' FEATURES (a, b);;

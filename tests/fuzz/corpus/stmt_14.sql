@@ -1,0 +1,1 @@
+EVALUATE MODEL m VERSION 2, m2 ON ts WHERE x > 1;;

@@ -1,0 +1,1 @@
+DROP TRAINING SET ts;;

@@ -1,0 +1,1 @@
+EXPLAIN SELECT 1; EXPLAIN alerts_insert_1;;

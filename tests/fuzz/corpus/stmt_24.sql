@@ -1,0 +1,1 @@
+PRINT 'payments' FROM BEGINNING LIMIT 10; PRINT t;;
