@@ -294,12 +294,24 @@ typedef struct loader_ctx {
   sl_arena arena;
 } loader_ctx;
 
-/* `"text"` cut to a readable length, for messages. */
+/* `"text"` cut to a readable length, control characters (an embedded
+ * line break) shown as '?', for messages. */
 static void quote_value(const char *s, size_t len, char *buf, size_t size) {
-  if (len > VALUE_QUOTE_MAX)
-    snprintf(buf, size, "\"%.*s...\"", VALUE_QUOTE_MAX, s);
-  else
-    snprintf(buf, size, "\"%.*s\"", (int)len, s);
+  size_t n = len > VALUE_QUOTE_MAX ? VALUE_QUOTE_MAX : len;
+  size_t o = 0;
+  if (size < n + 6)
+    n = size > 6 ? size - 6 : 0;
+  buf[o++] = '"';
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    buf[o++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+  }
+  if (n < len) {
+    memcpy(buf + o, "...", 3);
+    o += 3;
+  }
+  buf[o++] = '"';
+  buf[o] = '\0';
 }
 
 static sl_status bad_value(loader_ctx *ctx, int64_t line, int col,

@@ -187,9 +187,14 @@ struct sl_ast_window_spec {
   sl_ast_pos range_pos; /* of the RANGE keyword */
 };
 
+/* The deepest expression (and join) nesting the parser accepts, so that
+ * every recursive walk of a tree has a known bound. */
+#define SL_AST_MAX_HEIGHT 1000
+
 struct sl_ast_expr {
   sl_ast_expr_kind kind;
   sl_ast_pos pos;
+  int height; /* 1 for a leaf; 1 + the tallest child otherwise */
   union {
     sl_ast_literal literal;
 
@@ -353,6 +358,7 @@ typedef struct sl_ast_from sl_ast_from;
 struct sl_ast_from {
   sl_ast_from_kind kind;
   sl_ast_pos pos;
+  int height;        /* 1 for a source; 1 + the left side's for a join */
   sl_ast_name alias; /* SOURCE, SUBQUERY: [AS] alias, or text NULL */
   union {
     struct {

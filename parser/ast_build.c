@@ -97,14 +97,16 @@ static void describe_expected(const void *parser, char *out, size_t size) {
   bool any_other = false, expr = false, statement = false;
   out[0] = '\0';
 
+  bool integer = false, ident = false, paren = false;
   for (int i = 0; i < n; i++) {
     if (!continues_expr(codes[i]) && !starts_expr(codes[i]))
       any_other = true;
-    if (codes[i] == SL_TK_INTEGER)
-      expr = true;
-    if (codes[i] == SL_TK_CREATE)
-      statement = true;
+    integer = integer || codes[i] == SL_TK_INTEGER;
+    ident = ident || codes[i] == SL_TK_ID;
+    paren = paren || codes[i] == SL_TK_LP;
+    statement = statement || codes[i] == SL_TK_CREATE;
   }
+  expr = integer && ident && paren; /* where any expression may start */
   if (statement) {
     snprintf(out, size, "a statement");
     return;
@@ -112,14 +114,14 @@ static void describe_expected(const void *parser, char *out, size_t size) {
 
   /* Collapse: expression starters into "an expression", continuations
    * away when something else is possible. */
-  const char *names[8];
+  const char *names[9];
   int k = 0;
   bool said_expr = false;
   for (int i = 0; i < n; i++) {
     int c = codes[i];
     if (expr && starts_expr(c)) {
       if (!said_expr) {
-        if (k == 8)
+        if (k == 9)
           return;
         names[k++] = "an expression";
         said_expr = true;
@@ -136,13 +138,13 @@ static void describe_expected(const void *parser, char *out, size_t size) {
       dup = dup || strcmp(names[j], name) == 0;
     if (dup)
       continue;
-    if (k == 8) {
+    if (k == 9) {
       out[0] = '\0'; /* too many to be helpful */
       return;
     }
     names[k++] = name;
   }
-  if (k > 6)
+  if (k > 8)
     return;
 
   size_t o = 0;
@@ -1118,6 +1120,12 @@ sl_ast_from *sl_build_join(sl_build *b, const sl_ast_token *t, int kind,
     return NULL;
   f->kind = SL_AST_FROM_JOIN;
   f->pos = left->pos;
+  f->height = left->height + 1;
+  if (f->height > SL_AST_MAX_HEIGHT) {
+    sl_build_error_at(b, t->pos, "too many joins (more than %d)",
+                      SL_AST_MAX_HEIGHT - 1);
+    return NULL;
+  }
   f->u.join.kind = (sl_ast_join_kind)kind;
   f->u.join.join_pos = t->pos;
   f->u.join.left = left;
@@ -1139,6 +1147,7 @@ sl_ast_from *sl_build_source(sl_build *b, sl_ast_name name,
     return NULL;
   f->kind = SL_AST_FROM_SOURCE;
   f->pos = name.pos;
+  f->height = 1;
   f->alias = alias;
   f->u.source.name = name;
   return f;
@@ -1153,6 +1162,7 @@ sl_ast_from *sl_build_subquery(sl_build *b, const sl_ast_token *t,
     return NULL;
   f->kind = SL_AST_FROM_SUBQUERY;
   f->pos = t->pos;
+  f->height = 1;
   f->alias = alias;
   f->u.subquery.query = query;
   return f;
@@ -1319,6 +1329,33 @@ static sl_ast_expr *new_expr(sl_build *b, sl_ast_expr_kind kind,
   if (e) {
     e->kind = kind;
     e->pos = pos;
+    e->height = 1;
+  }
+  return e;
+}
+
+static int max_int(int a, int b) { return a > b ? a : b; }
+
+static int height_of(const sl_ast_expr *e) { return e ? e->height : 0; }
+
+static int exprs_height(const sl_ast_exprs *l) {
+  int h = 0;
+  for (int i = 0; l && i < l->n; i++)
+    h = max_int(h, l->items[i]->height);
+  return h;
+}
+
+/* Sets e's height from its tallest child; NULL with an error when the
+ * tree would grow beyond SL_AST_MAX_HEIGHT (left-deep chains such as
+ * a + a + ... never deepen the parser's stack, so the builder counts). */
+static sl_ast_expr *finish(sl_build *b, sl_ast_expr *e, int child_height) {
+  if (!e)
+    return NULL;
+  e->height = child_height + 1;
+  if (e->height > SL_AST_MAX_HEIGHT) {
+    sl_build_error_at(b, e->pos, "expression nested too deeply (more "
+                                 "than %d levels)", SL_AST_MAX_HEIGHT);
+    return NULL;
   }
   return e;
 }
@@ -1335,7 +1372,7 @@ sl_ast_expr *sl_build_binary(sl_build *b, const sl_ast_token *t,
     e->u.binary.right = right;
     e->u.binary.op_pos = t->pos;
   }
-  return e;
+  return finish(b, e, max_int(left->height, right->height));
 }
 
 sl_ast_expr *sl_build_unary(sl_build *b, const sl_ast_token *t,
@@ -1347,7 +1384,7 @@ sl_ast_expr *sl_build_unary(sl_build *b, const sl_ast_token *t,
     e->u.unary.op = op;
     e->u.unary.operand = operand;
   }
-  return e;
+  return finish(b, e, operand->height);
 }
 
 sl_ast_expr *sl_build_is_null(sl_build *b, const sl_ast_token *t,
@@ -1360,7 +1397,7 @@ sl_ast_expr *sl_build_is_null(sl_build *b, const sl_ast_token *t,
     e->u.is_null.negated = negated != 0;
     e->u.is_null.op_pos = t->pos;
   }
-  return e;
+  return finish(b, e, operand->height);
 }
 
 sl_ast_expr *sl_build_between(sl_build *b, const sl_ast_token *t,
@@ -1376,7 +1413,8 @@ sl_ast_expr *sl_build_between(sl_build *b, const sl_ast_token *t,
     e->u.between.negated = negated != 0;
     e->u.between.op_pos = t->pos;
   }
-  return e;
+  return finish(b, e, max_int(operand->height,
+                              max_int(low->height, high->height)));
 }
 
 sl_ast_expr *sl_build_in(sl_build *b, const sl_ast_token *t,
@@ -1391,7 +1429,7 @@ sl_ast_expr *sl_build_in(sl_build *b, const sl_ast_token *t,
     e->u.in.negated = negated != 0;
     e->u.in.op_pos = t->pos;
   }
-  return e;
+  return finish(b, e, max_int(operand->height, exprs_height(list)));
 }
 
 sl_ast_expr *sl_build_like(sl_build *b, const sl_ast_token *t,
@@ -1406,7 +1444,7 @@ sl_ast_expr *sl_build_like(sl_build *b, const sl_ast_token *t,
     e->u.like.negated = negated != 0;
     e->u.like.op_pos = t->pos;
   }
-  return e;
+  return finish(b, e, max_int(operand->height, pattern->height));
 }
 
 sl_ast_expr *sl_build_cast(sl_build *b, const sl_ast_token *t,
@@ -1426,7 +1464,7 @@ sl_ast_expr *sl_build_cast(sl_build *b, const sl_ast_token *t,
     e->u.cast.type_pos = type.pos;
     e->u.cast.colon_form = colon_form != 0;
   }
-  return e;
+  return finish(b, e, operand->height);
 }
 
 sl_ast_expr *sl_build_subscript(sl_build *b, const sl_ast_token *t,
@@ -1439,7 +1477,7 @@ sl_ast_expr *sl_build_subscript(sl_build *b, const sl_ast_token *t,
     e->u.subscript.index = index;
     e->u.subscript.op_pos = t->pos;
   }
-  return e;
+  return finish(b, e, max_int(base->height, index->height));
 }
 
 sl_ast_expr *sl_build_field_access(sl_build *b, sl_ast_expr *base,
@@ -1457,7 +1495,7 @@ sl_ast_expr *sl_build_field_access(sl_build *b, sl_ast_expr *base,
     e->u.field.base = base;
     e->u.field.name = name;
   }
-  return e;
+  return finish(b, e, base->height);
 }
 
 sl_ast_expr *sl_build_number(sl_build *b, const sl_ast_token *t,
@@ -1632,7 +1670,11 @@ sl_ast_expr *sl_build_case(sl_build *b, const sl_ast_token *t,
     e->u.case_.whens = *whens;
     e->u.case_.else_expr = else_expr;
   }
-  return e;
+  int h = max_int(height_of(operand), height_of(else_expr));
+  for (int i = 0; i < whens->n; i++)
+    h = max_int(h, max_int(whens->items[i]->when->height,
+                           whens->items[i]->then->height));
+  return finish(b, e, h);
 }
 
 sl_ast_whens *sl_build_when(sl_build *b, sl_ast_whens *list,
@@ -1655,7 +1697,7 @@ sl_ast_expr *sl_build_array(sl_build *b, const sl_ast_token *t,
   sl_ast_expr *e = new_expr(b, SL_AST_ARRAY, t->pos);
   if (e && items)
     e->u.array.items = *items;
-  return e;
+  return finish(b, e, exprs_height(items));
 }
 
 sl_ast_expr *sl_build_extract(sl_build *b, const sl_ast_token *t,
@@ -1667,7 +1709,7 @@ sl_ast_expr *sl_build_extract(sl_build *b, const sl_ast_token *t,
     e->u.extract.part = part;
     e->u.extract.operand = operand;
   }
-  return e;
+  return finish(b, e, operand->height);
 }
 
 sl_ast_expr *sl_build_predict(sl_build *b, const sl_ast_token *t,
@@ -1689,7 +1731,7 @@ sl_ast_expr *sl_build_predict(sl_build *b, const sl_ast_token *t,
   }
   if (args)
     e->u.predict.args = *args;
-  return e;
+  return finish(b, e, exprs_height(args));
 }
 
 sl_ast_expr *sl_build_call(sl_build *b, sl_ast_name name, sl_ast_exprs *args,
@@ -1704,7 +1746,15 @@ sl_ast_expr *sl_build_call(sl_build *b, sl_ast_name name, sl_ast_exprs *args,
   e->u.call.star = star != 0;
   e->u.call.over = over.spec;
   e->u.call.over_name = over.name;
-  return e;
+
+  int h = exprs_height(args);
+  if (over.spec) {
+    h = max_int(h, exprs_height(&over.spec->partition_by));
+    h = max_int(h, height_of(over.spec->range));
+    for (int i = 0; i < over.spec->order_by.n; i++)
+      h = max_int(h, over.spec->order_by.items[i]->expr->height);
+  }
+  return finish(b, e, h);
 }
 
 sl_build_over sl_build_over_none(void) {

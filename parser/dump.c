@@ -77,6 +77,13 @@ static void put_string(dumper *d, const char *s) {
   sl_strbuf_appendc(d->out, '\'');
 }
 
+/* An upper-case enum name in lower case: "TRAINING SET" as "training set". */
+static void put_lower(dumper *d, const char *s) {
+  for (; *s; s++)
+    sl_strbuf_appendc(d->out, *s >= 'A' && *s <= 'Z' ? (char)(*s - 'A' + 'a')
+                                                     : *s);
+}
+
 static void put_type(dumper *d, const sl_type *t) {
   char buf[SL_TYPE_SQL_MAX];
   sl_strbuf_appends(d->out, t ? sl_type_to_sql(t, buf, sizeof buf) : "?");
@@ -639,8 +646,9 @@ static void dump_stmt(dumper *d, const sl_ast_stmt *s, int depth) {
     return;
 
   case SL_AST_DROP:
-    sl_strbuf_appendf(o, "drop %s ",
-                      sl_ast_object_kind_name(s->u.drop.object));
+    sl_strbuf_appends(o, "drop ");
+    put_lower(d, sl_ast_object_kind_name(s->u.drop.object));
+    sl_strbuf_appendc(o, ' ');
     put_name(d, &s->u.drop.name);
     if (s->u.drop.if_exists)
       sl_strbuf_appends(o, " if_exists");
@@ -650,7 +658,8 @@ static void dump_stmt(dumper *d, const sl_ast_stmt *s, int depth) {
     return;
 
   case SL_AST_SHOW:
-    sl_strbuf_appendf(o, "show %s", sl_ast_show_kind_name(s->u.show.what));
+    sl_strbuf_appends(o, "show ");
+    put_lower(d, sl_ast_show_kind_name(s->u.show.what));
     endline(d, &s->pos);
     return;
 

@@ -106,9 +106,10 @@ ifexists(A) ::= IF EXISTS.                { A = 1; }
 %type optlist {sl_ast_options *}
 with_opt(A) ::= .                         { A = NULL; }
 with_opt(A) ::= WITH LP optlist(L) RP.    { A = L; }
-optlist(A) ::= nm(N) EQ expr(E).          { A = sl_build_option(b, NULL, N, E); }
+optlist(A) ::= nm(N) EQ expr(E).
+    { A = sl_build_option(b, NULL, N, E); }
 optlist(A) ::= optlist(L) COMMA nm(N) EQ expr(E).
-                                          { A = sl_build_option(b, L, N, E); }
+    { A = sl_build_option(b, L, N, E); }
 
 %type where_opt {sl_ast_expr *}
 where_opt(A) ::= .                        { A = NULL; }
@@ -121,22 +122,25 @@ where_opt(A) ::= WHERE expr(E).           { A = E; }
 
 %type typetoken {sl_build_type}
 %destructor typetoken { sl_type_free($$.type); }
-typetoken(A) ::= nm(N).                   { A = sl_build_type_named(b, N, NULL, NULL); }
-typetoken(A) ::= nm(N) LP INTEGER(P) RP.  { A = sl_build_type_named(b, N, &P, NULL); }
+typetoken(A) ::= nm(N).
+    { A = sl_build_type_named(b, N, NULL, NULL); }
+typetoken(A) ::= nm(N) LP INTEGER(P) RP.
+    { A = sl_build_type_named(b, N, &P, NULL); }
 typetoken(A) ::= nm(N) LP INTEGER(P) COMMA INTEGER(S) RP.
-                                          { A = sl_build_type_named(b, N, &P, &S); }
+    { A = sl_build_type_named(b, N, &P, &S); }
 typetoken(A) ::= ARRAY(T) LT typetoken(E) GT.
-                                          { A = sl_build_type_array(b, &T, E); }
+    { A = sl_build_type_array(b, &T, E); }
 typetoken(A) ::= MAP(T) LT typetoken(K) COMMA typetoken(V) GT.
-                                          { A = sl_build_type_map(b, &T, K, V); }
+    { A = sl_build_type_map(b, &T, K, V); }
 typetoken(A) ::= STRUCT(T) LT structfields(F) GT.
-                                          { A = sl_build_type_struct(b, &T, F); }
+    { A = sl_build_type_struct(b, &T, F); }
 
 %type structfields {sl_build_fields *}
 %destructor structfields { sl_build_fields_free($$); }
-structfields(A) ::= nm(N) typetoken(T).   { A = sl_build_struct_field(b, NULL, N, T); }
+structfields(A) ::= nm(N) typetoken(T).
+    { A = sl_build_struct_field(b, NULL, N, T); }
 structfields(A) ::= structfields(L) COMMA nm(N) typetoken(T).
-                                          { A = sl_build_struct_field(b, L, N, T); }
+    { A = sl_build_struct_field(b, L, N, T); }
 
 /* ------------------------------------------------------------------ */
 /* CREATE STREAM and CREATE TABLE, with columns or AS a query. */
@@ -155,18 +159,20 @@ stmt(A) ::= CREATE(T) TRAINING SET ifnotexists(I) nm(N) with_opt(W)
 
 /* The parenthesized list: columns first, constraints among them. */
 %type elems {sl_build_elems *}
-elems(A) ::= coldef(C).                   { A = sl_build_elems_column(b, NULL, C); }
-elems(A) ::= elems(L) COMMA coldef(C).    { A = sl_build_elems_column(b, L, C); }
+elems(A) ::= coldef(C).
+    { A = sl_build_elems_column(b, NULL, C); }
+elems(A) ::= elems(L) COMMA coldef(C).
+    { A = sl_build_elems_column(b, L, C); }
 elems(A) ::= elems(L) COMMA CHECK(T) LP expr(E) RP.
-                                          { A = sl_build_elems_check(b, L, &T, E); }
+    { A = sl_build_elems_check(b, L, &T, E); }
 elems(A) ::= elems(L) COMMA WATERMARK(T) FOR nm(N) AS expr(E).
-                                  { A = sl_build_elems_watermark(b, L, &T, N, E); }
+    { A = sl_build_elems_watermark(b, L, &T, N, E); }
 elems(A) ::= elems(L) COMMA PRIMARY(T) KEY LP namelist(N) RP.
-                                  { A = sl_build_elems_primary_key(b, L, &T, N); }
+    { A = sl_build_elems_primary_key(b, L, &T, N); }
 
 %type coldef {sl_ast_column_def *}
 coldef(A) ::= nm(N) typetoken(T) colcons(C).
-                                          { A = sl_build_column(b, N, T, C); }
+    { A = sl_build_column(b, N, T, C); }
 
 /* Column constraints as bits: 1 NOT NULL, 2 PRIMARY KEY. */
 %type colcons {int}
@@ -187,7 +193,7 @@ stmt(A) ::= INSERT(T) INTO nm(N) LP namelist(C) RP VALUES rows(R).
 %type rows {sl_ast_rows *}
 rows(A) ::= LP exprlist(E) RP.            { A = sl_build_rows(b, NULL, E); }
 rows(A) ::= rows(L) COMMA LP exprlist(E) RP.
-                                          { A = sl_build_rows(b, L, E); }
+    { A = sl_build_rows(b, L, E); }
 
 stmt(A) ::= LOAD(T) STRING(P) INTO nm(N) with_opt(W).
     { A = sl_build_load(b, &T, &P, N, W); }
@@ -207,24 +213,27 @@ stmt(A) ::= CREATE(T) MODEL ifnotexists(I) nm(N) TYPE nm(K)
                                 NULL, &P, O); }
 
 %type features {sl_ast_features *}
-features(A) ::= expr(E).                  { A = sl_build_feature(b, NULL, E, NULL); }
-features(A) ::= expr(E) AS nm(N).         { A = sl_build_feature(b, NULL, E, &N); }
+features(A) ::= expr(E).
+    { A = sl_build_feature(b, NULL, E, NULL); }
+features(A) ::= expr(E) AS nm(N).
+    { A = sl_build_feature(b, NULL, E, &N); }
 features(A) ::= features(L) COMMA expr(E).
-                                          { A = sl_build_feature(b, L, E, NULL); }
+    { A = sl_build_feature(b, L, E, NULL); }
 features(A) ::= features(L) COMMA expr(E) AS nm(N).
-                                          { A = sl_build_feature(b, L, E, &N); }
+    { A = sl_build_feature(b, L, E, &N); }
 
 stmt(A) ::= EVALUATE(T) MODEL modelrefs(M) ON nm(S) where_opt(W).
     { A = sl_build_evaluate(b, &T, M, S, W); }
 
 %type modelrefs {sl_ast_model_refs *}
-modelrefs(A) ::= nm(N).                   { A = sl_build_model_ref(b, NULL, N, NULL); }
+modelrefs(A) ::= nm(N).
+    { A = sl_build_model_ref(b, NULL, N, NULL); }
 modelrefs(A) ::= nm(N) VERSION INTEGER(V).
-                                          { A = sl_build_model_ref(b, NULL, N, &V); }
+    { A = sl_build_model_ref(b, NULL, N, &V); }
 modelrefs(A) ::= modelrefs(L) COMMA nm(N).
-                                          { A = sl_build_model_ref(b, L, N, NULL); }
+    { A = sl_build_model_ref(b, L, N, NULL); }
 modelrefs(A) ::= modelrefs(L) COMMA nm(N) VERSION INTEGER(V).
-                                          { A = sl_build_model_ref(b, L, N, &V); }
+    { A = sl_build_model_ref(b, L, N, &V); }
 
 /* ------------------------------------------------------------------ */
 /* CREATE [AGGREGATE] FUNCTION. */
@@ -245,7 +254,7 @@ typelist(A) ::= typelist1(L).             { A = L; }
 %type typelist1 {sl_ast_types *}
 typelist1(A) ::= typetoken(T).            { A = sl_build_types(b, NULL, &T); }
 typelist1(A) ::= typelist1(L) COMMA typetoken(T).
-                                          { A = sl_build_types(b, L, &T); }
+    { A = sl_build_types(b, L, &T); }
 
 %type symbol_opt {sl_ast_token *}
 symbol_opt(A) ::= .                       { A = NULL; }
@@ -280,14 +289,17 @@ showkind(A) ::= TOPICS.                   { A = SL_AST_SHOW_TOPICS; }
 showkind(A) ::= TRAINING SETS.            { A = SL_AST_SHOW_TRAINING_SETS; }
 showkind(A) ::= PROPERTIES.               { A = SL_AST_SHOW_PROPERTIES; }
 
-stmt(A) ::= DESCRIBE(T) nm(N).            { A = sl_build_describe(b, &T, N, 0); }
-stmt(A) ::= DESCRIBE(T) FUNCTION nm(N).   { A = sl_build_describe(b, &T, N, 1); }
+stmt(A) ::= DESCRIBE(T) nm(N).
+    { A = sl_build_describe(b, &T, N, 0); }
+stmt(A) ::= DESCRIBE(T) FUNCTION nm(N).
+    { A = sl_build_describe(b, &T, N, 1); }
 
 stmt(A) ::= TERMINATE(T) nm(N).           { A = sl_build_terminate(b, &T, &N); }
-stmt(A) ::= TERMINATE(T) ALL.             { A = sl_build_terminate(b, &T, NULL); }
+stmt(A) ::= TERMINATE(T) ALL.
+    { A = sl_build_terminate(b, &T, NULL); }
 
 stmt(A) ::= SET(T) STRING(P) EQ setvalue(V).
-                                          { A = sl_build_set(b, &T, &P, &V); }
+    { A = sl_build_set(b, &T, &P, &V); }
 stmt(A) ::= UNSET(T) STRING(P).           { A = sl_build_set(b, &T, &P, NULL); }
 
 %type setvalue {sl_ast_token}
@@ -299,9 +311,9 @@ setvalue(A) ::= TRUE(V).                  { A = V; }
 setvalue(A) ::= FALSE(V).                 { A = V; }
 
 stmt(A) ::= PRINT(T) STRING(P) frombegin(F) limit_opt(L).
-                                   { A = sl_build_print(b, &T, &P, F, L); }
+    { A = sl_build_print(b, &T, &P, F, L); }
 stmt(A) ::= PRINT(T) ID(P) frombegin(F) limit_opt(L).
-                                   { A = sl_build_print(b, &T, &P, F, L); }
+    { A = sl_build_print(b, &T, &P, F, L); }
 
 %type frombegin {int}
 frombegin(A) ::= .                        { A = 0; }
@@ -314,7 +326,7 @@ stmt(A) ::= query(Q).                     { A = sl_build_query_stmt(b, Q); }
 
 %type query {sl_ast_query *}
 query(A) ::= ctes_opt(C) selects(S) emit_opt(E) limit_opt(L).
-                                   { A = sl_build_query(b, C, S, E, L); }
+    { A = sl_build_query(b, C, S, E, L); }
 
 %type ctes_opt {sl_build_with}
 %type ctes {sl_ast_ctes *}
@@ -322,17 +334,19 @@ ctes_opt(A) ::= .                         { A = sl_build_with_none(); }
 ctes_opt(A) ::= WITH(T) ctes(C).          { A = sl_build_with_of(&T, C); }
 ctes(A) ::= nm(N) AS LP query(Q) RP.      { A = sl_build_cte(b, NULL, N, Q); }
 ctes(A) ::= ctes(L) COMMA nm(N) AS LP query(Q) RP.
-                                          { A = sl_build_cte(b, L, N, Q); }
+    { A = sl_build_cte(b, L, N, Q); }
 
 %type selects {sl_ast_selects *}
 selects(A) ::= select(S).                 { A = sl_build_selects(b, NULL, S); }
 selects(A) ::= selects(L) UNION ALL select(S).
-                                          { A = sl_build_selects(b, L, S); }
+    { A = sl_build_selects(b, L, S); }
 
 %type emit_opt {sl_build_emit}
 emit_opt(A) ::= .                         { A = sl_build_emit_none(); }
-emit_opt(A) ::= EMIT(T) CHANGES.          { A = sl_build_emit_of(&T, SL_AST_EMIT_CHANGES); }
-emit_opt(A) ::= EMIT(T) FINAL.            { A = sl_build_emit_of(&T, SL_AST_EMIT_FINAL); }
+emit_opt(A) ::= EMIT(T) CHANGES.
+    { A = sl_build_emit_of(&T, SL_AST_EMIT_CHANGES); }
+emit_opt(A) ::= EMIT(T) FINAL.
+    { A = sl_build_emit_of(&T, SL_AST_EMIT_FINAL); }
 
 %type limit_opt {sl_ast_token *}
 limit_opt(A) ::= .                        { A = NULL; }
@@ -342,18 +356,22 @@ limit_opt(A) ::= LIMIT INTEGER(N).        { A = sl_build_token_copy(b, &N); }
 %type select {sl_ast_select *}
 select(A) ::= SELECT(T) selitems(I) from_opt(F) where_opt(W) windows(N)
               groupby_opt(G) having_opt(H).
-                                   { A = sl_build_select(b, &T, I, F, W, N, G, H); }
+    { A = sl_build_select(b, &T, I, F, W, N, G, H); }
 
 %type selitems {sl_ast_select_items *}
 selitems(A) ::= selitem(I).               { A = sl_build_selitems(b, NULL, I); }
 selitems(A) ::= selitems(L) COMMA selitem(I).
-                                          { A = sl_build_selitems(b, L, I); }
+    { A = sl_build_selitems(b, L, I); }
 
 %type selitem {sl_ast_select_item *}
-selitem(A) ::= expr(E).                   { A = sl_build_selitem_expr(b, E, NULL); }
-selitem(A) ::= expr(E) AS nm(N).          { A = sl_build_selitem_expr(b, E, &N); }
-selitem(A) ::= STAR(T).                   { A = sl_build_selitem_star(b, &T, NULL); }
-selitem(A) ::= expr(E) DOT STAR(T).       { A = sl_build_selitem_star(b, &T, E); }
+selitem(A) ::= expr(E).
+    { A = sl_build_selitem_expr(b, E, NULL); }
+selitem(A) ::= expr(E) AS nm(N).
+    { A = sl_build_selitem_expr(b, E, &N); }
+selitem(A) ::= STAR(T).
+    { A = sl_build_selitem_star(b, &T, NULL); }
+selitem(A) ::= expr(E) DOT STAR(T).
+    { A = sl_build_selitem_star(b, &T, E); }
 
 /* FROM: sources and joins, nesting to the left. */
 %type from_opt {sl_ast_from *}
@@ -364,12 +382,12 @@ from_opt(A) ::= FROM fromitem(F).         { A = F; }
 fromitem(A) ::= source(S).                { A = S; }
 fromitem(A) ::= fromitem(L) jointype(K) JOIN(T) source(R) systime_opt(S)
                 within_opt(W) grace_opt(G) ON expr(E).
-                          { A = sl_build_join(b, &T, K, L, R, S, &W, G, E); }
+    { A = sl_build_join(b, &T, K, L, R, S, &W, G, E); }
 
 %type source {sl_ast_from *}
 source(A) ::= nm(N) alias_opt(L).         { A = sl_build_source(b, N, L); }
 source(A) ::= LP(T) query(Q) RP alias_opt(L).
-                                          { A = sl_build_subquery(b, &T, Q, L); }
+    { A = sl_build_subquery(b, &T, Q, L); }
 
 %type alias_opt {sl_ast_name}
 alias_opt(A) ::= .                        { A = sl_build_no_name(); }
@@ -389,13 +407,14 @@ jointype(A) ::= FULL OUTER.               { A = SL_AST_JOIN_FULL; }
 %type systime_opt {sl_ast_expr *}
 systime_opt(A) ::= .                      { A = NULL; }
 systime_opt(A) ::= FOR SYSTEM_TIME AS OF expr(E).
-                                          { A = E; }
+    { A = E; }
 
 %type within_opt {sl_build_within}
 within_opt(A) ::= .                       { A = sl_build_within_none(); }
-within_opt(A) ::= WITHIN(T) expr(E).      { A = sl_build_within_of(&T, E, NULL); }
+within_opt(A) ::= WITHIN(T) expr(E).
+    { A = sl_build_within_of(&T, E, NULL); }
 within_opt(A) ::= WITHIN(T) LP expr(X) COMMA expr(Y) RP.
-                                          { A = sl_build_within_of(&T, X, Y); }
+    { A = sl_build_within_of(&T, X, Y); }
 
 %type grace_opt {sl_ast_expr *}
 grace_opt(A) ::= .                        { A = NULL; }
@@ -404,21 +423,24 @@ grace_opt(A) ::= GRACE PERIOD expr(E).    { A = E; }
 /* WINDOW TUMBLING|HOPPING|SESSION (...) and named windows. */
 %type windows {sl_build_windows *}
 windows(A) ::= .                          { A = NULL; }
-windows(A) ::= WINDOW timewin(W).         { A = sl_build_windows_of(b, W, NULL); }
+windows(A) ::= WINDOW timewin(W).
+    { A = sl_build_windows_of(b, W, NULL); }
 windows(A) ::= WINDOW timewin(W) WINDOW namedwins(N).
-                                          { A = sl_build_windows_of(b, W, N); }
-windows(A) ::= WINDOW namedwins(N).       { A = sl_build_windows_of(b, NULL, N); }
+    { A = sl_build_windows_of(b, W, N); }
+windows(A) ::= WINDOW namedwins(N).
+    { A = sl_build_windows_of(b, NULL, N); }
 
 %type timewin {sl_ast_window *}
 timewin(A) ::= TUMBLING(T) LP wopts(W) RP.
-                          { A = sl_build_window_kind(b, &T, SL_AST_WINDOW_TUMBLING, W); }
+    { A = sl_build_window_kind(b, &T, SL_AST_WINDOW_TUMBLING, W); }
 timewin(A) ::= HOPPING(T) LP wopts(W) RP.
-                          { A = sl_build_window_kind(b, &T, SL_AST_WINDOW_HOPPING, W); }
+    { A = sl_build_window_kind(b, &T, SL_AST_WINDOW_HOPPING, W); }
 timewin(A) ::= SESSION(T) LP wopts(W) RP.
-                          { A = sl_build_window_kind(b, &T, SL_AST_WINDOW_SESSION, W); }
+    { A = sl_build_window_kind(b, &T, SL_AST_WINDOW_SESSION, W); }
 
 %type wopts {sl_ast_window *}
-wopts(A) ::= wopt(O).                     { A = sl_build_window_opt(b, NULL, O); }
+wopts(A) ::= wopt(O).
+    { A = sl_build_window_opt(b, NULL, O); }
 wopts(A) ::= wopts(W) COMMA wopt(O).      { A = sl_build_window_opt(b, W, O); }
 
 %type wopt {sl_build_wopt}
@@ -429,19 +451,19 @@ wopt(A) ::= GRACE(T) PERIOD expr(E).      { A = sl_build_wopt_of(&T, 3, E); }
 
 %type namedwins {sl_ast_named_windows *}
 namedwins(A) ::= nm(N) AS LP winspec(S) RP.
-                                          { A = sl_build_named_window(b, NULL, N, S); }
+    { A = sl_build_named_window(b, NULL, N, S); }
 namedwins(A) ::= namedwins(L) COMMA nm(N) AS LP winspec(S) RP.
-                                          { A = sl_build_named_window(b, L, N, S); }
+    { A = sl_build_named_window(b, L, N, S); }
 
 /* The window of OVER (...): PARTITION BY, ORDER BY, RANGE. */
 %type winspec {sl_ast_window_spec *}
 winspec(A) ::= partition_opt(P) orderby_opt(O) range_opt(R).
-                                          { A = sl_build_window_spec(b, P, O, R); }
+    { A = sl_build_window_spec(b, P, O, R); }
 
 %type partition_opt {sl_ast_exprs *}
 partition_opt(A) ::= .                    { A = NULL; }
 partition_opt(A) ::= PARTITION BY exprlist(E).
-                                          { A = E; }
+    { A = E; }
 
 %type orderby_opt {sl_ast_order_items *}
 orderby_opt(A) ::= .                      { A = NULL; }
@@ -450,7 +472,7 @@ orderby_opt(A) ::= ORDER BY orderlist(L). { A = L; }
 %type orderlist {sl_ast_order_items *}
 orderlist(A) ::= expr(E) dir(D).          { A = sl_build_order(b, NULL, E, D); }
 orderlist(A) ::= orderlist(L) COMMA expr(E) dir(D).
-                                          { A = sl_build_order(b, L, E, D); }
+    { A = sl_build_order(b, L, E, D); }
 
 %type dir {int}
 dir(A) ::= .                              { A = 0; }
@@ -460,12 +482,12 @@ dir(A) ::= DESC.                          { A = 1; }
 %type range_opt {sl_build_range}
 range_opt(A) ::= .                        { A = sl_build_range_none(); }
 range_opt(A) ::= RANGE(T) BETWEEN expr(E) PRECEDING AND CURRENT ROW.
-                                          { A = sl_build_range_of(&T, E); }
+    { A = sl_build_range_of(&T, E); }
 
 %type groupby_opt {sl_build_group}
 groupby_opt(A) ::= .                      { A = sl_build_group_none(); }
 groupby_opt(A) ::= GROUP(T) BY exprlist(E).
-                                          { A = sl_build_group_of(&T, E); }
+    { A = sl_build_group_of(&T, E); }
 
 %type having_opt {sl_ast_expr *}
 having_opt(A) ::= .                       { A = NULL; }
@@ -477,61 +499,87 @@ having_opt(A) ::= HAVING expr(E).         { A = E; }
 %type expr {sl_ast_expr *}
 %type term {sl_ast_expr *}
 expr(A) ::= term(T).                      { A = T; }
-expr(A) ::= expr(L) OR(T) expr(R).        { A = sl_build_binary(b, &T, SL_AST_OR, L, R); }
-expr(A) ::= expr(L) AND(T) expr(R).       { A = sl_build_binary(b, &T, SL_AST_AND, L, R); }
-expr(A) ::= NOT(T) expr(E).               { A = sl_build_unary(b, &T, SL_AST_NOT, E); }
-expr(A) ::= expr(L) EQ(T) expr(R).        { A = sl_build_binary(b, &T, SL_AST_EQ, L, R); }
-expr(A) ::= expr(L) NE(T) expr(R).        { A = sl_build_binary(b, &T, SL_AST_NE, L, R); }
-expr(A) ::= expr(L) LT(T) expr(R).        { A = sl_build_binary(b, &T, SL_AST_LT, L, R); }
-expr(A) ::= expr(L) LE(T) expr(R).        { A = sl_build_binary(b, &T, SL_AST_LE, L, R); }
-expr(A) ::= expr(L) GT(T) expr(R).        { A = sl_build_binary(b, &T, SL_AST_GT, L, R); }
-expr(A) ::= expr(L) GE(T) expr(R).        { A = sl_build_binary(b, &T, SL_AST_GE, L, R); }
-expr(A) ::= expr(L) CONCAT(T) expr(R).    { A = sl_build_binary(b, &T, SL_AST_CONCAT, L, R); }
-expr(A) ::= expr(L) PLUS(T) expr(R).      { A = sl_build_binary(b, &T, SL_AST_ADD, L, R); }
-expr(A) ::= expr(L) MINUS(T) expr(R).     { A = sl_build_binary(b, &T, SL_AST_SUB, L, R); }
-expr(A) ::= expr(L) STAR(T) expr(R).      { A = sl_build_binary(b, &T, SL_AST_MUL, L, R); }
-expr(A) ::= expr(L) SLASH(T) expr(R).     { A = sl_build_binary(b, &T, SL_AST_DIV, L, R); }
-expr(A) ::= expr(L) PERCENT(T) expr(R).   { A = sl_build_binary(b, &T, SL_AST_MOD, L, R); }
-expr(A) ::= MINUS(T) expr(E). [UMINUS]    { A = sl_build_unary(b, &T, SL_AST_NEG, E); }
-expr(A) ::= PLUS(T) expr(E). [UMINUS]     { A = sl_build_unary(b, &T, SL_AST_PLUS, E); }
+expr(A) ::= expr(L) OR(T) expr(R).
+    { A = sl_build_binary(b, &T, SL_AST_OR, L, R); }
+expr(A) ::= expr(L) AND(T) expr(R).
+    { A = sl_build_binary(b, &T, SL_AST_AND, L, R); }
+expr(A) ::= NOT(T) expr(E).
+    { A = sl_build_unary(b, &T, SL_AST_NOT, E); }
+expr(A) ::= expr(L) EQ(T) expr(R).
+    { A = sl_build_binary(b, &T, SL_AST_EQ, L, R); }
+expr(A) ::= expr(L) NE(T) expr(R).
+    { A = sl_build_binary(b, &T, SL_AST_NE, L, R); }
+expr(A) ::= expr(L) LT(T) expr(R).
+    { A = sl_build_binary(b, &T, SL_AST_LT, L, R); }
+expr(A) ::= expr(L) LE(T) expr(R).
+    { A = sl_build_binary(b, &T, SL_AST_LE, L, R); }
+expr(A) ::= expr(L) GT(T) expr(R).
+    { A = sl_build_binary(b, &T, SL_AST_GT, L, R); }
+expr(A) ::= expr(L) GE(T) expr(R).
+    { A = sl_build_binary(b, &T, SL_AST_GE, L, R); }
+expr(A) ::= expr(L) CONCAT(T) expr(R).
+    { A = sl_build_binary(b, &T, SL_AST_CONCAT, L, R); }
+expr(A) ::= expr(L) PLUS(T) expr(R).
+    { A = sl_build_binary(b, &T, SL_AST_ADD, L, R); }
+expr(A) ::= expr(L) MINUS(T) expr(R).
+    { A = sl_build_binary(b, &T, SL_AST_SUB, L, R); }
+expr(A) ::= expr(L) STAR(T) expr(R).
+    { A = sl_build_binary(b, &T, SL_AST_MUL, L, R); }
+expr(A) ::= expr(L) SLASH(T) expr(R).
+    { A = sl_build_binary(b, &T, SL_AST_DIV, L, R); }
+expr(A) ::= expr(L) PERCENT(T) expr(R).
+    { A = sl_build_binary(b, &T, SL_AST_MOD, L, R); }
+expr(A) ::= MINUS(T) expr(E). [UMINUS]
+    { A = sl_build_unary(b, &T, SL_AST_NEG, E); }
+expr(A) ::= PLUS(T) expr(E). [UMINUS]
+    { A = sl_build_unary(b, &T, SL_AST_PLUS, E); }
 
 /* IS [NOT] NULL, [NOT] BETWEEN, [NOT] IN, [NOT] LIKE. */
 expr(A) ::= expr(E) IS(T) NULL.           { A = sl_build_is_null(b, &T, E, 0); }
 expr(A) ::= expr(E) IS(T) NOT NULL.       { A = sl_build_is_null(b, &T, E, 1); }
 expr(A) ::= expr(E) BETWEEN(T) expr(L) AND expr(H). [BETWEEN]
-                                  { A = sl_build_between(b, &T, E, L, H, 0); }
+    { A = sl_build_between(b, &T, E, L, H, 0); }
 expr(A) ::= expr(E) NOT(T) BETWEEN expr(L) AND expr(H). [BETWEEN]
-                                  { A = sl_build_between(b, &T, E, L, H, 1); }
+    { A = sl_build_between(b, &T, E, L, H, 1); }
 expr(A) ::= expr(E) IN(T) LP exprlist(L) RP. [IN]
-                                          { A = sl_build_in(b, &T, E, L, 0); }
+    { A = sl_build_in(b, &T, E, L, 0); }
 expr(A) ::= expr(E) NOT(T) IN LP exprlist(L) RP. [IN]
-                                          { A = sl_build_in(b, &T, E, L, 1); }
+    { A = sl_build_in(b, &T, E, L, 1); }
 expr(A) ::= expr(E) LIKE(T) expr(P). [LIKE]
-                                          { A = sl_build_like(b, &T, E, P, 0); }
+    { A = sl_build_like(b, &T, E, P, 0); }
 expr(A) ::= expr(E) NOT(T) LIKE expr(P). [LIKE]
-                                          { A = sl_build_like(b, &T, E, P, 1); }
+    { A = sl_build_like(b, &T, E, P, 1); }
 
 /* Casts, subscripts, field access. */
 expr(A) ::= expr(E) DCOLON(T) typetoken(Y).
-                                          { A = sl_build_cast(b, &T, E, Y, 1); }
+    { A = sl_build_cast(b, &T, E, Y, 1); }
 expr(A) ::= expr(E) LBRACKET(T) expr(I) RBRACKET.
-                                          { A = sl_build_subscript(b, &T, E, I); }
-expr(A) ::= expr(E) DOT nm(N).            { A = sl_build_field_access(b, E, N); }
+    { A = sl_build_subscript(b, &T, E, I); }
+expr(A) ::= expr(E) DOT nm(N).
+    { A = sl_build_field_access(b, E, N); }
 
 /* Literals. */
-term(A) ::= INTEGER(T).                   { A = sl_build_number(b, &T, SL_AST_LIT_INTEGER); }
-term(A) ::= DECIMAL(T).                   { A = sl_build_number(b, &T, SL_AST_LIT_DECIMAL); }
-term(A) ::= FLOAT(T).                     { A = sl_build_number(b, &T, SL_AST_LIT_DOUBLE); }
-term(A) ::= STRING(T).                    { A = sl_build_string(b, &T, SL_AST_LIT_STRING); }
+term(A) ::= INTEGER(T).
+    { A = sl_build_number(b, &T, SL_AST_LIT_INTEGER); }
+term(A) ::= DECIMAL(T).
+    { A = sl_build_number(b, &T, SL_AST_LIT_DECIMAL); }
+term(A) ::= FLOAT(T).
+    { A = sl_build_number(b, &T, SL_AST_LIT_DOUBLE); }
+term(A) ::= STRING(T).
+    { A = sl_build_string(b, &T, SL_AST_LIT_STRING); }
 term(A) ::= TRUE(T).                      { A = sl_build_boolean(b, &T, 1); }
 term(A) ::= FALSE(T).                     { A = sl_build_boolean(b, &T, 0); }
 term(A) ::= NULL(T).                      { A = sl_build_null(b, &T); }
-term(A) ::= TIMESTAMP(K) STRING(T).       { A = sl_build_typed_string(b, &K, &T, SL_AST_LIT_TIMESTAMP); }
-term(A) ::= DATE(K) STRING(T).            { A = sl_build_typed_string(b, &K, &T, SL_AST_LIT_DATE); }
+term(A) ::= TIMESTAMP(K) STRING(T).
+    { A = sl_build_typed_string(b, &K, &T, SL_AST_LIT_TIMESTAMP); }
+term(A) ::= DATE(K) STRING(T).
+    { A = sl_build_typed_string(b, &K, &T, SL_AST_LIT_DATE); }
 term(A) ::= INTERVAL(K) STRING(T) unit(U).
-                                          { A = sl_build_interval(b, &K, &T, U); }
-term(A) ::= INTEGER(T) unit(U).           { A = sl_build_interval(b, NULL, &T, U); }
-term(A) ::= DECIMAL(T) unit(U).           { A = sl_build_interval(b, NULL, &T, U); }
+    { A = sl_build_interval(b, &K, &T, U); }
+term(A) ::= INTEGER(T) unit(U).
+    { A = sl_build_interval(b, NULL, &T, U); }
+term(A) ::= DECIMAL(T) unit(U).
+    { A = sl_build_interval(b, NULL, &T, U); }
 
 %type unit {int}
 unit(A) ::= MILLISECOND.                  { A = SL_AST_UNIT_MILLISECOND; }
@@ -550,15 +598,18 @@ unit(A) ::= WEEKS.                        { A = SL_AST_UNIT_WEEK; }
 /* Column references; the keywords that start typed literals serve as
  * column names when no string follows. */
 term(A) ::= nm(N).                        { A = sl_build_column_ref(b, N); }
-term(A) ::= TIMESTAMP(T).                 { A = sl_build_column_ref(b, sl_build_name(&T)); }
-term(A) ::= DATE(T).                      { A = sl_build_column_ref(b, sl_build_name(&T)); }
-term(A) ::= INTERVAL(T).                  { A = sl_build_column_ref(b, sl_build_name(&T)); }
+term(A) ::= TIMESTAMP(T).
+    { A = sl_build_column_ref(b, sl_build_name(&T)); }
+term(A) ::= DATE(T).
+    { A = sl_build_column_ref(b, sl_build_name(&T)); }
+term(A) ::= INTERVAL(T).
+    { A = sl_build_column_ref(b, sl_build_name(&T)); }
 
 term(A) ::= LP expr(E) RP.                { A = E; }
 
 /* CASE, CAST, ARRAY[...], EXTRACT, PREDICT. */
 term(A) ::= CASE(T) case_operand(O) whens(W) else_opt(E) END.
-                                          { A = sl_build_case(b, &T, O, W, E); }
+    { A = sl_build_case(b, &T, O, W, E); }
 
 %type case_operand {sl_ast_expr *}
 case_operand(A) ::= .                     { A = NULL; }
@@ -566,37 +617,40 @@ case_operand(A) ::= expr(E).              { A = E; }
 
 %type whens {sl_ast_whens *}
 whens(A) ::= WHEN(T) expr(W) THEN expr(E).
-                                          { A = sl_build_when(b, NULL, &T, W, E); }
+    { A = sl_build_when(b, NULL, &T, W, E); }
 whens(A) ::= whens(L) WHEN(T) expr(W) THEN expr(E).
-                                          { A = sl_build_when(b, L, &T, W, E); }
+    { A = sl_build_when(b, L, &T, W, E); }
 
 %type else_opt {sl_ast_expr *}
 else_opt(A) ::= .                         { A = NULL; }
 else_opt(A) ::= ELSE expr(E).             { A = E; }
 
 term(A) ::= CAST(T) LP expr(E) AS typetoken(Y) RP.
-                                          { A = sl_build_cast(b, &T, E, Y, 0); }
+    { A = sl_build_cast(b, &T, E, Y, 0); }
 term(A) ::= ARRAY(T) LBRACKET RBRACKET.   { A = sl_build_array(b, &T, NULL); }
 term(A) ::= ARRAY(T) LBRACKET exprlist(E) RBRACKET.
-                                          { A = sl_build_array(b, &T, E); }
+    { A = sl_build_array(b, &T, E); }
 term(A) ::= EXTRACT(T) LP nm(P) FROM expr(E) RP.
-                                          { A = sl_build_extract(b, &T, P, E); }
-term(A) ::= PREDICT(T) LP nm(M) RP.       { A = sl_build_predict(b, &T, M, NULL, NULL); }
+    { A = sl_build_extract(b, &T, P, E); }
+term(A) ::= PREDICT(T) LP nm(M) RP.
+    { A = sl_build_predict(b, &T, M, NULL, NULL); }
 term(A) ::= PREDICT(T) LP nm(M) VERSION INTEGER(V) RP.
-                                          { A = sl_build_predict(b, &T, M, &V, NULL); }
+    { A = sl_build_predict(b, &T, M, &V, NULL); }
 term(A) ::= PREDICT(T) LP nm(M) COMMA exprlist(E) RP.
-                                          { A = sl_build_predict(b, &T, M, NULL, E); }
+    { A = sl_build_predict(b, &T, M, NULL, E); }
 term(A) ::= PREDICT(T) LP nm(M) VERSION INTEGER(V) COMMA exprlist(E) RP.
-                                          { A = sl_build_predict(b, &T, M, &V, E); }
+    { A = sl_build_predict(b, &T, M, &V, E); }
 
 /* Function calls: f(), f(args), f(DISTINCT args), COUNT(*), each with an
  * optional OVER. */
-term(A) ::= nm(N) LP RP over(O).          { A = sl_build_call(b, N, NULL, 0, 0, O); }
+term(A) ::= nm(N) LP RP over(O).
+    { A = sl_build_call(b, N, NULL, 0, 0, O); }
 term(A) ::= nm(N) LP exprlist(E) RP over(O).
-                                          { A = sl_build_call(b, N, E, 0, 0, O); }
+    { A = sl_build_call(b, N, E, 0, 0, O); }
 term(A) ::= nm(N) LP DISTINCT exprlist(E) RP over(O).
-                                          { A = sl_build_call(b, N, E, 1, 0, O); }
-term(A) ::= nm(N) LP STAR RP over(O).     { A = sl_build_call(b, N, NULL, 0, 1, O); }
+    { A = sl_build_call(b, N, E, 1, 0, O); }
+term(A) ::= nm(N) LP STAR RP over(O).
+    { A = sl_build_call(b, N, NULL, 0, 1, O); }
 
 %type over {sl_build_over}
 over(A) ::= .                             { A = sl_build_over_none(); }
@@ -606,7 +660,7 @@ over(A) ::= OVER nm(N).                   { A = sl_build_over_name(N); }
 %type exprlist {sl_ast_exprs *}
 exprlist(A) ::= expr(E).                  { A = sl_build_exprs(b, NULL, E); }
 exprlist(A) ::= exprlist(L) COMMA expr(E).
-                                          { A = sl_build_exprs(b, L, E); }
+    { A = sl_build_exprs(b, L, E); }
 
 %code {
 /* ------------------------------------------------------------------ */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Every table of built-ins, in registration order. */
 const sl_func_builtin_table sl_func_builtin_tables[] = {
   {sl_func_builtins_math, &sl_func_builtins_math_count},
   {sl_func_builtins_string, &sl_func_builtins_string_count},
@@ -53,6 +54,7 @@ sl_status sl_func_prepare_fail(const sl_func_ctx *ctx, sl_error *err,
   return sl_error_set(err, SL_ERR_SQL, "%s: %s", name, msg);
 }
 
+/* The batch-level out-of-memory error. */
 sl_status sl_func_nomem(sl_error *err) {
   return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
 }

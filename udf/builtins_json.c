@@ -635,22 +635,24 @@ static sl_status to_json_fn(sl_func_ctx *ctx, int nargs,
   return rc;
 }
 
+/* The functions of this file, registered by the registry. */
 const sl_func_def sl_func_builtins_json[] = {
   {.name = "JSON_VALUE",
    .doc = "The scalar at a path ($.a.b[0]) of a JSON text, as text; NULL "
           "when absent, not a scalar, or the text is not JSON.",
    .example = "JSON_VALUE('{\"a\": {\"b\": [7, 8]}}', '$.a.b[1]') = '8'",
-   .sigs = {{"(VARCHAR, VARCHAR) -> VARCHAR", json_value_fn,
-             json_value_prepare}}},
+   .sigs = {{.spec = "(VARCHAR, VARCHAR) -> VARCHAR",
+             .scalar = json_value_fn,
+             .prepare = json_value_prepare}}},
   {.name = "JSON_ARRAY_LENGTH",
    .doc = "The number of elements of a JSON array text (NULL for other "
           "JSON or text that is not JSON).",
    .example = "JSON_ARRAY_LENGTH('[1, [2, 3], {}]') = 3",
-   .sigs = {{"(VARCHAR) -> INT", json_array_length_fn}}},
+   .sigs = {{.spec = "(VARCHAR) -> INT", .scalar = json_array_length_fn}}},
   {.name = "TO_JSON",
    .doc = "The value as JSON text, as the JSON output format writes it.",
    .example = "TO_JSON(ARRAY[1, 2]) = '[1,2]'",
-   .sigs = {{"(ANY) -> VARCHAR", to_json_fn}}},
+   .sigs = {{.spec = "(ANY) -> VARCHAR", .scalar = to_json_fn}}},
 };
 
 const int sl_func_builtins_json_count =

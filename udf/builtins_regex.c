@@ -300,24 +300,28 @@ static sl_status regexp_replace_fn(sl_func_ctx *ctx, int nargs,
   return SL_OK;
 }
 
+/* The functions of this file, registered by the registry. */
 const sl_func_def sl_func_builtins_regex[] = {
   {.name = "REGEXP_LIKE",
    .doc = "True when the PCRE pattern matches somewhere in s.",
    .example = "REGEXP_LIKE('card-4711', '^card-[0-9]+$') = true",
-   .sigs = {{"(VARCHAR, VARCHAR) -> BOOLEAN", regexp_like_fn,
-             regex_prepare}}},
+   .sigs = {{.spec = "(VARCHAR, VARCHAR) -> BOOLEAN",
+             .scalar = regexp_like_fn,
+             .prepare = regex_prepare}}},
   {.name = "REGEXP_EXTRACT",
    .doc = "The first match of the pattern in s, or its capture group "
           "(0: the whole match); NULL without a match.",
    .example = "REGEXP_EXTRACT('id=42;', 'id=([0-9]+)', 1) = '42'",
-   .sigs = {{"(VARCHAR, VARCHAR [, INT]) -> VARCHAR", regexp_extract_fn,
-             regex_prepare}}},
+   .sigs = {{.spec = "(VARCHAR, VARCHAR [, INT]) -> VARCHAR",
+             .scalar = regexp_extract_fn,
+             .prepare = regex_prepare}}},
   {.name = "REGEXP_REPLACE",
    .doc = "s with every match of the pattern replaced ($1 or ${1} inserts "
           "a group).",
    .example = "REGEXP_REPLACE('a1b22', '[0-9]+', '#') = 'a#b#'",
-   .sigs = {{"(VARCHAR, VARCHAR, VARCHAR) -> VARCHAR", regexp_replace_fn,
-             regex_prepare}}},
+   .sigs = {{.spec = "(VARCHAR, VARCHAR, VARCHAR) -> VARCHAR",
+             .scalar = regexp_replace_fn,
+             .prepare = regex_prepare}}},
 };
 
 const int sl_func_builtins_regex_count =

@@ -466,7 +466,7 @@ static sl_status pad(sl_func_ctx *ctx, int nargs, const sl_value *const *args,
     size_t whole = missing / fill_chars;
     size_t part = sl_func_utf8_skip(fill, nfill, missing % fill_chars);
     size_t pad_bytes = whole * nfill + part;
-    if (pad_bytes > MAX_RESULT_BYTES - n) {
+    if (n > MAX_RESULT_BYTES || pad_bytes > MAX_RESULT_BYTES - n) {
       sl_func_fail(ctx, r, &out[r], "overflow", "requested length too large");
       continue;
     }
@@ -499,67 +499,74 @@ static sl_status rpad_fn(sl_func_ctx *ctx, int nargs,
 /* The table                                                           */
 /* ------------------------------------------------------------------ */
 
+/* The functions of this file, registered by the registry. */
 const sl_func_def sl_func_builtins_string[] = {
   {.name = "LENGTH",
    .doc = "The number of characters of a string (bytes of BYTES).",
    .example = "LENGTH('héllo') = 5",
-   .sigs = {{"(VARCHAR) -> INT", length_varchar},
-            {"(BYTES) -> INT", length_bytes}}},
+   .sigs = {{.spec = "(VARCHAR) -> INT", .scalar = length_varchar},
+            {.spec = "(BYTES) -> INT", .scalar = length_bytes}}},
   {.name = "LOWER",
    .doc = "s in lower case (ASCII, Latin-1, Latin Extended-A, Greek, "
           "Cyrillic).",
    .example = "LOWER('ÀBC') = 'àbc'",
-   .sigs = {{"(VARCHAR) -> VARCHAR", lower_fn}}},
+   .sigs = {{.spec = "(VARCHAR) -> VARCHAR", .scalar = lower_fn}}},
   {.name = "UPPER",
    .doc = "s in upper case (ASCII, Latin-1, Latin Extended-A, Greek, "
           "Cyrillic).",
    .example = "UPPER('àbc') = 'ÀBC'",
-   .sigs = {{"(VARCHAR) -> VARCHAR", upper_fn}}},
+   .sigs = {{.spec = "(VARCHAR) -> VARCHAR", .scalar = upper_fn}}},
   {.name = "TRIM",
    .doc = "s without leading and trailing characters of chars "
           "(default a space).",
    .example = "TRIM('  a b  ') = 'a b'",
-   .sigs = {{"(VARCHAR [, VARCHAR]) -> VARCHAR", trim_fn}}},
+   .sigs = {{.spec = "(VARCHAR [, VARCHAR]) -> VARCHAR", .scalar = trim_fn}}},
   {.name = "LTRIM",
    .doc = "s without leading characters of chars (default a space).",
    .example = "LTRIM('xxabc', 'x') = 'abc'",
-   .sigs = {{"(VARCHAR [, VARCHAR]) -> VARCHAR", ltrim_fn}}},
+   .sigs = {{.spec = "(VARCHAR [, VARCHAR]) -> VARCHAR", .scalar = ltrim_fn}}},
   {.name = "RTRIM",
    .doc = "s without trailing characters of chars (default a space).",
    .example = "RTRIM('abc  ') = 'abc'",
-   .sigs = {{"(VARCHAR [, VARCHAR]) -> VARCHAR", rtrim_fn}}},
+   .sigs = {{.spec = "(VARCHAR [, VARCHAR]) -> VARCHAR", .scalar = rtrim_fn}}},
   {.name = "SUBSTRING",
    .doc = "len characters of s (default: all) from character start "
           "(1-based).",
    .example = "SUBSTRING('héllo', 2, 3) = 'éll'",
-   .sigs = {{"(VARCHAR, INT [, INT]) -> VARCHAR", substring_fn}}},
+   .sigs = {{.spec = "(VARCHAR, INT [, INT]) -> VARCHAR",
+             .scalar = substring_fn}}},
   {.name = "REPLACE",
    .doc = "s with every occurrence of from replaced by to.",
    .example = "REPLACE('a-b-c', '-', '+') = 'a+b+c'",
-   .sigs = {{"(VARCHAR, VARCHAR, VARCHAR) -> VARCHAR", replace_fn}}},
+   .sigs = {{.spec = "(VARCHAR, VARCHAR, VARCHAR) -> VARCHAR",
+             .scalar = replace_fn}}},
   {.name = "SPLIT",
    .doc = "The parts of s between occurrences of sep, as an array.",
    .example = "SPLIT('a,b,,c', ',') = ['a', 'b', '', 'c']",
-   .sigs = {{"(VARCHAR, VARCHAR) -> ARRAY<VARCHAR>", split_fn}}},
+   .sigs = {{.spec = "(VARCHAR, VARCHAR) -> ARRAY<VARCHAR>",
+             .scalar = split_fn}}},
   {.name = "CONCAT",
    .flags = SL_FUNC_NULL_CALL,
    .doc = "The arguments' text joined, NULLs skipped.",
    .example = "CONCAT('id-', 42, NULL) = 'id-42'",
-   .sigs = {{"(ANY...) -> VARCHAR", concat_fn}}},
+   .sigs = {{.spec = "(ANY...) -> VARCHAR", .scalar = concat_fn}}},
   {.name = "LPAD",
    .doc = "s padded on the left with fill (default a space) to len "
           "characters, or cut to len.",
    .example = "LPAD('7', 3, '0') = '007'",
-   .sigs = {{"(VARCHAR, INT [, VARCHAR]) -> VARCHAR", lpad_fn}}},
+   .sigs = {{.spec = "(VARCHAR, INT [, VARCHAR]) -> VARCHAR",
+             .scalar = lpad_fn}}},
   {.name = "RPAD",
    .doc = "s padded on the right with fill (default a space) to len "
           "characters, or cut to len.",
    .example = "RPAD('ab', 4, '.') = 'ab..'",
-   .sigs = {{"(VARCHAR, INT [, VARCHAR]) -> VARCHAR", rpad_fn}}},
+   .sigs = {{.spec = "(VARCHAR, INT [, VARCHAR]) -> VARCHAR",
+             .scalar = rpad_fn}}},
   {.name = "STARTS_WITH",
    .doc = "True when s begins with prefix.",
    .example = "STARTS_WITH('sluice', 'slu') = true",
-   .sigs = {{"(VARCHAR, VARCHAR) -> BOOLEAN", starts_with_fn}}},
+   .sigs = {{.spec = "(VARCHAR, VARCHAR) -> BOOLEAN",
+             .scalar = starts_with_fn}}},
 };
 
 const int sl_func_builtins_string_count =

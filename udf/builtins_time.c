@@ -544,47 +544,54 @@ static sl_status parse_timestamp_fn(sl_func_ctx *ctx, int nargs,
 /* The table                                                           */
 /* ------------------------------------------------------------------ */
 
+/* The functions of this file, registered by the registry. */
 const sl_func_def sl_func_builtins_time[] = {
   {.name = "NOW",
    .flags = SL_FUNC_NONDETERMINISTIC,
    .doc = "The processing time at which the row is evaluated.",
    .example = "NOW() = TIMESTAMP '2024-05-01 12:00:00.123'",
-   .sigs = {{"() -> TIMESTAMP", now_fn}}},
+   .sigs = {{.spec = "() -> TIMESTAMP", .scalar = now_fn}}},
   {.name = "DATE_TRUNC",
    .doc = "ts truncated to the start of its second, minute, hour, day, "
           "week (Monday), month, quarter or year, in tz (default UTC).",
    .example = "DATE_TRUNC('month', TIMESTAMP '2024-05-17 10:00:00') = "
               "TIMESTAMP '2024-05-01 00:00:00'",
-   .sigs = {{"(VARCHAR, TIMESTAMP [, VARCHAR]) -> TIMESTAMP", date_trunc_ts,
-             date_trunc_prepare},
-            {"(VARCHAR, DATE) -> DATE", date_trunc_date,
-             date_trunc_prepare}}},
+   .sigs = {{.spec = "(VARCHAR, TIMESTAMP [, VARCHAR]) -> TIMESTAMP",
+             .scalar = date_trunc_ts,
+             .prepare = date_trunc_prepare},
+            {.spec = "(VARCHAR, DATE) -> DATE",
+             .scalar = date_trunc_date,
+             .prepare = date_trunc_prepare}}},
   {.name = "FORMAT_TIMESTAMP",
    .doc = "ts as text by a strftime pattern, on the wall clock of tz "
           "(default UTC).",
    .example = "FORMAT_TIMESTAMP(TIMESTAMP '2024-07-01 10:00:00', "
               "'%H:%M %Z', 'Europe/Berlin') = '12:00 CEST'",
-   .sigs = {{"(TIMESTAMP, VARCHAR [, VARCHAR]) -> VARCHAR",
-             format_timestamp_fn, format_prepare}}},
+   .sigs = {{.spec = "(TIMESTAMP, VARCHAR [, VARCHAR]) -> VARCHAR",
+             .scalar = format_timestamp_fn,
+             .prepare = format_prepare}}},
   {.name = "PARSE_TIMESTAMP",
    .doc = "Text read by a strftime pattern as a wall-clock time of tz "
           "(default UTC) unless it has an offset.",
    .example = "PARSE_TIMESTAMP('01/07/2024 12:00', '%d/%m/%Y %H:%M', "
               "'Europe/Berlin') = TIMESTAMP '2024-07-01 10:00:00'",
-   .sigs = {{"(VARCHAR, VARCHAR [, VARCHAR]) -> TIMESTAMP",
-             parse_timestamp_fn, parse_prepare}}},
+   .sigs = {{.spec = "(VARCHAR, VARCHAR [, VARCHAR]) -> TIMESTAMP",
+             .scalar = parse_timestamp_fn,
+             .prepare = parse_prepare}}},
   {.name = "HOUR_OF_DAY",
    .doc = "The hour (0-23) of ts on the wall clock of tz (default UTC).",
    .example = "HOUR_OF_DAY(TIMESTAMP '2024-07-01 22:30:00', "
               "'Europe/Berlin') = 0",
-   .sigs = {{"(TIMESTAMP [, VARCHAR]) -> INT", hour_of_day_fn,
-             tz_only_prepare}}},
+   .sigs = {{.spec = "(TIMESTAMP [, VARCHAR]) -> INT",
+             .scalar = hour_of_day_fn,
+             .prepare = tz_only_prepare}}},
   {.name = "DAY_OF_WEEK",
    .doc = "The ISO day of the week (Monday = 1 ... Sunday = 7) of ts in tz "
           "(default UTC).",
    .example = "DAY_OF_WEEK(TIMESTAMP '2024-05-05 12:00:00') = 7",
-   .sigs = {{"(TIMESTAMP [, VARCHAR]) -> INT", day_of_week_fn,
-             tz_only_prepare}}},
+   .sigs = {{.spec = "(TIMESTAMP [, VARCHAR]) -> INT",
+             .scalar = day_of_week_fn,
+             .prepare = tz_only_prepare}}},
 };
 
 const int sl_func_builtins_time_count =

@@ -32,6 +32,7 @@ sl_status sl_func_ctx_prepare(sl_func_ctx *ctx,
                               sl_error *err) {
   if (!ctx->sig->prepare)
     return SL_OK;
+  sl_func_ctx_destroy(ctx); /* a second prepare starts afresh */
   const sl_value *none[1] = {NULL};
   if (!consts && ctx->nargs > 0) {
     /* No constants: hand the implementation an all-NULL array. */

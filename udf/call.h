@@ -12,7 +12,9 @@
  * function fills nrows results.
  *
  * Memory a result needs (strings, arrays) comes from the batch arena the
- * caller passes, so results live exactly as long as the batch.
+ * caller passes, so results live exactly as long as the batch.  Built-in
+ * results never point into argument memory, so the argument columns may
+ * be released before the results.
  *
  * One row's failure (overflow, division by zero, a malformed format) does
  * not fail the batch: the row's result becomes NULL and the row gets an

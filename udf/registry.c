@@ -48,6 +48,13 @@ static int name_cmp(const char *a, const char *b) {
   }
 }
 
+static void lower_copy(const char *s, char *out, size_t size) {
+  size_t n = 0;
+  for (; *s && n + 1 < size; s++)
+    out[n++] = (char)ascii_lower((unsigned char)*s);
+  out[n] = '\0';
+}
+
 static char *dup_text(const char *s) {
   if (!s)
     return NULL;
@@ -343,14 +350,18 @@ static sl_status sp_pattern(spec_parser *sp, bool top, sl_func_pattern *out) {
   }
   if (strcmp(word, "ARRAY") == 0 || strcmp(word, "MAP") == 0)
     return sp_composite(sp, word[0] == 'M', out);
+  const char *word_end = sp->p;
   sp_skip(sp);
+  bool group = *sp->p == '(' || *sp->p == '<';
+  if (!group)
+    sp->p = word_end;
   if (strcmp(word, "DECIMAL") == 0 && *sp->p != '(') {
     out->kind = SL_PAT_DECIMAL;
     return SL_OK;
   }
 
   /* A concrete type: hand its whole spelling to the type parser. */
-  if ((*sp->p == '(' || *sp->p == '<') && !sp_skip_group(sp))
+  if (group && !sp_skip_group(sp))
     return sp_fail(sp, "unbalanced brackets");
   size_t len = (size_t)(sp->p - start);
   char *text = malloc(len + 1);
@@ -425,7 +436,7 @@ static sl_status sp_signature(spec_parser *sp, sl_func_sig *sig) {
       continue;
     }
     if (!expect)
-      return sp_fail(sp, "expected ','");
+      return sp_fail(sp, "expected ',' or ')'");
     if (sig->variadic)
       return sp_fail(sp, "a variadic parameter must be the last");
     if (sig->nparams == cap) {
@@ -701,10 +712,7 @@ sl_status sl_func_register(sl_func_registry *reg, const sl_func_def *def,
     *out = NULL;
   if (def->name && sl_func_lookup(reg, def->name)) {
     char lower[SL_ERROR_NAME_MAX];
-    size_t n = 0;
-    for (const char *c = def->name; *c && n + 1 < sizeof(lower); c++)
-      lower[n++] = (char)ascii_lower((unsigned char)*c);
-    lower[n] = '\0';
+    lower_copy(def->name, lower, sizeof(lower));
     return sl_error_set(err, SL_ERR_SQL, "function \"%s\" already exists",
                         lower);
   }
@@ -736,16 +744,18 @@ sl_status sl_func_register(sl_func_registry *reg, const sl_func_def *def,
 /* Removes a user function (see registry.h). */
 sl_status sl_func_unregister(sl_func_registry *reg, const char *name,
                              sl_error *err) {
+  char lname[SL_ERROR_NAME_MAX];
+  lower_copy(name, lname, sizeof(lname));
   int i = find_local(reg, name);
   if (i < 0) {
     if (sl_func_lookup(reg, name))
       return sl_error_set(err, SL_ERR_SQL,
-                          "cannot drop built-in function \"%s\"", name);
-    return sl_error_set(err, SL_ERR_SQL, "unknown function \"%s\"", name);
+                          "cannot drop built-in function \"%s\"", lname);
+    return sl_error_set(err, SL_ERR_SQL, "unknown function \"%s\"", lname);
   }
   if (reg->builtin)
     return sl_error_set(err, SL_ERR_SQL,
-                        "cannot drop built-in function \"%s\"", name);
+                        "cannot drop built-in function \"%s\"", lname);
   func_free(reg->funcs[i]);
   memmove(&reg->funcs[i], &reg->funcs[i + 1],
           sizeof(*reg->funcs) * (size_t)(reg->nfuncs - i - 1));
@@ -1093,13 +1103,6 @@ static size_t common_prefix(const char *a, const char *b) {
   while (a[n] && a[n] == b[n])
     n++;
   return n;
-}
-
-static void lower_copy(const char *s, char *out, size_t size) {
-  size_t n = 0;
-  for (; *s && n + 1 < size; s++)
-    out[n++] = (char)ascii_lower((unsigned char)*s);
-  out[n] = '\0';
 }
 
 /* The error for a name that is no function, with the closest name when

@@ -585,6 +585,7 @@ sl_status sl_func_tz_get(const char *name, size_t len,
   return sl_error_set(err, SL_ERR_SQL, "%s", message);
 }
 
+/* The name the zone was looked up by. */
 const char *sl_func_tz_name(const sl_func_tz *tz) { return tz->name; }
 
 /* The local time type in force at utc_s. */
@@ -616,6 +617,7 @@ void sl_func_tz_at(const sl_func_tz *tz, int64_t utc_s,
   info->abbrev = t.abbrev;
 }
 
+/* The offset in force at utc_s. */
 int32_t sl_func_tz_offset(const sl_func_tz *tz, int64_t utc_s) {
   sl_func_tz_info info;
   sl_func_tz_at(tz, utc_s, &info);

@@ -370,10 +370,34 @@ static sl_status compile_predict(compiler *c, sl_xnode *n,
   return SL_OK;
 }
 
+/* True when e is NULL as soon as any operand is NULL. */
+static bool strict_kind(const sl_bexpr *e) {
+  switch (e->kind) {
+  case SL_BEXPR_UNARY:
+  case SL_BEXPR_LIKE:
+  case SL_BEXPR_SUBSCRIPT:
+  case SL_BEXPR_FIELD:
+  case SL_BEXPR_EXTRACT:
+    return true;
+  case SL_BEXPR_BINARY:
+    return e->op != SL_OP_AND && e->op != SL_OP_OR;
+  default:
+    return false;
+  }
+}
+
 /* Picks the kernel of a node whose children are compiled. */
 static sl_status choose_kernel(compiler *c, sl_xnode *n, const sl_bexpr *e) {
   sl_expr *x = c->x;
   const char *what = NULL;
+  if (strict_kind(e)) {
+    for (int i = 0; i < n->nkids; i++) {
+      if (n->kids[i]->type->kind == SL_TYPE_NULL) {
+        n->run = sl_xnull_kernel();
+        return SL_OK;
+      }
+    }
+  }
   switch (e->kind) {
   case SL_BEXPR_UNARY:
     n->run = sl_xunary_kernel(n, e);

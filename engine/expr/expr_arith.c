@@ -25,7 +25,7 @@
 /* The loop shared by binary kernels: evaluate both children, give NULL
  * for a NULL operand, run BODY with A[r], B[r] otherwise.  BODY writes
  * O[r] or fails the row (FAIL) and continues. */
-#define BINARY_KERNEL(name, BODY)                                          \
+#define BINARY_KERNEL(name, ...)                                          \
   static sl_status name(sl_xnode *n, sl_xeval *ev, const int *sel,        \
                         int nsel) {                                        \
     sl_status rc = sl_xnode_eval_kids(n, ev, sel, nsel);                   \
@@ -39,7 +39,7 @@
         O[r] = sl_value_null();                                            \
         continue;                                                          \
       }                                                                    \
-      BODY                                                                 \
+      __VA_ARGS__                                                           \
     }                                                                      \
     return SL_OK;                                                          \
   }
@@ -52,6 +52,15 @@
   } while (0)
 
 #define OVERFLOW(what) FAIL("overflow", "%s out of range", what)
+
+/* The word PostgreSQL's messages use for a result kind. */
+static const char *kind_word(sl_type_kind kind) {
+  switch (kind) {
+  case SL_TYPE_TIMESTAMP: return "timestamp";
+  case SL_TYPE_INTERVAL: return "interval";
+  default: return "bigint";
+  }
+}
 #define DIV_ZERO() FAIL("division_by_zero", "division by zero")
 
 static inline sl_value mk_int(int32_t v) {
@@ -138,7 +147,7 @@ BINARY_KERNEL(int_mod, {
 BINARY_KERNEL(i64_add, {
   int64_t v;
   if (add_ovf(A[r].u.i64, B[r].u.i64, &v)) {
-    OVERFLOW(sl_type_kind_name(n->type->kind));
+    OVERFLOW(kind_word(n->type->kind));
     continue;
   }
   O[r] = mk_i64((uint8_t)n->type->kind, v);
@@ -146,7 +155,7 @@ BINARY_KERNEL(i64_add, {
 BINARY_KERNEL(i64_sub, {
   int64_t v;
   if (sub_ovf(A[r].u.i64, B[r].u.i64, &v)) {
-    OVERFLOW(sl_type_kind_name(n->type->kind));
+    OVERFLOW(kind_word(n->type->kind));
     continue;
   }
   O[r] = mk_i64((uint8_t)n->type->kind, v);
@@ -491,7 +500,7 @@ sl_xkernel sl_xarith_kernel(sl_xnode *n, const sl_bexpr *e) {
 
 /* ---- Unary ------------------------------------------------------------ */
 
-#define UNARY_KERNEL(name, BODY)                                           \
+#define UNARY_KERNEL(name, ...)                                           \
   static sl_status name(sl_xnode *n, sl_xeval *ev, const int *sel,        \
                         int nsel) {                                        \
     sl_status rc = sl_xnode_eval_kids(n, ev, sel, nsel);                   \
@@ -505,7 +514,7 @@ sl_xkernel sl_xarith_kernel(sl_xnode *n, const sl_bexpr *e) {
         O[r] = sl_value_null();                                            \
         continue;                                                          \
       }                                                                    \
-      BODY                                                                 \
+      __VA_ARGS__                                                           \
     }                                                                      \
     return SL_OK;                                                          \
   }
@@ -519,7 +528,7 @@ UNARY_KERNEL(int_neg, {
 })
 UNARY_KERNEL(i64_neg, {
   if (A[r].u.i64 == INT64_MIN) {
-    OVERFLOW(sl_type_kind_name(n->type->kind));
+    OVERFLOW(kind_word(n->type->kind));
     continue;
   }
   O[r] = mk_i64((uint8_t)n->type->kind, -A[r].u.i64);

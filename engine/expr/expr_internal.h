@@ -182,6 +182,8 @@ sl_xkernel sl_xfield_kernel(sl_xnode *n, const sl_bexpr *e);
 sl_xkernel sl_xarray_kernel(sl_xnode *n, const sl_bexpr *e);
 sl_xkernel sl_xextract_kernel(sl_xnode *n, const sl_bexpr *e);
 sl_xkernel sl_xcall_kernel(sl_xnode *n);
+/* NULL for every row: a strict operator with an operand typed NULL. */
+sl_xkernel sl_xnull_kernel(void);
 
 /* LIKE matching (expr_string.c): compiles pattern (len bytes) with
  * escape character esc (0: none) into *out in arena; false when the

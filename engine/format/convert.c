@@ -268,7 +268,7 @@ sl_status sl_fmt_fail(sl_error *err, const sl_record_msg *msg,
 }
 
 const char *sl_fmt_type_name(const sl_type *type, char *buf) {
-  return sl_type_to_sql(type, buf, 64);
+  return sl_type_to_sql(type, buf, SL_FMT_TYPE_BUF);
 }
 
 const char *sl_fmt_time_hint(const sl_time_spec *time, char *buf) {
@@ -529,27 +529,27 @@ sl_fmt_conv sl_fmt_text_value(const sl_jplan *plan, const char *s,
   switch (plan->kind) {
   case SL_TYPE_BOOLEAN:
     if (len == 4 && sl_fmt_ascii_casecmp(s, "true", 4) == 0)
-      *v = sl_value_bool(true);
+      *v = sl_fmt_bool(true);
     else if (len == 5 && sl_fmt_ascii_casecmp(s, "false", 5) == 0)
-      *v = sl_value_bool(false);
+      *v = sl_fmt_bool(false);
     else
       rc = SL_FMT_CONV_BAD;
     break;
   case SL_TYPE_INT:
     rc = sl_fmt_parse_int(s, len, INT32_MIN, INT32_MAX, &i64);
     if (rc == SL_FMT_CONV_OK)
-      *v = sl_value_int((int32_t)i64);
+      *v = sl_fmt_i32(SL_TYPE_INT, (int32_t)i64);
     break;
   case SL_TYPE_BIGINT:
     rc = sl_fmt_parse_int(s, len, INT64_MIN, INT64_MAX, &i64);
     if (rc == SL_FMT_CONV_OK)
-      *v = sl_value_bigint(i64);
+      *v = sl_fmt_i64(SL_TYPE_BIGINT, i64);
     break;
   case SL_TYPE_DOUBLE: {
     double d;
     rc = sl_fmt_parse_double(s, len, work, &d);
     if (rc == SL_FMT_CONV_OK)
-      *v = sl_value_double(d);
+      *v = sl_fmt_f64(d);
     break;
   }
   case SL_TYPE_DECIMAL:
@@ -560,7 +560,7 @@ sl_fmt_conv sl_fmt_text_value(const sl_jplan *plan, const char *s,
     if (sl_time_parse_date(s, len, &days, NULL))
       rc = SL_FMT_CONV_BAD;
     else
-      *v = sl_value_date(days);
+      *v = sl_fmt_i32(SL_TYPE_DATE, days);
     break;
   case SL_TYPE_TIMESTAMP: {
     sl_error e;
@@ -568,7 +568,7 @@ sl_fmt_conv sl_fmt_text_value(const sl_jplan *plan, const char *s,
       rc = strcmp(e.reason, "overflow") == 0 ? SL_FMT_CONV_RANGE
                                              : SL_FMT_CONV_BAD;
     else
-      *v = sl_value_timestamp(i64);
+      *v = sl_fmt_i64(SL_TYPE_TIMESTAMP, i64);
     break;
   }
   case SL_TYPE_INTERVAL:

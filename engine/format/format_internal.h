@@ -34,6 +34,9 @@
 #define SL_FMT_QUOTE_MAX 64
 #define SL_FMT_QUOTE_BUF (SL_FMT_QUOTE_MAX * 4 + 8)
 
+/* A buffer for a type's SQL spelling in a message. */
+#define SL_FMT_TYPE_BUF 256
+
 /* ASCII-only case folding: identifiers match ignoring ASCII case. */
 static inline unsigned char sl_fmt_fold(unsigned char c) {
   return (unsigned char)(c + (((unsigned)c - 'A' < 26u) << 5));
@@ -59,6 +62,49 @@ char *sl_fmt_quote(char *buf, const char *s, size_t len);
 sl_status sl_fmt_fail(sl_error *err, const sl_record_msg *msg,
                       const char *reason, const char *fmt, ...)
     SL_PRINTF(4, 5);
+
+/* ---- Values built in place ---------------------------------------------- */
+
+/* The value constructors of value.h, inline: the decoders build one value
+ * per field and cannot afford a call for each. */
+static inline sl_value sl_fmt_value(sl_type_kind kind) {
+  sl_value v;
+  memset(&v, 0, sizeof(v));
+  v.kind = (uint8_t)kind;
+  return v;
+}
+
+static inline sl_value sl_fmt_i64(sl_type_kind kind, int64_t x) {
+  sl_value v = sl_fmt_value(kind);
+  v.u.i64 = x;
+  return v;
+}
+
+static inline sl_value sl_fmt_i32(sl_type_kind kind, int32_t x) {
+  sl_value v = sl_fmt_value(kind);
+  v.u.i32 = x;
+  return v;
+}
+
+static inline sl_value sl_fmt_bool(bool b) {
+  sl_value v = sl_fmt_value(SL_TYPE_BOOLEAN);
+  v.u.b = b;
+  return v;
+}
+
+static inline sl_value sl_fmt_f64(double d) {
+  sl_value v = sl_fmt_value(SL_TYPE_DOUBLE);
+  v.u.f64 = d;
+  return v;
+}
+
+static inline sl_value sl_fmt_str(sl_type_kind kind, const char *s,
+                                  size_t len) {
+  sl_value v = sl_fmt_value(kind);
+  v.len = (uint32_t)len;
+  v.u.str = s;
+  return v;
+}
 
 /* ---- Scratch space ---------------------------------------------------- */
 
@@ -117,7 +163,8 @@ bool sl_jtable_build(sl_jtable *t, int n, const char *const *names,
                      const bool *exact);
 void sl_jtable_free(sl_jtable *t);
 
-/* The index for a field name with hash h, or -1. */
+/* The index for a field name with hash h, or -1.  Most records spell
+ * names as declared, so bytes are compared before case is folded. */
 static inline int sl_jtable_find(const sl_jtable *t, const char *s,
                                  size_t len, uint32_t h) {
   uint32_t i = h & t->mask;
@@ -126,10 +173,16 @@ static inline int sl_jtable_find(const sl_jtable *t, const char *s,
     if (k < 0)
       return -1;
     const sl_jname *e = &t->names[k];
-    if (e->hash == h && e->len == len &&
-        (e->exact ? memcmp(e->name, s, len)
-                  : sl_fmt_ascii_casecmp(e->name, s, len)) == 0)
-      return e->index;
+    if (e->hash == h && e->len == len) {
+      /* Names are short: a plain loop beats a call to memcmp. */
+      size_t j = 0;
+      while (j < len && e->name[j] == s[j])
+        j++;
+      if (j == len ||
+          (!e->exact && sl_fmt_ascii_casecmp(e->name + j, s + j,
+                                             len - j) == 0))
+        return e->index;
+    }
     i = (i + 1) & t->mask;
   }
 }
@@ -205,7 +258,8 @@ sl_fmt_conv sl_fmt_parse_int(const char *s, size_t len, int64_t min,
 sl_fmt_conv sl_fmt_parse_double(const char *s, size_t len, sl_jwork *work,
                                 double *out);
 
-/* "INT", "DECIMAL(10,2)", ... for messages, into buf of 64 bytes. */
+/* "INT", "DECIMAL(10,2)", ... for messages, into buf of SL_FMT_TYPE_BUF
+ * bytes. */
 const char *sl_fmt_type_name(const sl_type *type, char *buf);
 
 /* A description of the timestamp format for messages: "" for iso8601,
@@ -235,7 +289,6 @@ typedef struct sl_fmt_cols {
   sl_jplan *plans;
   bool *store;    /* materialize column c into the batch */
   uint8_t *seen;  /* per record: SL_FMT_ABSENT, _NULL or _VALUE */
-  sl_jplan key_plan;
   bool borrow;    /* strings may point into the message */
   sl_jwork work;
 } sl_fmt_cols;

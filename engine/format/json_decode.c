@@ -60,6 +60,7 @@ typedef struct jstate {
   bool type_failed; /* err holds the first type error */
   sl_error *err;
   const sl_record_msg *msg;
+  const char *dprefix;    /* before decode messages: "" or "record key: " */
   const char *label;      /* "column " or "record key" */
   const char *label_name; /* the column's name, or "" */
   int npath;
@@ -77,7 +78,9 @@ static const char *found_at(const jstate *st, const unsigned char *p,
                             char *buf) {
   if (p >= st->end)
     return "end of record";
-  if (*p > 0x20 && *p < 0x7f)
+  if (*p == '"' || *p == '\\')
+    snprintf(buf, 16, "\"\\%c\"", *p);
+  else if (*p > 0x20 && *p < 0x7f)
     snprintf(buf, 16, "\"%c\"", *p);
   else
     snprintf(buf, 16, "byte 0x%02x", *p);
@@ -92,7 +95,7 @@ static bool fail_decode(jstate *st, const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(text, sizeof(text), fmt, ap);
   va_end(ap);
-  sl_fmt_fail(st->err, st->msg, "decode", "%s", text);
+  sl_fmt_fail(st->err, st->msg, "decode", "%s%s", st->dprefix, text);
   return false;
 }
 
@@ -140,14 +143,14 @@ static void type_error(jstate *st, const char *fmt, ...) {
 
 static void cannot_convert(jstate *st, const sl_jplan *plan,
                            const char *found) {
-  char tn[64];
+  char tn[SL_FMT_TYPE_BUF];
   type_error(st, "cannot convert %s to %s", found,
              sl_fmt_type_name(plan->type, tn));
 }
 
 static void out_of_range(jstate *st, const sl_jplan *plan,
                          const char *found) {
-  char tn[64];
+  char tn[SL_FMT_TYPE_BUF];
   type_error(st, "%s is out of range for %s", found,
              sl_fmt_type_name(plan->type, tn));
 }
@@ -624,6 +627,9 @@ static bool skip_value(jstate *st) {
  * error is recorded in the state and counts as a value. */
 enum { PV_ERROR = -1, PV_NULL = 0, PV_VALUE = 1 };
 
+/* Reports an error through a bool-returning helper and yields PV_ERROR. */
+#define PV_FAIL(call) ((void)(call), PV_ERROR)
+
 static int parse_value(jstate *st, const sl_jplan *plan, bool store,
                        sl_value *out);
 
@@ -673,8 +679,8 @@ static void number_int(jstate *st, const sl_jplan *plan, const sl_fmt_num *n,
   char d[SL_FMT_QUOTE_BUF + 8];
   if (rc == SL_FMT_CONV_OK) {
     if (store)
-      *out = plan->kind == SL_TYPE_INT ? sl_value_int((int32_t)v)
-                                       : sl_value_bigint(v);
+      *out = plan->kind == SL_TYPE_INT ? sl_fmt_i32(SL_TYPE_INT, (int32_t)v)
+                                       : sl_fmt_i64(SL_TYPE_BIGINT, v);
   } else if (rc == SL_FMT_CONV_RANGE) {
     out_of_range(st, plan, describe_token(d, "number", s, len));
   } else {
@@ -689,7 +695,7 @@ static bool number_double(jstate *st, const sl_jplan *plan,
   double d;
   if (sl_fmt_num_fast_double(n, &d)) {
     if (store)
-      *out = sl_value_double(d);
+      *out = sl_fmt_f64(d);
     return true;
   }
 
@@ -708,7 +714,7 @@ static bool number_double(jstate *st, const sl_jplan *plan,
   else if (rc != SL_FMT_CONV_OK)
     cannot_convert(st, plan, describe_token(b, "number", s, len));
   else if (store)
-    *out = sl_value_double(d);
+    *out = sl_fmt_f64(d);
   return true;
 }
 
@@ -749,33 +755,37 @@ static void number_timestamp(jstate *st, const sl_jplan *plan,
                              bool store, sl_value *out) {
   bool seconds = plan->time.kind == SL_TIME_EPOCH_S;
   int64_t ms = 0;
-  bool ok = false;
   char b[SL_FMT_QUOTE_BUF + 8];
 
   if (!n->has_point && !n->has_exp && !n->big) {
     uint64_t limit = seconds ? (uint64_t)(INT64_MAX / 1000) : INT64_MAX;
-    if (n->mant <= limit) {
-      ms = (int64_t)n->mant * (seconds ? 1000 : 1);
-      ms = n->neg ? -ms : ms;
-      ok = true;
+    if (n->mant > limit) {
+      out_of_range(st, plan, describe_token(b, "number", s, len));
+      return;
     }
-  } else if (!n->has_exp) {
+    ms = (int64_t)n->mant * (seconds ? 1000 : 1);
+    ms = n->neg ? -ms : ms;
+  } else {
+    /* A fraction is truncated toward the past; exponents are not epoch
+     * times. */
     sl_error e;
-    ok = sl_time_parse_epoch(s, len, seconds, &ms, &e) == SL_OK;
-  }
-  if (!ok) {
-    out_of_range(st, plan, describe_token(b, "number", s, len));
-    return;
+    if (n->has_exp || sl_time_parse_epoch(s, len, seconds, &ms, &e)) {
+      if (!n->has_exp && strcmp(e.reason, "overflow") == 0)
+        out_of_range(st, plan, describe_token(b, "number", s, len));
+      else
+        cannot_convert(st, plan, describe_token(b, "number", s, len));
+      return;
+    }
   }
   if (store)
-    *out = sl_value_timestamp(ms);
+    *out = sl_fmt_i64(SL_TYPE_TIMESTAMP, ms);
 }
 
 static int parse_number(jstate *st, const sl_jplan *plan, bool store,
                         sl_value *out) {
   sl_fmt_num n;
-  const char *s;
-  size_t len;
+  const char *s = NULL;
+  size_t len = 0;
   if (!scan_number(st, &n, &s, &len))
     return PV_ERROR;
 
@@ -799,7 +809,7 @@ static int parse_number(jstate *st, const sl_jplan *plan, bool store,
     int64_t ms;
     sl_fmt_conv rc = sl_fmt_parse_int(s, len, INT64_MIN, INT64_MAX, &ms);
     if (rc == SL_FMT_CONV_OK && store)
-      *out = sl_value_interval(ms);
+      *out = sl_fmt_i64(SL_TYPE_INTERVAL, ms);
     else if (rc == SL_FMT_CONV_RANGE)
       out_of_range(st, plan, describe_token(b, "number", s, len));
     else if (rc != SL_FMT_CONV_OK)
@@ -828,8 +838,8 @@ static int parse_string(jstate *st, const sl_jplan *plan, bool store,
     if (store) {
       const char *kept;
       if (!keep_string(st, s, len, raw, &kept))
-        return fail_nomem(st) ? PV_VALUE : PV_ERROR;
-      *out = sl_value_varchar(kept, len);
+        return PV_FAIL(fail_nomem(st));
+      *out = sl_fmt_str(SL_TYPE_VARCHAR, kept, len);
     }
     return PV_VALUE;
   case SL_TYPE_ARRAY:
@@ -845,13 +855,13 @@ static int parse_string(jstate *st, const sl_jplan *plan, bool store,
   case SL_FMT_CONV_OK:
     break;
   case SL_FMT_CONV_NOMEM:
-    return fail_nomem(st) ? PV_VALUE : PV_ERROR;
+    return PV_FAIL(fail_nomem(st));
   case SL_FMT_CONV_RANGE:
     out_of_range(st, plan, describe_token(b, "string", s, len));
     break;
   default:
     if (plan->kind == SL_TYPE_TIMESTAMP) {
-      char tn[64], hint[96];
+      char tn[SL_FMT_TYPE_BUF], hint[96];
       type_error(st, "cannot convert %s to %s%s",
                  describe_token(b, "string", s, len),
                  sl_fmt_type_name(plan->type, tn),
@@ -884,7 +894,7 @@ static int parse_array(jstate *st, const sl_jplan *plan, bool store,
     if (parse_value(st, plan->elem, store, &item) == PV_ERROR)
       return PV_ERROR;
     if (store && !sl_jwork_push(w, &item))
-      return fail_nomem(st) ? PV_VALUE : PV_ERROR;
+      return PV_FAIL(fail_nomem(st));
     if (!next_item(st, ']', &more))
       return PV_ERROR;
     path->index++;
@@ -897,7 +907,7 @@ static int parse_array(jstate *st, const sl_jplan *plan, bool store,
     if (n) {
       items = sl_arena_alloc(st->arena, n * sizeof(*items));
       if (!items)
-        return fail_nomem(st) ? PV_VALUE : PV_ERROR;
+        return PV_FAIL(fail_nomem(st));
       memcpy(items, w->stack + base, n * sizeof(*items));
     }
     w->top = base;
@@ -925,7 +935,7 @@ static int parse_map(jstate *st, const sl_jplan *plan, bool store,
     size_t len = 0;
     bool raw;
     if (st->p >= st->end || *st->p != '"')
-      return fail_expected(st, st->p, "a field name") ? PV_VALUE : PV_ERROR;
+      return PV_FAIL(fail_expected(st, st->p, "a field name"));
     const unsigned char *kstart = st->p + 1;
     if (!scan_string(st, store, &s, &len, &raw))
       return PV_ERROR;
@@ -936,13 +946,13 @@ static int parse_map(jstate *st, const sl_jplan *plan, bool store,
     if (store) {
       const char *kept;
       if (!keep_string(st, s, len, raw, &kept))
-        return fail_nomem(st) ? PV_VALUE : PV_ERROR;
-      key = sl_value_varchar(kept, len);
+        return PV_FAIL(fail_nomem(st));
+      key = sl_fmt_str(SL_TYPE_VARCHAR, kept, len);
     }
     if (!colon(st) || parse_value(st, plan->elem, store, &val) == PV_ERROR)
       return PV_ERROR;
     if (store && (!sl_jwork_push(w, &key) || !sl_jwork_push(w, &val)))
-      return fail_nomem(st) ? PV_VALUE : PV_ERROR;
+      return PV_FAIL(fail_nomem(st));
     if (!next_item(st, '}', &more))
       return PV_ERROR;
   }
@@ -954,7 +964,7 @@ static int parse_map(jstate *st, const sl_jplan *plan, bool store,
     if (n) {
       items = sl_arena_alloc(st->arena, n * sizeof(*items));
       if (!items)
-        return fail_nomem(st) ? PV_VALUE : PV_ERROR;
+        return PV_FAIL(fail_nomem(st));
       memcpy(items, w->stack + base, n * sizeof(*items));
     }
     w->top = base;
@@ -971,7 +981,7 @@ static int parse_struct(jstate *st, const sl_jplan *plan, bool store,
     items = sl_arena_calloc(st->arena, (size_t)plan->nfields,
                             sizeof(*items));
     if (!items)
-      return fail_nomem(st) ? PV_VALUE : PV_ERROR;
+      return PV_FAIL(fail_nomem(st));
   }
   if (!enter(st))
     return PV_ERROR;
@@ -988,7 +998,7 @@ static int parse_struct(jstate *st, const sl_jplan *plan, bool store,
     size_t len;
     uint32_t h;
     if (st->p >= st->end || *st->p != '"')
-      return fail_expected(st, st->p, "a field name") ? PV_VALUE : PV_ERROR;
+      return PV_FAIL(fail_expected(st, st->p, "a field name"));
     if (!scan_key(st, &s, &len, &h) || !colon(st))
       return PV_ERROR;
     int f = sl_jtable_find(&plan->table, s, len, h);
@@ -1020,7 +1030,7 @@ static int parse_value(jstate *st, const sl_jplan *plan, bool store,
   if (store)
     out->kind = SL_TYPE_NULL;
   if (v0 >= st->end)
-    return fail_expected(st, v0, "a value") ? PV_VALUE : PV_ERROR;
+    return PV_FAIL(fail_expected(st, v0, "a value"));
 
   const char *found = NULL;
   switch (*v0) {
@@ -1038,7 +1048,7 @@ static int parse_value(jstate *st, const sl_jplan *plan, bool store,
       return PV_ERROR;
     if (plan->kind == SL_TYPE_BOOLEAN) {
       if (store)
-        *out = sl_value_bool(b);
+        *out = sl_fmt_bool(b);
     } else {
       cannot_convert(st, plan, b ? "true" : "false");
     }
@@ -1057,7 +1067,7 @@ static int parse_value(jstate *st, const sl_jplan *plan, bool store,
     found = "an array";
     break;
   default:
-    return fail_expected(st, v0, "a value") ? PV_VALUE : PV_ERROR;
+    return PV_FAIL(fail_expected(st, v0, "a value"));
   }
 
   /* An object or array where the type wants something else. */
@@ -1082,6 +1092,7 @@ static void state_init(jstate *st, const void *data, size_t len,
   st->type_failed = false;
   st->err = err;
   st->msg = msg;
+  st->dprefix = "";
   st->label = "column ";
   st->label_name = "";
   st->npath = 0;
@@ -1212,6 +1223,9 @@ sl_status sl_fmt_json_value(const sl_jplan *plan, const char *text,
   jstate st;
   sl_value tmp;
   state_init(&st, text, len, work, arena, false, msg, err);
+  char prefix[128];
+  snprintf(prefix, sizeof(prefix), "%s: ", what);
+  st.dprefix = prefix;
   st.label = what;
   skip_ws(&st);
   int r = parse_value(&st, plan, store, store ? out : &tmp);
@@ -1220,8 +1234,8 @@ sl_status sl_fmt_json_value(const sl_jplan *plan, const char *text,
   skip_ws(&st);
   if (st.p < st.end) {
     char buf[16];
-    fail_decode(&st, "%s: unexpected %s at byte %zu after the JSON value",
-                what, found_at(&st, st.p, buf), pos(&st, st.p));
+    fail_decode(&st, "unexpected %s at byte %zu after the JSON value",
+                found_at(&st, st.p, buf), pos(&st, st.p));
     return SL_ERR_RECORD;
   }
   if (st.type_failed)

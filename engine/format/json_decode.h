@@ -36,7 +36,8 @@
  *     "decode".
  *   - A field that appears twice takes its last value; both are checked.
  *   - The record key fills the key column when the value lacks that field
- *     (see schema.h); see record.h for metadata and failed rows.
+ *     or holds null there (see schema.h); see record.h for the row
+ *     metadata and for failed rows.
  *
  * Strings are copied into the batch arena by default.  With borrow_strings,
  * a string without escapes points into the record value instead, which

@@ -98,8 +98,9 @@ sl_status sl_record_schema_set_event_time(sl_record_schema *schema, int col,
                                           sl_error *err);
 
 /* Makes col (or -1 for none) the key column, with the key bytes read as
- * format.  The key fills the column when the value lacks that field; on
- * output, the column's value becomes the record key. */
+ * format.  When a record has a key and its value lacks that field (or
+ * holds null there), the key provides the column's value; on output, the
+ * column's value becomes the record key. */
 void sl_record_schema_set_key(sl_record_schema *schema, int col,
                               sl_record_key_format format);
 

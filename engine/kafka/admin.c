@@ -61,23 +61,18 @@ static void sleep_ms(int ms) {
   nanosleep(&ts, NULL);
 }
 
-/* Metadata for one topic.  *md is NULL when the request itself failed. */
-static rd_kafka_resp_err_t topic_metadata(
-    sl_kafka_admin *a, const char *topic,
-    const struct rd_kafka_metadata **md) {
-  *md = NULL;
-  rd_kafka_topic_t *rkt = rd_kafka_topic_new(a->client.rk, topic, NULL);
-  if (!rkt)
-    return rd_kafka_last_error();
-  rd_kafka_resp_err_t code = rd_kafka_metadata(a->client.rk, 0, rkt, md,
-                                               METADATA_TIMEOUT_MS);
-  rd_kafka_topic_destroy(rkt);
-  if (!code && (*md)->topic_cnt != 1) {
-    rd_kafka_metadata_destroy(*md);
-    *md = NULL;
-    code = RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
+/* Waits until the leader of every partition answers for it: metadata can
+ * name a leader a moment before the leader serves the partition. */
+static sl_status wait_leaders_answer(sl_kafka_admin *a, const char *topic,
+                                     int partitions, sl_error *err) {
+  for (int32_t p = 0; p < partitions; p++) {
+    int64_t low, high;
+    sl_status rc = sl_kafka_watermarks(&a->client, topic, p, ADMIN_TIMEOUT_MS,
+                                       &low, &high, err);
+    if (rc)
+      return rc;
   }
-  return code;
+  return SL_OK;
 }
 
 /* Waits until the cluster lists topic with want partitions (any number
@@ -89,22 +84,25 @@ static sl_status wait_topic(sl_kafka_admin *a, const char *topic, int want,
   rd_kafka_resp_err_t last = RD_KAFKA_RESP_ERR__TIMED_OUT;
   for (;;) {
     const struct rd_kafka_metadata *md;
-    rd_kafka_resp_err_t code = topic_metadata(a, topic, &md);
-    if (md) {
-      const struct rd_kafka_metadata_topic *t = &md->topics[0];
+    const struct rd_kafka_metadata_topic *t;
+    rd_kafka_resp_err_t code = sl_kafka_topic_metadata(
+        &a->client, topic, METADATA_TIMEOUT_MS, &md, &t);
+    if (!code) {
       bool ready;
       if (gone) {
-        ready = t->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
+        ready = !t;
       } else {
-        ready = !t->err && t->partition_cnt > 0 &&
+        ready = t && !t->err && t->partition_cnt > 0 &&
                 (want < 1 || t->partition_cnt == want);
         for (int i = 0; ready && i < t->partition_cnt; i++)
           ready = t->partitions[i].leader >= 0 && !t->partitions[i].err;
       }
-      last = t->err;
+      last = t ? t->err : RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
+      int partitions = ready && !gone ? t->partition_cnt : 0;
       rd_kafka_metadata_destroy(md);
       if (ready)
-        return SL_OK;
+        return partitions ? wait_leaders_answer(a, topic, partitions, err)
+                          : SL_OK;
     } else {
       last = code;
     }
@@ -264,13 +262,16 @@ sl_status sl_kafka_admin_delete_topic(sl_kafka_admin *a, const char *topic,
 sl_status sl_kafka_admin_topic_exists(sl_kafka_admin *a, const char *topic,
                                       bool *exists, sl_error *err) {
   const struct rd_kafka_metadata *md;
-  rd_kafka_resp_err_t code = topic_metadata(a, topic, &md);
-  if (!md)
+  const struct rd_kafka_metadata_topic *t;
+  rd_kafka_resp_err_t code = sl_kafka_topic_metadata(
+      &a->client, topic, METADATA_TIMEOUT_MS, &md, &t);
+  if (code)
     return sl_kafka_fail_code(err, a->client.rk, topic, -1, "metadata",
                               code);
-  rd_kafka_resp_err_t terr = md->topics[0].err;
+  rd_kafka_resp_err_t terr = t ? t->err : RD_KAFKA_RESP_ERR_NO_ERROR;
+  bool found = t != NULL;
   rd_kafka_metadata_destroy(md);
-  if (terr == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) {
+  if (!found) {
     *exists = false;
     return SL_OK;
   }
@@ -295,14 +296,15 @@ sl_status sl_kafka_admin_describe_topic(sl_kafka_admin *a, const char *topic,
   *out = NULL;
   rd_kafka_t *rk = a->client.rk;
   const struct rd_kafka_metadata *md;
-  rd_kafka_resp_err_t code = topic_metadata(a, topic, &md);
-  if (!md)
+  const struct rd_kafka_metadata_topic *t;
+  rd_kafka_resp_err_t code = sl_kafka_topic_metadata(
+      &a->client, topic, METADATA_TIMEOUT_MS, &md, &t);
+  if (code)
     return sl_kafka_fail_code(err, rk, topic, -1, "describe", code);
-  const struct rd_kafka_metadata_topic *t = &md->topics[0];
-  if (t->err) {
+  if (!t || t->err) {
+    code = t ? t->err : RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
     rd_kafka_metadata_destroy(md);
-    return sl_kafka_fail_code(err, rk, topic, -1, "describe",
-                              code ? code : t->err);
+    return sl_kafka_fail_code(err, rk, topic, -1, "describe", code);
   }
 
   sl_status rc = SL_OK;
@@ -333,12 +335,10 @@ sl_status sl_kafka_admin_describe_topic(sl_kafka_admin *a, const char *topic,
   }
   for (int32_t p = 0; p < info->partition_count; p++) {
     sl_kafka_partition_info *pi = &info->partitions[p];
-    code = rd_kafka_query_watermark_offsets(rk, topic, p, &pi->low,
-                                            &pi->high, METADATA_TIMEOUT_MS);
-    if (code) {
-      rc = sl_kafka_fail_code(err, rk, topic, p, "describe", code);
+    rc = sl_kafka_watermarks(&a->client, topic, p, METADATA_TIMEOUT_MS,
+                             &pi->low, &pi->high, err);
+    if (rc)
       goto done;
-    }
   }
 
 done:
@@ -402,10 +402,6 @@ sl_status sl_kafka_admin_list_topics(sl_kafka_admin *a, bool include_internal,
 sl_status sl_kafka_admin_watermarks(sl_kafka_admin *a, const char *topic,
                                     int32_t partition, int64_t *low,
                                     int64_t *high, sl_error *err) {
-  rd_kafka_resp_err_t code = rd_kafka_query_watermark_offsets(
-      a->client.rk, topic, partition, low, high, METADATA_TIMEOUT_MS);
-  if (code)
-    return sl_kafka_fail_code(err, a->client.rk, topic, partition,
-                              "read watermarks", code);
-  return SL_OK;
+  return sl_kafka_watermarks(&a->client, topic, partition,
+                             METADATA_TIMEOUT_MS, low, high, err);
 }

@@ -53,12 +53,15 @@ sl_status sl_kafka_fail_code(sl_error *err, rd_kafka_t *rk,
 
 /* librdkafka's own log lines.  Syslog levels 0-4 are faults a user should
  * see, except connection failures, which the error callback already
- * reports, and role mismatches of shared config files (a consumer
- * property given to a producer), which are expected. */
+ * reports, role mismatches of shared config files (a consumer property
+ * given to a producer), which are expected, and the embedded broker's
+ * lack of support for allow.auto.create.topics. */
 static void log_cb(const rd_kafka_t *rk, int level, const char *fac,
                    const char *buf) {
   static sl_log_limit limit = SL_LOG_LIMIT_INIT(5, 10000);
-  bool quiet = strcmp(fac, "FAIL") == 0 || strcmp(fac, "CONFWARN") == 0;
+  const sl_kafka_client *client = rd_kafka_opaque(rk);
+  bool quiet = strcmp(fac, "FAIL") == 0 || strcmp(fac, "CONFWARN") == 0 ||
+               (client && client->embedded && strcmp(fac, "AUTOCREATE") == 0);
   if (level <= 4 && !quiet)
     sl_log_ratelimited(&limit, SL_LOG_WARN, "kafka", "%s: %s: %s",
                        rd_kafka_name(rk), fac, buf);
@@ -164,27 +167,93 @@ void sl_kafka_client_close(sl_kafka_client *client) {
   client->rk = NULL;
 }
 
-sl_status sl_kafka_partition_count(rd_kafka_t *rk, const char *topic,
-                                   int timeout_ms, int *count,
-                                   sl_error *err) {
-  rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
-  if (!rkt)
-    return sl_kafka_fail_code(err, rk, topic, -1, "metadata",
-                              rd_kafka_last_error());
-  const struct rd_kafka_metadata *md = NULL;
-  rd_kafka_resp_err_t code = rd_kafka_metadata(rk, 0, rkt, &md, timeout_ms);
-  rd_kafka_topic_destroy(rkt);
+rd_kafka_resp_err_t sl_kafka_topic_metadata(
+    const sl_kafka_client *client, const char *topic, int timeout_ms,
+    const struct rd_kafka_metadata **md,
+    const struct rd_kafka_metadata_topic **topic_md) {
+  *md = NULL;
+  *topic_md = NULL;
+  rd_kafka_t *rk = client->rk;
+  rd_kafka_resp_err_t code;
+  if (client->embedded) {
+    code = rd_kafka_metadata(rk, 1, NULL, md, timeout_ms);
+  } else {
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
+    if (!rkt)
+      return rd_kafka_last_error();
+    code = rd_kafka_metadata(rk, 0, rkt, md, timeout_ms);
+    rd_kafka_topic_destroy(rkt);
+  }
   if (code)
-    return sl_kafka_fail_code(err, rk, topic, -1, "metadata", code);
+    return code;
+
+  for (int i = 0; i < (*md)->topic_cnt; i++) {
+    const struct rd_kafka_metadata_topic *t = &(*md)->topics[i];
+    if (strcmp(t->topic, topic) == 0) {
+      if (t->err != RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART)
+        *topic_md = t;
+      break;
+    }
+  }
+  return RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+sl_status sl_kafka_partition_count(const sl_kafka_client *client,
+                                   const char *topic, int timeout_ms,
+                                   int *count, sl_error *err) {
+  const struct rd_kafka_metadata *md;
+  const struct rd_kafka_metadata_topic *t;
+  rd_kafka_resp_err_t code = sl_kafka_topic_metadata(client, topic,
+                                                     timeout_ms, &md, &t);
+  if (code)
+    return sl_kafka_fail_code(err, client->rk, topic, -1, "metadata", code);
 
   sl_status rc = SL_OK;
-  if (md->topic_cnt != 1)
-    rc = sl_kafka_fail(err, topic, -1, "metadata", "topic not in the reply");
-  else if (md->topics[0].err)
-    rc = sl_kafka_fail_code(err, rk, topic, -1, "metadata",
-                            md->topics[0].err);
+  if (!t)
+    rc = sl_kafka_fail_code(err, client->rk, topic, -1, "metadata",
+                            RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART);
+  else if (t->err)
+    rc = sl_kafka_fail_code(err, client->rk, topic, -1, "metadata", t->err);
   else
-    *count = md->topics[0].partition_cnt;
+    *count = t->partition_cnt;
   rd_kafka_metadata_destroy(md);
   return rc;
+}
+
+/* Errors that say a partition is not ready yet rather than wrong. */
+static bool not_ready(rd_kafka_resp_err_t code) {
+  switch (code) {
+  case RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION:
+  case RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE:
+  case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
+  case RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS:
+  case RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT:
+  case RD_KAFKA_RESP_ERR__TRANSPORT:
+  case RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION:
+  case RD_KAFKA_RESP_ERR_FENCED_LEADER_EPOCH:
+  case RD_KAFKA_RESP_ERR_UNKNOWN_LEADER_EPOCH:
+    return true;
+  default:
+    return false;
+  }
+}
+
+sl_status sl_kafka_watermarks(const sl_kafka_client *client,
+                              const char *topic, int32_t partition,
+                              int timeout_ms, int64_t *low, int64_t *high,
+                              sl_error *err) {
+  int64_t deadline = sl_kafka_now_ms() + timeout_ms;
+  for (;;) {
+    int64_t left = deadline - sl_kafka_now_ms();
+    rd_kafka_resp_err_t code = rd_kafka_query_watermark_offsets(
+        client->rk, topic, partition, low, high,
+        left > 100 ? (int)left : 100);
+    if (!code)
+      return SL_OK;
+    if (!not_ready(code) || sl_kafka_now_ms() + 100 >= deadline)
+      return sl_kafka_fail_code(err, client->rk, topic, partition,
+                                "read watermarks", code);
+    struct timespec pause = {0, 100 * 1000000L};
+    nanosleep(&pause, NULL);
+  }
 }

@@ -52,11 +52,21 @@ sl_status sl_kafka_client_open(sl_kafka_client *client, rd_kafka_type_t type,
                                void (*extra)(rd_kafka_conf_t *conf),
                                sl_error *err);
 
+/* Metadata of one topic, never creating it.  On success *md is to be freed
+ * with rd_kafka_metadata_destroy and *topic points into it, or is NULL when
+ * the topic does not exist.  The embedded broker creates any topic that a
+ * metadata request names, so there the topic is looked up in a listing of
+ * all topics instead.  Returns librdkafka's error for a failed request. */
+rd_kafka_resp_err_t sl_kafka_topic_metadata(
+    const sl_kafka_client *client, const char *topic, int timeout_ms,
+    const struct rd_kafka_metadata **md,
+    const struct rd_kafka_metadata_topic **topic_md);
+
 /* The number of partitions of topic, from a metadata request (timeout_ms).
  * Fails naming the topic when it does not exist. */
-sl_status sl_kafka_partition_count(rd_kafka_t *rk, const char *topic,
-                                   int timeout_ms, int *count,
-                                   sl_error *err);
+sl_status sl_kafka_partition_count(const sl_kafka_client *client,
+                                   const char *topic, int timeout_ms,
+                                   int *count, sl_error *err);
 
 /* Destroys client->rk (if any).  Accepts a client that was never opened. */
 void sl_kafka_client_close(sl_kafka_client *client);
@@ -72,6 +82,14 @@ sl_status sl_kafka_fail(sl_error *err, const char *topic, int32_t partition,
 sl_status sl_kafka_fail_code(sl_error *err, rd_kafka_t *rk,
                              const char *topic, int32_t partition,
                              const char *what, rd_kafka_resp_err_t code);
+
+/* Log start offset and high watermark of one partition from its leader,
+ * retrying for up to timeout_ms while the partition is not ready yet (a
+ * topic just created, a leader moving). */
+sl_status sl_kafka_watermarks(const sl_kafka_client *client,
+                              const char *topic, int32_t partition,
+                              int timeout_ms, int64_t *low, int64_t *high,
+                              sl_error *err);
 
 /* Milliseconds on a monotonic clock. */
 int64_t sl_kafka_now_ms(void);

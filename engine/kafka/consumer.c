@@ -278,12 +278,17 @@ sl_status sl_kafka_consumer_new(const sl_kafka_config *cfg,
            "sluice-transient-%ld-%u", (long)getpid(),
            atomic_fetch_add(&transient_seq, 1));
 
-  static const char *const defaults[] = {
+  /* On the embedded broker a group that lost its last member waits one
+   * session timeout (less a second) before a new member may join, so the
+   * session timeout there is Kafka's minimum rather than 45 s. */
+  bool embedded = sl_kafka_config_embedded(cfg) != NULL;
+  const char *defaults[] = {
       "client.id", "sluice",
       "log.connection.close", "false",
       "fetch.wait.max.ms", "100",
       "queued.min.messages", "20000",
       "queued.max.messages.kbytes", "32768",
+      embedded ? "session.timeout.ms" : NULL, "6000",
       NULL};
   const char *overrides[] = {
       "group.id", c->has_group ? c->opts.group_id : transient_group,
@@ -368,49 +373,33 @@ sl_status sl_kafka_consumer_assign(sl_kafka_consumer *c,
   return SL_OK;
 }
 
-/* Fixes the end of every partition of topic; fills lo (may be NULL) with
- * the log start offsets, and *count with the number of partitions. */
+/* Fixes the end of every partition of topic at its high watermark; sets
+ * *count to the number of partitions. */
 static sl_status bound_topic(sl_kafka_consumer *c, const char *topic,
-                             int64_t **lo_out, int *count, sl_error *err) {
-  rd_kafka_t *rk = c->client.rk;
-  sl_status rc = sl_kafka_partition_count(rk, topic, METADATA_TIMEOUT_MS,
-                                          count, err);
-  if (rc)
-    return rc;
-  int64_t *lows = calloc((size_t)*count + 1, sizeof(*lows));
-  if (!lows)
-    return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
-
-  for (int32_t p = 0; p < *count; p++) {
+                             int *count, sl_error *err) {
+  sl_status rc = sl_kafka_partition_count(&c->client, topic,
+                                          METADATA_TIMEOUT_MS, count, err);
+  for (int32_t p = 0; rc == SL_OK && p < *count; p++) {
     int64_t lo, hi;
-    rd_kafka_resp_err_t code = rd_kafka_query_watermark_offsets(
-        rk, topic, p, &lo, &hi, METADATA_TIMEOUT_MS);
-    if (code) {
-      free(lows);
-      return sl_kafka_fail_code(err, rk, topic, p, "read end offset", code);
-    }
+    rc = sl_kafka_watermarks(&c->client, topic, p, METADATA_TIMEOUT_MS, &lo,
+                             &hi, err);
+    if (rc)
+      break;
     part_state *ps = get_part(c, topic, p);
-    if (!ps) {
-      free(lows);
+    if (!ps)
       return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
-    }
     ps->end = hi;
     /* An empty partition has nothing to wait for. */
     ps->done = lo >= hi;
     update_done(ps);
-    lows[p] = lo;
   }
-  if (lo_out)
-    *lo_out = lows;
-  else
-    free(lows);
-  return SL_OK;
+  return rc;
 }
 
 sl_status sl_kafka_consumer_bound(sl_kafka_consumer *c, const char *topic,
                                   sl_error *err) {
   int count;
-  return bound_topic(c, topic, NULL, &count, err);
+  return bound_topic(c, topic, &count, err);
 }
 
 sl_status sl_kafka_consumer_assign_topic(sl_kafka_consumer *c,
@@ -419,9 +408,9 @@ sl_status sl_kafka_consumer_assign_topic(sl_kafka_consumer *c,
   int count = 0;
   sl_status rc;
   if (bounded)
-    rc = bound_topic(c, topic, NULL, &count, err);
+    rc = bound_topic(c, topic, &count, err);
   else
-    rc = sl_kafka_partition_count(c->client.rk, topic, METADATA_TIMEOUT_MS,
+    rc = sl_kafka_partition_count(&c->client, topic, METADATA_TIMEOUT_MS,
                                   &count, err);
   if (rc)
     return rc;
@@ -489,8 +478,9 @@ static void check_position(sl_kafka_consumer *c, part_state *ps,
   if (rd_kafka_get_watermark_offsets(rk, ps->topic, ps->partition, &lo,
                                      &hi) ||
       lo < 0) {
-    if (rd_kafka_query_watermark_offsets(rk, ps->topic, ps->partition, &lo,
-                                         &hi, METADATA_TIMEOUT_MS))
+    sl_error ignored;
+    if (sl_kafka_watermarks(&c->client, ps->topic, ps->partition,
+                            METADATA_TIMEOUT_MS, &lo, &hi, &ignored))
       lo = -1;
   }
   if (lo > ps->next) {

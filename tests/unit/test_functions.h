@@ -8,6 +8,7 @@
  * binder would, and evaluates one row twice: once with every argument a
  * constant known at prepare time and once with none, checking that both
  * agree (constant folding and per-row evaluation must never differ).
+ * fn_call_varying only does the second.
  * Results live in the test's arena until fn_reset.
  */
 #ifndef SLUICE_TEST_FUNCTIONS_H
@@ -39,12 +40,12 @@ static sl_arena fn_arena;
 static bool fn_arena_ready;
 static int64_t fn_clock_now = 1714564800123; /* 2024-05-01 12:00:00.123Z */
 
-static int64_t fn_test_clock(void *arg) {
+static inline int64_t fn_test_clock(void *arg) {
   (void)arg;
   return fn_clock_now;
 }
 
-static sl_arena *fn_mem(void) {
+static inline sl_arena *fn_mem(void) {
   if (!fn_arena_ready) {
     sl_arena_init(&fn_arena, 0);
     fn_arena_ready = true;
@@ -52,7 +53,7 @@ static sl_arena *fn_mem(void) {
   return &fn_arena;
 }
 
-static void fn_reset(void) {
+static inline void fn_reset(void) {
   if (fn_arena_ready)
     sl_arena_destroy(&fn_arena);
   fn_arena_ready = false;
@@ -60,7 +61,7 @@ static void fn_reset(void) {
 
 /* The type a test value stands for: its kind's singleton, DECIMAL(38,s)
  * for decimals.  Composite values need explicit types. */
-static sl_type *fn_type_of(const sl_value *v) {
+static inline sl_type *fn_type_of(const sl_value *v) {
   if (v->kind == SL_TYPE_DECIMAL)
     return sl_type_new_decimal(38, v->scale);
   sl_type *t = sl_type_of_kind((sl_type_kind)v->kind);
@@ -68,15 +69,15 @@ static sl_type *fn_type_of(const sl_value *v) {
   return t;
 }
 
-static const sl_func_registry *fn_registry(void) {
+static inline const sl_func_registry *fn_registry(void) {
   const sl_func_registry *reg = sl_func_registry_builtin();
   assert_non_null(reg);
   return reg;
 }
 
 /* Evaluates one row of prepared call site ctx on args. */
-static void fn_eval_row(sl_func_ctx *ctx, int nargs, sl_value *args,
-                        fn_result *res) {
+static inline void fn_eval_row(sl_func_ctx *ctx, int nargs,
+                               sl_value *args, fn_result *res) {
   const sl_value *cols[FN_MAX_ARGS];
   for (int i = 0; i < nargs; i++)
     cols[i] = &args[i];
@@ -97,9 +98,10 @@ static void fn_eval_row(sl_func_ctx *ctx, int nargs, sl_value *args,
 
 /* Calls name on one row (types NULL: inferred from the values).  Fails
  * the test when the call does not resolve or prepare. */
-static fn_result fn_call_typed(const char *name, int nargs,
-                               const sl_value *values,
-                               sl_type *const *types) {
+static inline fn_result fn_call_mode(const char *name, int nargs,
+                                     const sl_value *values,
+                                     sl_type *const *types,
+                                     bool with_consts) {
   fn_result res, res2;
   sl_type *own[FN_MAX_ARGS];
   const sl_type *argt[FN_MAX_ARGS];
@@ -133,12 +135,14 @@ static fn_result fn_call_typed(const char *name, int nargs,
 
   /* Once with constants... */
   sl_func_ctx ctx;
-  sl_func_ctx_init(&ctx, r.func, r.sig, r.nargs, r.arg_types, r.ret_type);
-  ctx.clock = fn_test_clock;
-  if (sl_func_ctx_prepare(&ctx, consts, &err) != SL_OK)
-    fail_msg("%s: prepare failed: %s", name, err.message);
-  fn_eval_row(&ctx, nargs, cast, &res);
-  sl_func_ctx_destroy(&ctx);
+  if (with_consts) {
+    sl_func_ctx_init(&ctx, r.func, r.sig, r.nargs, r.arg_types, r.ret_type);
+    ctx.clock = fn_test_clock;
+    if (sl_func_ctx_prepare(&ctx, consts, &err) != SL_OK)
+      fail_msg("%s: prepare failed: %s", name, err.message);
+    fn_eval_row(&ctx, nargs, cast, &res);
+    sl_func_ctx_destroy(&ctx);
+  }
 
   /* ... and once without. */
   sl_func_ctx_init(&ctx, r.func, r.sig, r.nargs, r.arg_types, r.ret_type);
@@ -148,6 +152,12 @@ static fn_result fn_call_typed(const char *name, int nargs,
              err.message);
   fn_eval_row(&ctx, nargs, cast, &res2);
   sl_func_ctx_destroy(&ctx);
+  if (!with_consts) {
+    char type[SL_TYPE_SQL_MAX];
+    memcpy(type, res.type, sizeof(type));
+    res = res2;
+    memcpy(res.type, type, sizeof(type));
+  }
 
   if ((res.reason == NULL) != (res2.reason == NULL) ||
       (res.reason && strcmp(res.message, res2.message) != 0))
@@ -163,15 +173,28 @@ static fn_result fn_call_typed(const char *name, int nargs,
   return res;
 }
 
-static fn_result fn_call(const char *name, int nargs,
-                         const sl_value *values) {
-  return fn_call_typed(name, nargs, values, NULL);
+static inline fn_result fn_call_typed(const char *name, int nargs,
+                                      const sl_value *values,
+                                      sl_type *const *types) {
+  return fn_call_mode(name, nargs, values, types, true);
+}
+
+static inline fn_result fn_call(const char *name, int nargs,
+                                const sl_value *values) {
+  return fn_call_mode(name, nargs, values, NULL, true);
+}
+
+/* Like fn_call, but only with arguments that vary per row (for values
+ * that a constant would already reject at prepare time). */
+static inline fn_result fn_call_varying(const char *name, int nargs,
+                                        const sl_value *values) {
+  return fn_call_mode(name, nargs, values, NULL, false);
 }
 
 /* The prepare-time error of name with constant arguments values, or ""
  * when there is none. */
-static const char *fn_prepare_error(const char *name, int nargs,
-                                    const sl_value *values) {
+static inline const char *fn_prepare_error(const char *name, int nargs,
+                                           const sl_value *values) {
   static char msg[SL_ERROR_MSG_MAX];
   sl_type *own[FN_MAX_ARGS];
   const sl_value *consts[FN_MAX_ARGS];
@@ -200,7 +223,9 @@ static const char *fn_prepare_error(const char *name, int nargs,
 }
 
 /* A VARCHAR value of a C string (not copied). */
-static sl_value vs(const char *s) { return sl_value_varchar(s, strlen(s)); }
+static inline sl_value vs(const char *s) {
+  return sl_value_varchar(s, strlen(s));
+}
 
 /* Assertions on results, with the values in the failure message. */
 #define assert_ok(res)                                                     \
@@ -227,8 +252,8 @@ static sl_value vs(const char *s) { return sl_value_varchar(s, strlen(s)); }
       fail_msg("expected NULL, got kind %d", r_.value.kind);               \
   } while (0)
 
-static void fn_check_varchar(fn_result res, const char *want,
-                             const char *file, int line) {
+static inline void fn_check_varchar(fn_result res, const char *want,
+                                    const char *file, int line) {
   if (res.reason)
     fail_msg("%s:%d: row error (%s): %s", file, line, res.reason,
              res.message);
@@ -243,8 +268,8 @@ static void fn_check_varchar(fn_result res, const char *want,
 #define assert_varchar(res, want) \
   fn_check_varchar((res), (want), __FILE__, __LINE__)
 
-static void fn_check_kind(fn_result res, sl_type_kind kind, const char *file,
-                          int line) {
+static inline void fn_check_kind(fn_result res, sl_type_kind kind,
+                                 const char *file, int line) {
   if (res.reason)
     fail_msg("%s:%d: row error (%s): %s", file, line, res.reason,
              res.message);
@@ -291,7 +316,7 @@ static void fn_check_kind(fn_result res, sl_type_kind kind, const char *file,
   } while (0)
 
 /* The text form of a result (for DECIMAL and composites). */
-static const char *fn_text(fn_result res, const sl_type *type) {
+static inline const char *fn_text(fn_result res, const sl_type *type) {
   static char buf[1024];
   sl_strbuf sb = SL_STRBUF_INIT;
   if (res.reason)

@@ -20,6 +20,7 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
+#include "engine/common/log.h"
 #include "engine/kafka/admin.h"
 #include "engine/kafka/broker.h"
 #include "engine/kafka/consumer.h"
@@ -40,6 +41,13 @@ static int setup(void **state) {
   cfg = sl_kafka_config_new();
   if (!cfg || sl_kafka_broker_configure(broker, cfg, &err))
     return -1;
+  /* TEST_KAFKA_DEBUG=cgrp,fetch,... turns on librdkafka's debug logs. */
+  const char *debug = getenv("TEST_KAFKA_DEBUG");
+  if (debug) {
+    sl_log_set_level(SL_LOG_DEBUG);
+    if (sl_kafka_config_set(cfg, "debug", debug, &err))
+      return -1;
+  }
   return sl_kafka_admin_new(cfg, &admin, &err) ? -1 : 0;
 }
 
@@ -525,11 +533,11 @@ static void test_delivery_failure_reported(void **state) {
   sl_error err;
 
   rd_kafka_mock_push_request_errors(
-      mock, API_PRODUCE, 1, RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED);
+      mock, API_PRODUCE, 1, RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE);
   produce_kv(p, "refused", 1, "k", "v");
   assert_int_equal(sl_kafka_producer_flush(p, 10000, &err), SL_ERR_KAFKA);
   assert_string_equal(err.message, "refused [1]: delivery failed: Broker: "
-                      "Topic authorization failed");
+                      "Message size too large");
   assert_string_equal(err.topic, "refused");
   assert_int_equal(err.partition, 1);
 

@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * exec_ddl.c - CREATE, DROP, SHOW, DESCRIBE and SET.
+ *
+ * The catalog side of DDL is the binder's sl_bind_apply, so `sluice
+ * check` and `sluice run` record objects identically; this file adds what
+ * only a running instance does: topics for streams.
+ */
+#include "engine/exec/session_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/common/log.h"
+
+static const char *bound_option(const sl_bound_stmt *b, const char *name) {
+  for (int i = 0; i < b->noptions; i++) {
+    if (strcmp(b->options[i].name, name) == 0)
+      return b->options[i].text;
+  }
+  return NULL;
+}
+
+static long bound_option_int(const sl_bound_stmt *b, const char *name,
+                             long fallback) {
+  for (int i = 0; i < b->noptions; i++) {
+    if (strcmp(b->options[i].name, name) == 0)
+      return (long)b->options[i].number;
+  }
+  return fallback;
+}
+
+/* A stream's topic exists after its CREATE: made with the declared
+ * partitions (default 1, so that one producer's order is kept) when it is
+ * missing, left as it is when it is there. */
+static sl_status ensure_stream_topic(sl_session *s, const exec_stmt *st,
+                                     sl_error *err) {
+  const sl_bound_stmt *b = st->bound;
+  const char *topic = bound_option(b, "topic");
+  if (!topic)
+    topic = b->name;
+  int partitions = (int)bound_option_int(b, "partitions", 1);
+  int replicas = (int)bound_option_int(b, "replicas", 1);
+
+  sl_kafka_admin *admin;
+  if (session_admin(s, &admin, err) ||
+      sl_kafka_admin_create_topic(admin, topic, partitions, replicas, NULL,
+                                  true, err))
+    return exec_locate(st, err);
+  return SL_OK;
+}
+
+sl_status exec_create(sl_session *s, sl_bind_ctx *ctx, const exec_stmt *st,
+                      sl_error *err) {
+  const sl_bound_stmt *b = st->bound;
+  sl_catalog_outcome outcome;
+  if (sl_bind_apply(ctx, b, &outcome, err))
+    return err->code;
+  if (outcome == SL_CATALOG_SKIPPED)
+    return SL_OK;
+
+  if (b->kind == SL_BSTMT_CREATE_STREAM && !b->query)
+    return ensure_stream_topic(s, st, err);
+  return SL_OK;
+}
+
+sl_status exec_drop(sl_session *s, sl_bind_ctx *ctx, const exec_stmt *st,
+                    sl_error *err) {
+  const sl_bound_stmt *b = st->bound;
+  char *topic = NULL;
+
+  /* The topic's name goes with the catalog entry, so read it first. */
+  if (b->delete_topic) {
+    sl_catalog_object *obj = NULL;
+    if (sl_catalog_get(s->catalog, b->name, &obj, err))
+      return exec_locate(st, err);
+    if (obj) {
+      const char *t = sl_catalog_object_option(obj, "topic");
+      topic = strdup(t ? t : obj->name);
+      sl_catalog_object_free(obj);
+    }
+  }
+
+  sl_status rc = sl_bind_apply(ctx, b, NULL, err);
+  if (rc == SL_OK && topic) {
+    sl_kafka_admin *admin;
+    if (session_admin(s, &admin, err) ||
+        sl_kafka_admin_delete_topic(admin, topic, err))
+      rc = exec_locate(st, err);
+  }
+  free(topic);
+  return rc;
+}
+
+/* ---- SHOW --------------------------------------------------------------- */
+
+static sl_status result_begin(sl_session *s, int ncols,
+                              const char *const *names, sl_error *err) {
+  const sl_type *types[8];
+  for (int i = 0; i < ncols; i++)
+    types[i] = sl_type_varchar();
+  return sl_output_begin(s->output, ncols, names, types, err);
+}
+
+static sl_value text_value(const char *text) {
+  if (!text)
+    return sl_value_null();
+  return sl_value_varchar(text, strlen(text));
+}
+
+static sl_status result_row(sl_session *s, int ncols,
+                            const char *const *cells, sl_error *err) {
+  sl_value values[8];
+  for (int i = 0; i < ncols; i++)
+    values[i] = text_value(cells[i]);
+  return sl_output_row(s->output, values, err);
+}
+
+static sl_status show_objects(sl_session *s, sl_catalog_kind kind,
+                              sl_error *err) {
+  static const char *const names[] = {"name", "topic", "format", "key",
+                                      "timestamp"};
+  sl_catalog_object **objs = NULL;
+  int n = 0;
+  if (sl_catalog_list(s->catalog, kind, &objs, &n, err))
+    return err->code;
+
+  sl_status rc = result_begin(s, 5, names, err);
+  for (int i = 0; i < n && rc == SL_OK; i++) {
+    const sl_catalog_object *o = objs[i];
+    const char *key = o->key_column >= 0 ? o->columns[o->key_column].name
+                                         : NULL;
+    const char *ts = o->timestamp_column >= 0
+                         ? o->columns[o->timestamp_column].name
+                         : NULL;
+    const char *cells[] = {o->name, sl_catalog_object_option(o, "topic"),
+                           sl_catalog_object_option(o, "format"), key, ts};
+    rc = result_row(s, 5, cells, err);
+  }
+  if (rc == SL_OK)
+    rc = sl_output_end(s->output, err);
+  sl_catalog_object_list_free(objs, n);
+  return rc;
+}
+
+static const char *query_state_name(sl_catalog_query_state state) {
+  switch (state) {
+  case SL_QUERY_RUNNING: return "running";
+  case SL_QUERY_TERMINATED: return "terminated";
+  case SL_QUERY_FAILED: return "failed";
+  }
+  return "unknown";
+}
+
+static sl_status show_queries(sl_session *s, sl_error *err) {
+  static const char *const names[] = {"id", "state", "sink", "error",
+                                      "sql"};
+  sl_catalog_query **qs = NULL;
+  int n = 0;
+  if (sl_catalog_query_list(s->catalog, &qs, &n, err))
+    return err->code;
+
+  sl_status rc = result_begin(s, 5, names, err);
+  for (int i = 0; i < n && rc == SL_OK; i++) {
+    const char *cells[] = {qs[i]->id, query_state_name(qs[i]->state),
+                           qs[i]->sink, qs[i]->error, qs[i]->sql};
+    rc = result_row(s, 5, cells, err);
+  }
+  if (rc == SL_OK)
+    rc = sl_output_end(s->output, err);
+  sl_catalog_query_list_free(qs, n);
+  return rc;
+}
+
+static sl_status show_topics(sl_session *s, const exec_stmt *st,
+                             sl_error *err) {
+  static const char *const names[] = {"name", "partitions"};
+  sl_kafka_admin *admin;
+  char **topics = NULL;
+  size_t n = 0;
+  if (session_admin(s, &admin, err) ||
+      sl_kafka_admin_list_topics(admin, false, &topics, &n, err))
+    return exec_locate(st, err);
+
+  sl_status rc = result_begin(s, 2, names, err);
+  for (size_t i = 0; i < n && rc == SL_OK; i++) {
+    sl_kafka_topic_info *info = NULL;
+    char count[16] = "";
+    if (sl_kafka_admin_describe_topic(admin, topics[i], &info, err) ==
+        SL_OK) {
+      snprintf(count, sizeof(count), "%d", info->partition_count);
+      sl_kafka_topic_info_free(info);
+    }
+    const char *cells[] = {topics[i], count};
+    rc = result_row(s, 2, cells, err);
+  }
+  if (rc == SL_OK)
+    rc = sl_output_end(s->output, err);
+  sl_kafka_names_free(topics, n);
+  return rc;
+}
+
+static sl_status show_properties(sl_session *s, sl_error *err) {
+  static const char *const names[] = {"property", "value"};
+  sl_status rc = result_begin(s, 2, names, err);
+  for (int i = 0; i < s->nproperties && rc == SL_OK; i++) {
+    const char *cells[] = {s->properties[i].name, s->properties[i].value};
+    rc = result_row(s, 2, cells, err);
+  }
+  if (rc == SL_OK)
+    rc = sl_output_end(s->output, err);
+  return rc;
+}
+
+sl_status exec_show(sl_session *s, const exec_stmt *st, sl_error *err) {
+  const char *what = st->bound->what;
+  if (strcmp(what, "streams") == 0)
+    return show_objects(s, SL_CATALOG_STREAM, err);
+  if (strcmp(what, "tables") == 0)
+    return show_objects(s, SL_CATALOG_TABLE, err);
+  if (strcmp(what, "training sets") == 0)
+    return show_objects(s, SL_CATALOG_TRAINING_SET, err);
+  if (strcmp(what, "models") == 0)
+    return show_objects(s, SL_CATALOG_MODEL, err);
+  if (strcmp(what, "queries") == 0)
+    return show_queries(s, err);
+  if (strcmp(what, "topics") == 0)
+    return show_topics(s, st, err);
+  if (strcmp(what, "properties") == 0)
+    return show_properties(s, err);
+  return exec_fail(st, err, "SHOW %s is not known here", what);
+}
+
+/* ---- DESCRIBE ----------------------------------------------------------- */
+
+sl_status exec_describe(sl_session *s, const exec_stmt *st, sl_error *err) {
+  static const char *const names[] = {"column", "type", "nullable", "key"};
+  sl_catalog_object *obj = NULL;
+  if (sl_catalog_get(s->catalog, st->bound->name, &obj, err))
+    return exec_locate(st, err);
+  if (!obj)
+    return exec_fail(st, err, "unknown object \"%s\"", st->bound->name);
+
+  sl_status rc = result_begin(s, 4, names, err);
+  for (int i = 0; i < obj->ncolumns && rc == SL_OK; i++) {
+    char type[SL_TYPE_SQL_MAX];
+    sl_type_to_sql(obj->columns[i].type, type, sizeof(type));
+    const char *key = obj->columns[i].primary_key || obj->key_column == i
+                          ? "key"
+                          : (obj->timestamp_column == i ? "event time"
+                                                        : NULL);
+    const char *cells[] = {obj->columns[i].name, type,
+                           obj->columns[i].not_null ? "NO" : "YES", key};
+    rc = result_row(s, 4, cells, err);
+  }
+  if (rc == SL_OK)
+    rc = sl_output_end(s->output, err);
+
+  static const char *const pnames[] = {"property", "value"};
+  if (rc == SL_OK)
+    rc = result_begin(s, 2, pnames, err);
+  const char *kind = sl_catalog_kind_name(obj->kind);
+  const char *kcells[] = {"kind", kind};
+  if (rc == SL_OK)
+    rc = result_row(s, 2, kcells, err);
+  if (rc == SL_OK && obj->watermark) {
+    const char *cells[] = {"watermark", obj->watermark};
+    rc = result_row(s, 2, cells, err);
+  }
+  for (int i = 0; i < obj->noptions && rc == SL_OK; i++) {
+    const char *cells[] = {obj->options[i].name, obj->options[i].value};
+    rc = result_row(s, 2, cells, err);
+  }
+  if (rc == SL_OK)
+    rc = sl_output_end(s->output, err);
+  sl_catalog_object_free(obj);
+  return rc;
+}
+
+/* ---- SET / UNSET -------------------------------------------------------- */
+
+sl_status exec_set(sl_session *s, const exec_stmt *st, sl_error *err) {
+  const char *name = st->bound->name;
+  int found = -1;
+  for (int i = 0; i < s->nproperties; i++) {
+    if (strcmp(s->properties[i].name, name) == 0)
+      found = i;
+  }
+
+  if (st->bound->kind == SL_BSTMT_UNSET) {
+    if (found < 0)
+      return SL_OK;
+    free(s->properties[found].name);
+    free(s->properties[found].value);
+    s->properties[found] = s->properties[--s->nproperties];
+    return SL_OK;
+  }
+
+  char *value = strdup(st->bound->value ? st->bound->value : "");
+  if (!value)
+    return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  if (found >= 0) {
+    free(s->properties[found].value);
+    s->properties[found].value = value;
+    return SL_OK;
+  }
+  if (s->nproperties == SESSION_MAX_PROPERTIES) {
+    free(value);
+    return exec_fail(st, err, "too many properties set (at most %d)",
+                     SESSION_MAX_PROPERTIES);
+  }
+  s->properties[s->nproperties].name = strdup(name);
+  s->properties[s->nproperties].value = value;
+  if (!s->properties[s->nproperties].name) {
+    free(value);
+    return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  }
+  s->nproperties++;
+  return SL_OK;
+}

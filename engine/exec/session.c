@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * session.c - opening a session, the statement loop, and the resources
+ * shared by the statement kinds.
+ */
+#include "engine/exec/session_internal.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine/common/log.h"
+
+static sl_status session_connect_kafka(sl_session *s, sl_error *err) {
+  s->kafka = sl_kafka_config_new();
+  if (!s->kafka)
+    return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+
+  if (s->opts.kafka_config &&
+      sl_kafka_config_load_file(s->kafka, s->opts.kafka_config, err))
+    return err->code;
+  if (sl_kafka_config_apply_brokers(s->kafka, s->opts.brokers, err))
+    return err->code;
+  if (sl_kafka_config_has_brokers(s->kafka))
+    return SL_OK;
+
+  if (sl_kafka_broker_start(1, &s->embedded, err))
+    return sl_error_prefix(err, "cannot start the embedded broker");
+  if (sl_kafka_broker_configure(s->embedded, s->kafka, err))
+    return err->code;
+  fprintf(s->notices, "%s\n", SL_KAFKA_EMBEDDED_NOTICE);
+  fflush(s->notices);
+  return SL_OK;
+}
+
+sl_status sl_session_open(const sl_session_options *opts, sl_session **out,
+                          sl_error *err) {
+  *out = NULL;
+  sl_session *s = calloc(1, sizeof(*s));
+  if (!s)
+    return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  s->opts = *opts;
+  s->out = opts->out ? opts->out : stdout;
+  s->notices = opts->notices ? opts->notices : stderr;
+  s->service = strdup(opts->service ? opts->service : "sluice");
+  s->output = sl_output_new(s->out, opts->output);
+  if (!s->service || !s->output) {
+    sl_session_close(s);
+    return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  }
+
+  if (session_connect_kafka(s, err)) {
+    sl_session_close(s);
+    return err->code;
+  }
+
+  /* With the embedded broker every run starts clean, so the catalog is
+   * temporary too unless one is named. */
+  const char *catalog = opts->catalog;
+  if (!catalog)
+    catalog = s->embedded ? "" : "sluice.db";
+  if (sl_catalog_open(catalog, &s->catalog, err)) {
+    sl_session_close(s);
+    return err->code;
+  }
+
+  s->functions = sl_func_registry_new_builtin(err);
+  if (!s->functions) {
+    sl_session_close(s);
+    return err->code;
+  }
+  SL_INFO("session", "service %s, catalog %s, %s", s->service,
+          *catalog ? catalog : "(temporary)",
+          s->embedded ? "embedded broker" : "external cluster");
+  *out = s;
+  return SL_OK;
+}
+
+void sl_session_close(sl_session *s) {
+  if (!s)
+    return;
+  if (s->producer) {
+    sl_error err;
+    if (sl_kafka_producer_flush(s->producer, 30000, &err)) {
+      char buf[SL_ERROR_MSG_MAX + 64];
+      SL_ERROR("session", "%s", sl_error_format(&err, buf, sizeof(buf)));
+    }
+    sl_kafka_producer_free(s->producer);
+  }
+  sl_kafka_admin_free(s->admin);
+  sl_func_registry_free(s->functions);
+  sl_catalog_close(s->catalog);
+  sl_kafka_config_free(s->kafka);
+  sl_kafka_broker_stop(s->embedded);
+  sl_output_free(s->output);
+  for (int i = 0; i < s->nproperties; i++) {
+    free(s->properties[i].name);
+    free(s->properties[i].value);
+  }
+  free(s->service);
+  free(s);
+}
+
+sl_status session_admin(sl_session *s, sl_kafka_admin **out, sl_error *err) {
+  if (!s->admin && sl_kafka_admin_new(s->kafka, &s->admin, err))
+    return err->code;
+  *out = s->admin;
+  return SL_OK;
+}
+
+sl_status session_producer(sl_session *s, sl_kafka_producer **out,
+                           sl_error *err) {
+  if (!s->producer &&
+      sl_kafka_producer_new(s->kafka, NULL, &s->producer, err))
+    return err->code;
+  *out = s->producer;
+  return SL_OK;
+}
+
+const char *session_property_get(const sl_session *s, const char *name) {
+  for (int i = 0; i < s->nproperties; i++) {
+    if (strcmp(s->properties[i].name, name) == 0)
+      return s->properties[i].value;
+  }
+  return NULL;
+}
+
+sl_status exec_fail(const exec_stmt *st, sl_error *err, const char *fmt,
+                    ...) {
+  char msg[SL_ERROR_MSG_MAX];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof(msg), fmt, ap);
+  va_end(ap);
+  return sl_error_set_sql(err, st->file, st->bound->pos.line,
+                          st->bound->pos.column, "%s", msg);
+}
+
+sl_status exec_locate(const exec_stmt *st, sl_error *err) {
+  if (err->loc != SL_LOC_NONE)
+    return err->code;
+  sl_status code = err->code;
+  err->loc = SL_LOC_SQL;
+  snprintf(err->file, sizeof(err->file), "%s", st->file);
+  err->line = st->bound->pos.line;
+  err->column = st->bound->pos.column;
+  err->code = code;
+  return code;
+}
+
+/* Runs one bound statement. */
+static sl_status session_execute(sl_session *s, sl_bind_ctx *ctx,
+                                 const exec_stmt *st, sl_error *err) {
+  switch (st->bound->kind) {
+  case SL_BSTMT_CREATE_STREAM:
+  case SL_BSTMT_CREATE_TABLE:
+  case SL_BSTMT_CREATE_TRAINING_SET:
+  case SL_BSTMT_CREATE_MODEL:
+  case SL_BSTMT_CREATE_FUNCTION:
+    return exec_create(s, ctx, st, err);
+  case SL_BSTMT_DROP:
+    return exec_drop(s, ctx, st, err);
+  case SL_BSTMT_SHOW:
+    return exec_show(s, st, err);
+  case SL_BSTMT_DESCRIBE:
+    return exec_describe(s, st, err);
+  case SL_BSTMT_SET:
+  case SL_BSTMT_UNSET:
+    return exec_set(s, st, err);
+  case SL_BSTMT_INSERT_VALUES:
+    return exec_insert_values(s, st, err);
+  case SL_BSTMT_LOAD:
+    return exec_load(s, st, err);
+  case SL_BSTMT_PRINT:
+    return exec_print(s, st, err);
+  case SL_BSTMT_INSERT_QUERY:
+  case SL_BSTMT_QUERY:
+  case SL_BSTMT_COPY:
+  case SL_BSTMT_EVALUATE:
+  case SL_BSTMT_EXPLAIN:
+  case SL_BSTMT_TERMINATE:
+    break;
+  }
+  return exec_fail(st, err, "%s statements cannot run in this build yet",
+                   "this kind of");
+}
+
+sl_status sl_session_run_script(sl_session *s, const char *file,
+                                const char *text, sl_error *err) {
+  sl_parse_options popts = {s->opts.vars, s->opts.nvars};
+  sl_parse_result *parse = NULL;
+  if (sl_parse_script(file, text, &popts, &parse, err))
+    return err->code;
+
+  sl_bind_ctx ctx;
+  sl_bind_ctx_init(&ctx, s->catalog, s->functions, parse);
+  sl_status rc = SL_OK;
+  for (int i = 0; i < parse->nstmts && rc == SL_OK; i++) {
+    sl_bound_stmt *bound = NULL;
+    rc = sl_bind_stmt(&ctx, parse->stmts[i], &bound, err);
+    if (rc)
+      break;
+    exec_stmt st = {bound, file};
+    rc = session_execute(s, &ctx, &st, err);
+    sl_bound_stmt_free(bound);
+  }
+  sl_parse_result_free(parse);
+  return rc;
+}
+
+sl_status sl_session_wait(sl_session *s, sl_error *err) {
+  (void)err;
+  (void)s;
+  return SL_OK;
+}
+
+void sl_session_request_stop(sl_session *s) { s->stop_requested = 1; }

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * session.h - executing SQL statements against a Sluice instance.
+ *
+ * A session is what `sluice run` and `sluice shell` talk to.  It owns the
+ * instance's resources: the Kafka configuration (or the embedded broker
+ * when none is configured), the catalog, the function registry, a
+ * producer for INSERT and LOAD, the session properties of SET, and the
+ * persistent queries started from it.  Statements run in order: each is
+ * bound against the catalog as the statements before it left it, then
+ * executed; DDL takes effect at once; INSERT ... VALUES and LOAD into a
+ * stream are acknowledged by the broker before the next statement starts;
+ * a transient SELECT prints its rows to the session's output; persistent
+ * queries start and keep running.
+ *
+ * Errors come back through sl_error with their location (SQL errors at
+ * FILE:LINE:COLUMN); the session never prints errors itself.
+ */
+#ifndef SLUICE_EXEC_SESSION_H
+#define SLUICE_EXEC_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "engine/common/error.h"
+#include "engine/exec/output.h"
+#include "parser/parser.h"
+
+typedef struct sl_session sl_session;
+
+typedef struct sl_session_options {
+  const char *brokers;      /* NULL: start the embedded in-memory broker */
+  const char *kafka_config; /* file of librdkafka key=value lines, or NULL */
+  const char *catalog;      /* NULL: ./sluice.db, or a temporary catalog
+                               with the embedded broker */
+  const char *service;      /* NULL: "sluice" */
+  bool bounded;             /* sources read to their end offsets, then
+                               every query finishes */
+  sl_output_format output;
+  FILE *out;                /* results; NULL: stdout */
+  FILE *notices;            /* one-line notices ("using an embedded
+                               broker"); NULL: stderr */
+  const sl_parse_var *vars; /* ${name} definitions */
+  size_t nvars;
+} sl_session_options;
+
+/* Opens a session: connects the Kafka configuration (starting the
+ * embedded broker when no brokers are given and printing one notice
+ * saying so), opens the catalog and loads the function registry. On
+ * success *out is the session, closed with sl_session_close. */
+sl_status sl_session_open(const sl_session_options *opts, sl_session **out,
+                          sl_error *err);
+
+/* Parses and runs a script.  file names it in error messages.  Stops at
+ * the first failing statement and returns its error; statements before it
+ * keep their effects. */
+sl_status sl_session_run_script(sl_session *s, const char *file,
+                                const char *text, sl_error *err);
+
+/* Waits for the persistent queries this session started: in bounded mode
+ * until each has finished; otherwise until sl_session_request_stop (a
+ * signal handler may call it) and then stops them gracefully. */
+sl_status sl_session_wait(sl_session *s, sl_error *err);
+
+/* Asks a waiting session to stop.  Async-signal-safe. */
+void sl_session_request_stop(sl_session *s);
+
+/* Stops every query, flushes, and frees everything.  Accepts NULL. */
+void sl_session_close(sl_session *s);
+
+#endif

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * session_internal.h - the session's state, shared by the files that
+ * execute its statement kinds (exec_ddl.c, exec_data.c, exec_query.c).
+ */
+#ifndef SLUICE_EXEC_SESSION_INTERNAL_H
+#define SLUICE_EXEC_SESSION_INTERNAL_H
+
+#include <signal.h>
+
+#include "catalog/catalog.h"
+#include "engine/exec/output.h"
+#include "engine/exec/session.h"
+#include "engine/kafka/admin.h"
+#include "engine/kafka/broker.h"
+#include "engine/kafka/config.h"
+#include "engine/kafka/producer.h"
+#include "parser/bind.h"
+#include "parser/bound.h"
+#include "udf/registry.h"
+
+#define SESSION_MAX_PROPERTIES 128
+
+typedef struct session_property {
+  char *name;
+  char *value;
+} session_property;
+
+struct sl_session {
+  sl_session_options opts;
+  char *service;
+  FILE *out;
+  FILE *notices;
+
+  sl_kafka_config *kafka;     /* every client is made from this */
+  sl_kafka_broker *embedded;  /* NULL with a real cluster */
+  sl_kafka_admin *admin;      /* made on first use */
+  sl_kafka_producer *producer; /* made on first use */
+
+  sl_catalog *catalog;
+  sl_func_registry *functions;
+  sl_output *output;
+
+  int nproperties;
+  session_property properties[SESSION_MAX_PROPERTIES];
+
+  int transient_queries;      /* numbering of transient_<n> */
+  volatile sig_atomic_t stop_requested;
+};
+
+/* One statement in flight: the bound form and where it came from. */
+typedef struct exec_stmt {
+  const sl_bound_stmt *bound;
+  const char *file;
+} exec_stmt;
+
+/* Statement kinds, by file. */
+sl_status exec_create(sl_session *s, sl_bind_ctx *ctx, const exec_stmt *st,
+                      sl_error *err);
+sl_status exec_drop(sl_session *s, sl_bind_ctx *ctx, const exec_stmt *st,
+                    sl_error *err);
+sl_status exec_show(sl_session *s, const exec_stmt *st, sl_error *err);
+sl_status exec_describe(sl_session *s, const exec_stmt *st, sl_error *err);
+sl_status exec_set(sl_session *s, const exec_stmt *st, sl_error *err);
+sl_status exec_insert_values(sl_session *s, const exec_stmt *st,
+                             sl_error *err);
+sl_status exec_load(sl_session *s, const exec_stmt *st, sl_error *err);
+sl_status exec_print(sl_session *s, const exec_stmt *st, sl_error *err);
+
+/* Shared helpers (session.c). */
+sl_status session_admin(sl_session *s, sl_kafka_admin **out, sl_error *err);
+sl_status session_producer(sl_session *s, sl_kafka_producer **out,
+                           sl_error *err);
+const char *session_property_get(const sl_session *s, const char *name);
+
+/* Fails at the statement's position with a formatted message. */
+sl_status exec_fail(const exec_stmt *st, sl_error *err, const char *fmt, ...)
+    SL_PRINTF(3, 4);
+
+/* Gives a runtime error without a SQL location the statement's position,
+ * so that the user sees which statement failed. */
+sl_status exec_locate(const exec_stmt *st, sl_error *err);
+
+#endif

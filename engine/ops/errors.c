@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * errors.c - routing failed records to their stream's error policy.
+ *
+ * The router keeps one entry per source topic (few per query), looked up
+ * by a linear scan: routing happens per failed record, never per good
+ * one.  Log lines for skipped and late records go through one rate
+ * limiter per router, so a stream full of bad records cannot flood the
+ * log; the counters still see every record.
+ */
+#include "engine/ops/errors.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/kafka/producer.h"
+#include "engine/ops/output.h"
+
+typedef struct route {
+  char *topic;
+  sl_error_policy policy;
+  char *dlq_topic;
+} route;
+
+struct sl_op_errors {
+  char *query_id;
+  sl_op_output *output;
+  route *routes;
+  int nroutes;
+  sl_op_errors_stats stats;
+  sl_log_limit log_limit;
+};
+
+bool sl_error_policy_parse(const char *text, sl_error_policy *out) {
+  if (!text)
+    return false;
+  if (!strcmp(text, "dlq"))
+    *out = SL_POLICY_DLQ;
+  else if (!strcmp(text, "skip"))
+    *out = SL_POLICY_SKIP;
+  else if (!strcmp(text, "fail"))
+    *out = SL_POLICY_FAIL;
+  else
+    return false;
+  return true;
+}
+
+const char *sl_error_policy_name(sl_error_policy p) {
+  switch (p) {
+  case SL_POLICY_DLQ: return "dlq";
+  case SL_POLICY_SKIP: return "skip";
+  case SL_POLICY_FAIL: return "fail";
+  }
+  return "?";
+}
+
+/* Creates a router (see errors.h). */
+sl_op_errors *sl_op_errors_new(const char *query_id, sl_op_output *output) {
+  sl_op_errors *er = calloc(1, sizeof(*er));
+  if (!er)
+    return NULL;
+  er->query_id = strdup(query_id ? query_id : "");
+  if (!er->query_id) {
+    free(er);
+    return NULL;
+  }
+  er->output = output;
+  sl_log_limit lim = SL_LOG_LIMIT_INIT(5, 10000);
+  er->log_limit = lim;
+  return er;
+}
+
+void sl_op_errors_free(sl_op_errors *er) {
+  if (!er)
+    return;
+  for (int i = 0; i < er->nroutes; i++) {
+    free(er->routes[i].topic);
+    free(er->routes[i].dlq_topic);
+  }
+  free(er->routes);
+  free(er->query_id);
+  free(er);
+}
+
+/* Declares a topic's policy (see errors.h). */
+sl_status sl_op_errors_add_source(sl_op_errors *er, const char *topic,
+                                  sl_error_policy policy,
+                                  const char *dlq_topic, sl_error *err) {
+  if (policy == SL_POLICY_DLQ && (!dlq_topic || !*dlq_topic))
+    return sl_error_set(err, SL_ERR_INTERNAL,
+                        "stream topic %s has errors='dlq' but no dlq_topic",
+                        topic);
+  route *rs = realloc(er->routes, (size_t)(er->nroutes + 1) * sizeof(*rs));
+  if (!rs)
+    return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  er->routes = rs;
+  route *r = &rs[er->nroutes];
+  r->topic = strdup(topic);
+  r->dlq_topic = dlq_topic ? strdup(dlq_topic) : NULL;
+  r->policy = policy;
+  if (!r->topic || (dlq_topic && !r->dlq_topic)) {
+    free(r->topic);
+    free(r->dlq_topic);
+    return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  }
+  er->nroutes++;
+  return SL_OK;
+}
+
+static const route *find_route(const sl_op_errors *er, const char *topic) {
+  for (int i = 0; topic && i < er->nroutes; i++)
+    if (!strcmp(er->routes[i].topic, topic))
+      return &er->routes[i];
+  return NULL;
+}
+
+/* Produces the dead letter of row: original bytes and the headers. */
+static sl_status dead_letter(sl_op_errors *er, const route *rt,
+                             const sl_batch *b, int row, const char *reason,
+                             const char *message, sl_error *err) {
+  if (!er->output)
+    return sl_error_set(err, SL_ERR_INTERNAL,
+                        "dead letter for %s without a producer", rt->topic);
+  const sl_batch_row *m = &b->rows[row];
+  char part[16], off[24];
+  snprintf(part, sizeof(part), "%" PRId32, m->partition);
+  snprintf(off, sizeof(off), "%" PRId64, m->offset);
+  sl_kafka_header hs[6] = {
+      {SL_DLQ_HEADER_REASON, reason, strlen(reason)},
+      {SL_DLQ_HEADER_MESSAGE, message, strlen(message)},
+      {SL_DLQ_HEADER_TOPIC, rt->topic, strlen(rt->topic)},
+      {SL_DLQ_HEADER_PARTITION, part, strlen(part)},
+      {SL_DLQ_HEADER_OFFSET, off, strlen(off)},
+      {SL_DLQ_HEADER_QUERY, er->query_id, strlen(er->query_id)},
+  };
+  sl_kafka_record rec = {
+      .topic = rt->dlq_topic,
+      .partition = SL_KAFKA_PARTITION_ANY,
+      .key = m->key,
+      .key_len = m->key ? m->key_len : 0,
+      .value = m->value,
+      .value_len = m->value ? m->value_len : 0,
+      .timestamp_ms = m->timestamp > 0 ? m->timestamp : 0,
+      .headers = hs,
+      .header_count = 6,
+  };
+  sl_status rc = sl_op_output_produce(er->output, &rec, err);
+  if (rc)
+    return sl_error_prefix(err, "dead-lettering %s [%d] @ %lld", rt->topic,
+                           (int)m->partition, (long long)m->offset);
+  er->stats.dead_lettered++;
+  return SL_OK;
+}
+
+/* Routes one failed row (see errors.h). */
+sl_status sl_op_errors_route(sl_op_errors *er, const char *topic,
+                             const sl_batch *batch, int row, sl_error *err) {
+  const sl_batch_row *m = &batch->rows[row];
+  const char *reason = m->error ? m->error->reason : "decode";
+  const char *message = m->error ? m->error->message : "record failed";
+  if (!strcmp(reason, "late"))
+    return sl_op_errors_late(er, topic, batch, row, message, err);
+
+  const route *rt = find_route(er, topic);
+  sl_error_policy policy = rt ? rt->policy : SL_POLICY_FAIL;
+  er->stats.failed++;
+  switch (policy) {
+  case SL_POLICY_FAIL:
+    er->stats.stopped++;
+    return sl_error_set_record(err, topic ? topic : "?", m->partition,
+                               m->offset, reason, "%s: %s", reason, message);
+  case SL_POLICY_SKIP:
+    er->stats.skipped++;
+    sl_log_ratelimited(&er->log_limit, SL_LOG_WARN, "engine",
+                       "%s [%d] @ %lld: skipped (%s): %s", topic,
+                       (int)m->partition, (long long)m->offset, reason,
+                       message);
+    return SL_OK;
+  case SL_POLICY_DLQ:
+    return dead_letter(er, rt, batch, row, reason, message, err);
+  }
+  return SL_OK;
+}
+
+sl_status sl_op_errors_route_batch(sl_op_errors *er, const char *topic,
+                                   const sl_batch *batch, sl_error *err) {
+  for (int r = 0; r < batch->nrows; r++) {
+    if (batch->rows[r].state != SL_BATCH_ROW_ERROR)
+      continue;
+    sl_status rc = sl_op_errors_route(er, topic, batch, r, err);
+    if (rc)
+      return rc;
+  }
+  return SL_OK;
+}
+
+/* Routes a late row (see errors.h). */
+sl_status sl_op_errors_late(sl_op_errors *er, const char *topic,
+                            const sl_batch *batch, int row,
+                            const char *message, sl_error *err) {
+  const route *rt = find_route(er, topic);
+  const sl_batch_row *m = &batch->rows[row];
+  er->stats.late++;
+  er->stats.failed++;
+  if (rt && rt->policy == SL_POLICY_DLQ)
+    return dead_letter(er, rt, batch, row, "late", message, err);
+  sl_log_ratelimited(&er->log_limit, SL_LOG_WARN, "engine",
+                     "%s [%d] @ %lld: late record: %s",
+                     topic ? topic : "?", (int)m->partition,
+                     (long long)m->offset, message);
+  return SL_OK;
+}
+
+void sl_op_errors_stats_get(const sl_op_errors *er, sl_op_errors_stats *out) {
+  *out = er->stats;
+}

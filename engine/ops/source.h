@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * source.h - the Kafka source: records of one stream's topic into batches,
+ * with event time and watermarks tracked per partition.
+ *
+ * The task owns the consumer (one per task, possibly reading several
+ * topics) and hands each source the records of its topic with
+ * sl_source_push.  The source decodes them with the stream's format (JSON
+ * or CSV, validating every declared column whether the query reads it or
+ * not), applies the stream's CHECK, and emits a batch whose columns are
+ * the scan's output columns in order: declared columns and the
+ * pseudo-columns ROWTIME, ROWPARTITION and ROWOFFSET, as the planner
+ * mapped them.  After the emit returns it routes the batch's failed rows
+ * to the error policy, then pushes the watermark if it advanced.
+ *
+ * Watermarks: each partition's watermark is its highest event time so
+ * far minus the declared out-of-orderness, advanced record by record in
+ * arrival order.  The source's watermark is the minimum over the
+ * partitions assigned to it that still hold it back: a partition at its
+ * bounded end (sl_source_partition_done) or idle for the stream's
+ * idle_timeout (sl_source_tick) does not; an idle partition rejoins with
+ * its next record.  When every assigned partition is done the watermark
+ * is SL_WATERMARK_END.  Each emitted batch carries, per row, the
+ * watermark before that row.
+ *
+ * Offsets: sl_source_positions gives, for every partition seen, the next
+ * offset after the last record fully processed (decoded, emitted, errors
+ * routed): what may be committed once outputs are acknowledged.
+ */
+#ifndef SLUICE_OPS_SOURCE_H
+#define SLUICE_OPS_SOURCE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine/expr/expr.h"
+#include "engine/format/schema.h"
+#include "engine/kafka/consumer.h"
+#include "engine/kafka/kafka.h"
+#include "engine/ops/op.h"
+#include "parser/bound.h"
+
+typedef enum sl_source_format {
+  SL_SOURCE_JSON = 0,
+  SL_SOURCE_CSV
+} sl_source_format;
+
+typedef struct sl_source_spec {
+  const char *topic;               /* copied */
+  const sl_record_schema *schema;  /* declared columns, needed flags, event
+                                      time and key; outlives the source */
+  sl_source_format format;
+  char delimiter;                  /* CSV; 0 for ',' */
+  int ncols;                       /* output columns */
+  const int *col_map;              /* per output column: the decoded
+                                      column (declared index, or
+                                      schema->ncols + SL_RECORD_SYS_*);
+                                      copied */
+  int64_t out_of_order_ms;
+  int64_t idle_timeout_ms;         /* 0: partitions never go idle */
+  const sl_bexpr *check;           /* CHECK over the declared columns, or
+                                      NULL; outlives the source's open */
+  int capacity;                    /* rows per batch (0: 1024) */
+} sl_source_spec;
+
+/* Creates a source.  opts (may be NULL) compiles the CHECK. */
+sl_status sl_source_new(const sl_source_spec *spec,
+                        const sl_expr_options *opts, sl_op **out,
+                        sl_error *err);
+
+/* The topic the source reads. */
+const char *sl_source_topic(const sl_op *src);
+
+/* Decodes and emits msgs (all of this source's topic), in batches of at
+ * most the source's capacity.  An error stops the query: a record under
+ * errors='fail' (SL_ERR_RECORD naming it), or a failure downstream. */
+sl_status sl_source_push(sl_op *src, const sl_kafka_msg *msgs, size_t n,
+                         sl_error *err);
+
+/* Partitions were assigned (they hold the watermark from now on) or
+ * revoked (forgotten, with their positions). */
+sl_status sl_source_assign(sl_op *src, const int32_t *parts, int n,
+                           bool assigned, sl_error *err);
+
+/* A partition reached its bounded end: it no longer holds the watermark.
+ * When it was the last one, SL_WATERMARK_END goes downstream. */
+sl_status sl_source_partition_done(sl_op *src, int32_t partition,
+                                   sl_error *err);
+
+/* Wall-clock tick (ms): partitions without records for the idle timeout
+ * stop holding the watermark back; pushes the watermark if it
+ * advanced. */
+sl_status sl_source_tick(sl_op *src, int64_t now_ms, sl_error *err);
+
+/* Writes up to cap positions (topic borrowed from the source; offset the
+ * next to process) of the partitions that processed records; returns
+ * how many there are. */
+int sl_source_positions(const sl_op *src, sl_kafka_position *out, int cap);
+
+/* The source's current watermark. */
+int64_t sl_source_watermark(const sl_op *src);
+
+#endif /* SLUICE_OPS_SOURCE_H */

@@ -1,0 +1,1 @@
+CREATE STREAM ${v}_s WITH (topic='${v}.x') AS SELECT ${n} AS n FROM ${v};
