@@ -10,7 +10,7 @@
  * from the rows; nothing is cached, so a definition handed out never
  * changes under its holder.
  *
- * Sections: the handle and its SQLite helpers; building objects; SQL
+ * Sections: the handle and its SQLite plumbing; building objects; SQL
  * normalization and equality; reading and writing object rows; create,
  * get, list and drop; functions; queries; model versions; prediction log
  * and settings.
@@ -29,7 +29,7 @@
 
 #define PREDICTION_LOG "prediction_log"
 
-/* ==== The handle and its SQLite helpers ================================ */
+/* ==== The handle and its SQLite plumbing =============================== */
 
 void sl_catalog_lock(sl_catalog *cat) {
   pthread_mutex_lock(&cat->mu);

@@ -202,7 +202,8 @@ sl_catalog_object *sl_catalog_object_new(sl_catalog_kind kind,
                                          const char *name, const char *sql);
 
 /* Appends a column; the object takes ownership of type, also on failure.
- * A PRIMARY KEY column makes the key_column the first such column. */
+ * PRIMARY KEY columns are NOT NULL, and the first of them becomes the
+ * key_column. */
 sl_status sl_catalog_object_add_column(sl_catalog_object *obj,
                                        const char *name, sl_type *type,
                                        bool not_null, bool primary_key,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * catalog_internal.h - what the catalog's own files share and nobody else
- * sees: the handle's layout, its lock, SQLite helpers, the schema
+ * sees: the handle's layout, its lock, SQLite plumbing, the schema
  * migrations, the hooks by which creating and dropping a table reach its
  * storage, and the conversion of values to and from SQLite columns.
  */

@@ -637,7 +637,6 @@ typedef struct load_ctx {
   sl_catalog *cat;
   sl_lookup *lk;
   const sl_csv_options *opt;
-  int timestamp_column; /* a versioned table's valid_from, or -1 */
   int64_t in_batch;     /* rows written since the last commit */
   bool open;            /* a transaction is open */
 } load_ctx;
@@ -647,13 +646,9 @@ static sl_status load_row(void *ud, const sl_value *row, int ncolumns,
   load_ctx *ctx = ud;
   (void)ncolumns;
   (void)line;
-  int64_t valid_from = SL_LOOKUP_ALWAYS;
-  if (ctx->timestamp_column >= 0) {
-    const sl_value *ts = &row[ctx->timestamp_column];
-    if (ts->kind == SL_TYPE_TIMESTAMP)
-      valid_from = ts->u.i64;
-  }
-  sl_status rc = sl_lookup_upsert(ctx->lk, row, valid_from, err);
+  sl_status rc = sl_lookup_upsert(ctx->lk, row,
+                                  sl_lookup_row_valid_from(ctx->lk, row),
+                                  err);
   if (rc)
     return rc;
   ctx->in_batch++;
@@ -703,10 +698,7 @@ sl_status sl_csv_load(sl_catalog *cat, const char *name, const char *path,
     cols[i].not_null = obj->columns[i].not_null;
   }
 
-  load_ctx ctx = {cat, lk, opt, -1, 0, false};
-  if (sl_lookup_versioned(lk) && obj->timestamp_column >= 0 &&
-      obj->columns[obj->timestamp_column].type->kind == SL_TYPE_TIMESTAMP)
-    ctx.timestamp_column = obj->timestamp_column;
+  load_ctx ctx = {cat, lk, opt, 0, false};
 
   rc = sl_catalog_begin(cat, err);
   if (!rc) {

@@ -875,6 +875,14 @@ sl_status sl_lookup_upsert(sl_lookup *lk, const sl_value *row,
   return rc;
 }
 
+int64_t sl_lookup_row_valid_from(const sl_lookup *lk, const sl_value *row) {
+  int ts = lk->obj->timestamp_column;
+  if (ts >= 0 && row[ts].kind == SL_TYPE_TIMESTAMP &&
+      lk->obj->columns[ts].type->kind == SL_TYPE_TIMESTAMP)
+    return row[ts].u.i64;
+  return SL_LOOKUP_ALWAYS;
+}
+
 static sl_status delete_locked(sl_lookup *lk, const sl_value *key,
                                int64_t valid_from, bool *removed,
                                sl_error *err) {

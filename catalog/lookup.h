@@ -90,6 +90,11 @@ const int *sl_lookup_key_columns(const sl_lookup *lk);
 sl_status sl_lookup_upsert(sl_lookup *lk, const sl_value *row,
                            int64_t valid_from, sl_error *err);
 
+/* The time a row of a versioned table holds from when the writer has no
+ * event time of its own (INSERT ... VALUES, LOAD): the value of the
+ * table's TIMESTAMP timestamp column when set, else SL_LOOKUP_ALWAYS. */
+int64_t sl_lookup_row_valid_from(const sl_lookup *lk, const sl_value *row);
+
 /* Removes key (the key columns' values); for a versioned table records
  * that the key is absent from valid_from on.  A missing key is no error;
  * *removed (may be NULL) tells whether a row went away (always true for

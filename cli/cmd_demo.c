@@ -285,9 +285,10 @@ static int run_demo(const demo_args *args) {
   if (rc == SL_OK) {
     printf("sluice demo: records through the Kafka layer (SQL arrives "
            "later)\n");
-    printf("broker:     %s\n", embedded ? "embedded, in memory"
-                                        : sl_kafka_config_get(
-                                              cfg, "bootstrap.servers"));
+    const char *where = embedded ? "embedded, in memory"
+                                 : sl_kafka_config_get(cfg,
+                                                       "bootstrap.servers");
+    printf("broker:     %s\n", where);
     printf("topic:      %s (%d partitions)\n", topic, DEMO_PARTITIONS);
     printf("produced:   %" PRId64 " records in %.2f s (%.0f records/s), "
            "all acknowledged\n", sent.count, produce_secs,

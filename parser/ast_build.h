@@ -115,7 +115,10 @@ typedef struct sl_build_over {
   sl_ast_name name;
 } sl_build_over;
 
-/* Errors. */
+/* Errors.  sl_build_error_at records the first error only (at pos, with
+ * the file of the parse); later ones are dropped so that the message is
+ * about the first problem.  The syntax error names the offending token
+ * and what the grammar would have accepted there. */
 void sl_build_error_at(sl_build *b, sl_ast_pos pos, const char *fmt, ...)
     SL_PRINTF(3, 4);
 void sl_build_nomem(sl_build *b);
@@ -128,7 +131,10 @@ void sl_build_nesting_error(sl_build *b);
 int sl_grammar_expected(const void *parser, int *expected, int max);
 
 
-/* Script and statements. */
+/* Script and statements.  Each returns a new statement in the arena, or
+ * NULL after an error (children that are NULL give NULL).
+ * sl_build_add_stmt appends a finished statement to the result with its
+ * span; semi is the ';' that ended it, NULL at the end of input. */
 void sl_build_add_stmt(sl_build *b, sl_ast_stmt *stmt,
                        const sl_ast_token *semi);
 sl_ast_stmt *sl_build_explain(sl_build *b, const sl_ast_token *t,
@@ -188,7 +194,8 @@ sl_ast_stmt *sl_build_print(sl_build *b, const sl_ast_token *t,
                             const sl_ast_token *limit);
 sl_ast_stmt *sl_build_query_stmt(sl_build *b, sl_ast_query *query);
 
-/* Statement parts. */
+/* Statement parts.  The list builders append to list (a new one when it
+ * is NULL) and return it, or NULL after an error. */
 sl_ast_name sl_build_name(const sl_ast_token *t);
 sl_ast_name sl_build_no_name(void);
 sl_ast_token *sl_build_token_copy(sl_build *b, const sl_ast_token *t);
@@ -222,7 +229,9 @@ sl_ast_model_refs *sl_build_model_ref(sl_build *b, sl_ast_model_refs *list,
 sl_ast_types *sl_build_types(sl_build *b, sl_ast_types *list,
                              const sl_build_type *type);
 
-/* Types (consumed on failure too). */
+/* Types.  Each consumes the types passed in (on failure too) and returns
+ * a heap type with its position, or a NULL type after an error.  The
+ * struct field list is heap memory until sl_build_type_struct takes it. */
 sl_build_type sl_build_type_named(sl_build *b, sl_ast_name name,
                                   const sl_ast_token *precision,
                                   const sl_ast_token *scale);
@@ -236,7 +245,9 @@ sl_build_fields *sl_build_struct_field(sl_build *b, sl_build_fields *list,
                                        sl_ast_name name, sl_build_type type);
 void sl_build_fields_free(sl_build_fields *fields);
 
-/* Queries. */
+/* Queries.  Nodes in the arena, NULL after an error; the small by-value
+ * helpers (emit, with, within, window options, range, group) carry a
+ * clause and its position from one rule to the next. */
 sl_ast_query *sl_build_query(sl_build *b, sl_build_with with,
                              sl_ast_selects *selects, sl_build_emit emit,
                              const sl_ast_token *limit);
@@ -295,7 +306,8 @@ sl_build_range sl_build_range_of(const sl_ast_token *t, sl_ast_expr *expr);
 sl_build_group sl_build_group_none(void);
 sl_build_group sl_build_group_of(const sl_ast_token *t, sl_ast_exprs *exprs);
 
-/* Expressions. */
+/* Expressions.  Each returns a new node in the arena with its height set
+ * (an error past SL_AST_MAX_HEIGHT), or NULL after an error. */
 sl_ast_expr *sl_build_binary(sl_build *b, const sl_ast_token *t,
                              sl_ast_binary_op op, sl_ast_expr *left,
                              sl_ast_expr *right);

@@ -60,6 +60,10 @@ char *bind_strdup(sl_binder *b, const char *s) {
   return p;
 }
 
+const char *bind_name(sl_binder *b, const char *s) {
+  return s ? bind_strdup(b, s) : NULL;
+}
+
 char *bind_printf(sl_binder *b, const char *fmt, ...) {
   char buf[SL_ERROR_MSG_MAX];
   va_list ap;
@@ -236,32 +240,37 @@ sl_ast_pos bind_operator_pos(const sl_binder *b, sl_ast_pos right,
   return pos;
 }
 
-/* Case-insensitive Levenshtein distance of two short strings. */
+static char fold(char c) {
+  return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/* Case-insensitive edit distance of two short strings, counting an
+ * exchange of two neighbouring letters as one edit ("nmae" is one edit
+ * from "name"). */
 static int edit_distance(const char *a, const char *c) {
   size_t la = strlen(a), lc = strlen(c);
   if (la > 64 || lc > 64)
     return 1 << 20;
-  int prev[65], cur[65];
+  int d[65][65];
+  for (size_t i = 0; i <= la; i++)
+    d[i][0] = (int)i;
   for (size_t j = 0; j <= lc; j++)
-    prev[j] = (int)j;
+    d[0][j] = (int)j;
   for (size_t i = 1; i <= la; i++) {
-    cur[0] = (int)i;
     for (size_t j = 1; j <= lc; j++) {
-      char x = a[i - 1], y = c[j - 1];
-      if (x >= 'A' && x <= 'Z')
-        x = (char)(x - 'A' + 'a');
-      if (y >= 'A' && y <= 'Z')
-        y = (char)(y - 'A' + 'a');
-      int best = prev[j - 1] + (x == y ? 0 : 1);
-      if (prev[j] + 1 < best)
-        best = prev[j] + 1;
-      if (cur[j - 1] + 1 < best)
-        best = cur[j - 1] + 1;
-      cur[j] = best;
+      int cost = fold(a[i - 1]) == fold(c[j - 1]) ? 0 : 1;
+      int best = d[i - 1][j - 1] + cost;
+      if (d[i - 1][j] + 1 < best)
+        best = d[i - 1][j] + 1;
+      if (d[i][j - 1] + 1 < best)
+        best = d[i][j - 1] + 1;
+      if (i > 1 && j > 1 && fold(a[i - 1]) == fold(c[j - 2]) &&
+          fold(a[i - 2]) == fold(c[j - 1]) && d[i - 2][j - 2] + 1 < best)
+        best = d[i - 2][j - 2] + 1;
+      d[i][j] = best;
     }
-    memcpy(prev, cur, sizeof(int) * (lc + 1));
   }
-  return prev[lc];
+  return d[la][lc];
 }
 
 const char *bind_closest(const char *name, const char *const *candidates,
@@ -510,7 +519,7 @@ static sl_status bind_columns(sl_binder *b, const sl_ast_stmt *ast,
       return bind_fail(b, d->name.pos, "PRIMARY KEY applies to tables; a "
                        "stream's key is WITH (key='%s')", d->name.text);
     sl_bound_column *c = &st->columns[st->ncolumns++];
-    c->name = d->name.text;
+    c->name = bind_name(b, d->name.text);
     c->type = bind_clone_type(b, d->type);
     if (!c->type)
       return bind_nomem(b);
@@ -622,7 +631,7 @@ static sl_status bind_create_source(sl_binder *b, const sl_ast_stmt *ast,
   const char *what = table ? "CREATE TABLE" : "CREATE STREAM";
   st->kind = table ? SL_BSTMT_CREATE_TABLE : SL_BSTMT_CREATE_STREAM;
   st->object_kind = table ? SL_CATALOG_TABLE : SL_CATALOG_STREAM;
-  st->name = name->text;
+  st->name = bind_name(b, name->text);
   st->if_not_exists = ast->u.create_source.if_not_exists;
 
   sl_status rc = bind_columns(b, ast, table);
@@ -869,7 +878,7 @@ static sl_status bind_create_as(sl_binder *b, const sl_ast_stmt *ast) {
     set = BIND_OPTS_STREAM_AS;
     break;
   }
-  st->name = name->text;
+  st->name = bind_name(b, name->text);
   st->if_not_exists = ast->u.create_as.if_not_exists;
 
   sl_status rc = bind_query(b, q, NULL, true, &st->query);
@@ -960,7 +969,7 @@ static sl_status bind_insert_query(sl_binder *b, const sl_ast_stmt *ast) {
   const sl_ast_query *q = ast->u.insert_query.query;
   st->kind = SL_BSTMT_INSERT_QUERY;
   st->object_kind = SL_CATALOG_STREAM;
-  st->name = target->text;
+  st->name = bind_name(b, target->text);
 
   sl_catalog_object *obj;
   sl_status rc = need_object(b, target, k_stream, 1, "stream",
@@ -1072,7 +1081,7 @@ static sl_status bind_insert_values(sl_binder *b, const sl_ast_stmt *ast) {
   const sl_ast_names *cols = &ast->u.insert_values.columns;
   const sl_ast_rows *rows = &ast->u.insert_values.rows;
   st->kind = SL_BSTMT_INSERT_VALUES;
-  st->name = target->text;
+  st->name = bind_name(b, target->text);
 
   sl_catalog_object *obj;
   sl_status rc = need_object(b, target, k_stream_table, 2,
@@ -1155,7 +1164,7 @@ static sl_status bind_load(sl_binder *b, const sl_ast_stmt *ast) {
   sl_bound_stmt *st = b->stmt;
   const sl_ast_name *target = &ast->u.load.target;
   st->kind = SL_BSTMT_LOAD;
-  st->name = target->text;
+  st->name = bind_name(b, target->text);
   st->path = bind_strdup(b, ast->u.load.path);
   if (!st->path)
     return bind_nomem(b);
@@ -1185,7 +1194,7 @@ static sl_status bind_copy(sl_binder *b, const sl_ast_stmt *ast) {
   sl_bound_stmt *st = b->stmt;
   const sl_ast_name *source = &ast->u.copy.source;
   st->kind = SL_BSTMT_COPY;
-  st->name = source->text;
+  st->name = bind_name(b, source->text);
   st->path = bind_strdup(b, ast->u.copy.path);
   if (!st->path)
     return bind_nomem(b);
@@ -1304,7 +1313,8 @@ static sl_status bind_feature(sl_binder *b, const sl_ast_feature *item,
     if (!sl_type_is_numeric(t) && t->kind != SL_TYPE_BOOLEAN)
       return bind_fail(b, e->pos, "a feature must be numeric or BOOLEAN, "
                        "got %s", bind_type_name(b, t));
-    f->name = item->alias.text ? item->alias.text : bind_expr_name(e);
+    f->name = bind_name(b, item->alias.text ? item->alias.text
+                                           : bind_expr_name(e));
   } else {
     const char *tname = transforms[f->transform - 1];
     const sl_ast_exprs *args = &e->u.call.args;
@@ -1340,8 +1350,9 @@ static sl_status bind_feature(sl_binder *b, const sl_ast_feature *item,
         return rc;
     }
     (void)tname;
-    f->name = item->alias.text ? item->alias.text
-                               : bind_expr_name(args->items[0]);
+    f->name = bind_name(b, item->alias.text
+                               ? item->alias.text
+                               : bind_expr_name(args->items[0]));
   }
   if (!f->name)
     f->name = bind_printf(b, "expr_%d", index + 1);
@@ -1392,7 +1403,7 @@ static sl_status bind_model_file(sl_binder *b, const sl_ast_stmt *ast) {
     if (e->kind != SL_AST_COLUMN || e->u.column.parts.n != 1)
       return bind_fail(b, e->pos, "a model FROM FILE takes column names as "
                        "FEATURES, in the order it was trained with");
-    const char *name = e->u.column.parts.items[0].text;
+    const char *name = bind_name(b, e->u.column.parts.items[0].text);
     for (int j = 0; j < i; j++)
       if (strcmp(st->inputs[j].name, name) == 0)
         return bind_fail(b, e->pos, "feature \"%s\" is listed twice", name);
@@ -1418,7 +1429,7 @@ static sl_status bind_create_model(sl_binder *b, const sl_ast_stmt *ast) {
   const sl_ast_name *type = &ast->u.create_model.model_type;
   st->kind = SL_BSTMT_CREATE_MODEL;
   st->object_kind = SL_CATALOG_MODEL;
-  st->name = name->text;
+  st->name = bind_name(b, name->text);
   st->if_not_exists = ast->u.create_model.if_not_exists;
 
   int t = -1;
@@ -1629,7 +1640,7 @@ static sl_status bind_create_function(sl_binder *b, const sl_ast_stmt *ast) {
   const sl_ast_types *args = &ast->u.create_function.args;
   st->kind = SL_BSTMT_CREATE_FUNCTION;
   st->object_kind = SL_CATALOG_FUNCTION;
-  st->name = name->text;
+  st->name = bind_name(b, name->text);
   st->if_not_exists = ast->u.create_function.if_not_exists;
   st->aggregate_function = ast->u.create_function.aggregate;
   const char *lang = ast->u.create_function.language.text;
@@ -1706,7 +1717,7 @@ static sl_status bind_drop(sl_binder *b, const sl_ast_stmt *ast) {
   sl_catalog_kind kind = map_object_kind(ast->u.drop.object);
   st->kind = SL_BSTMT_DROP;
   st->object_kind = kind;
-  st->name = name->text;
+  st->name = bind_name(b, name->text);
   st->if_exists = ast->u.drop.if_exists;
   st->delete_topic = ast->u.drop.delete_topic;
   if (st->delete_topic && kind != SL_CATALOG_STREAM)
@@ -1749,7 +1760,7 @@ static sl_status bind_describe(sl_binder *b, const sl_ast_stmt *ast) {
   sl_bound_stmt *st = b->stmt;
   const sl_ast_name *name = &ast->u.describe.name;
   st->kind = SL_BSTMT_DESCRIBE;
-  st->name = name->text;
+  st->name = bind_name(b, name->text);
   if (ast->u.describe.function) {
     st->object_kind = SL_CATALOG_FUNCTION;
     if (sl_func_lookup(b->ctx->functions, name->text))
@@ -1807,7 +1818,7 @@ static sl_status bind_explain(sl_binder *b, const sl_ast_stmt *ast) {
   sl_bound_stmt *st = b->stmt;
   st->kind = SL_BSTMT_EXPLAIN;
   if (!ast->u.explain.stmt) {
-    st->name = ast->u.explain.query_id.text;
+    st->name = bind_name(b, ast->u.explain.query_id.text);
     return SL_OK;
   }
   return sl_bind_stmt(b->ctx, ast->u.explain.stmt, &st->explained, b->err);
@@ -1856,7 +1867,7 @@ static sl_status bind_statement(sl_binder *b, const sl_ast_stmt *ast) {
   case SL_AST_TERMINATE:
     st->kind = SL_BSTMT_TERMINATE;
     st->all = ast->u.terminate.all;
-    st->name = ast->u.terminate.query_id.text;
+    st->name = bind_name(b, ast->u.terminate.query_id.text);
     return SL_OK;
   case SL_AST_SET:
   case SL_AST_UNSET:

@@ -1492,7 +1492,7 @@ static sl_status bind_over_call(sl_binder *b, const bind_ectx *ectx,
   call.pos = bind_srcpos(ast->pos);
   call.lag_offset = 1;
   if (!ast->u.call.over)
-    call.window_name = ast->u.call.over_name.text;
+    call.window_name = bind_name(b, ast->u.call.over_name.text);
   if (strcmp(func->name, "LAG") == 0)
     call.kind = SL_OVER_LAG;
   else if (strcmp(func->name, "ROW_NUMBER") == 0)

@@ -100,6 +100,10 @@ void *bind_calloc(sl_binder *b, size_t count, size_t size);
 char *bind_strdup(sl_binder *b, const char *s);
 char *bind_printf(sl_binder *b, const char *fmt, ...) SL_PRINTF(2, 3);
 
+/* A statement-owned copy of a name from the syntax tree (which may be
+ * freed before the statement); NULL stays NULL. */
+const char *bind_name(sl_binder *b, const char *s);
+
 /* Grows a statement-arena array of elements of size elem to hold at least
  * need; *items and *cap are updated.  SL_OK or SL_ERR_NOMEM. */
 sl_status bind_grow(sl_binder *b, void **items, int *cap, int need,

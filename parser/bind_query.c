@@ -224,7 +224,7 @@ static sl_status bind_from_source(sl_binder *b, const sl_ast_from *from,
                                   const bind_cte_env *env, sl_rel **out,
                                   bind_scope *scope) {
   const sl_ast_name *name = &from->u.source.name;
-  const char *alias = from->alias.text;
+  const char *alias = bind_name(b, from->alias.text);
   bind_cte_env where;
   const sl_ast_cte *cte = find_cte(env, name->text, &where);
   sl_status rc;
@@ -234,7 +234,7 @@ static sl_status bind_from_source(sl_binder *b, const sl_ast_from *from,
     rc = bind_query(b, cte->query, &where, false, out);
     if (rc)
       return rc;
-    const char *qualifier = alias ? alias : name->text;
+    const char *qualifier = alias ? alias : bind_name(b, name->text);
     for (int i = 0; i < (*out)->ncolumns; i++)
       (*out)->columns[i].source = qualifier;
     return bind_scope_single(b, *out, qualifier, "query", from->pos, scope);
@@ -262,7 +262,7 @@ static sl_status bind_from_subquery(sl_binder *b, const sl_ast_from *from,
   sl_status rc = bind_query(b, from->u.subquery.query, env, false, out);
   if (rc)
     return rc;
-  const char *qualifier = from->alias.text;
+  const char *qualifier = bind_name(b, from->alias.text);
   for (int i = 0; i < (*out)->ncolumns; i++)
     (*out)->columns[i].source = qualifier;
   return bind_scope_single(b, *out, qualifier, "query", from->pos, scope);
@@ -411,15 +411,16 @@ static sl_status join_strategy(sl_binder *b, const sl_ast_from *from,
                        "versioned table; %s is not a stream", lname);
     if (r->kind != SL_REL_SCAN || r->u.scan.kind != SL_SCAN_TABLE ||
         !r->u.scan.versioned)
-      return bind_fail(b, from->u.join.system_time->pos,
+      return bind_fail(b, from->u.join.right->pos,
                        "FOR SYSTEM_TIME AS OF needs a versioned table "
-                       "(WITH (versioned=true)); %s is not one", rname);
+                       "(WITH (versioned=true)); %s is not versioned",
+                       side_names_short(b, rs));
     join->u.join.strategy = SL_JOIN_TEMPORAL;
   } else if (lstream && rstream) {
     if (!within && l->windowed && r->windowed) {
       join->u.join.strategy = SL_JOIN_WINDOW;
     } else if (!within) {
-      return bind_fail(b, from->pos,
+      return bind_fail(b, from->u.join.right->pos,
                        "a join of two streams needs WITHIN: %s and %s are "
                        "both streams (write ... JOIN %s WITHIN 1 HOUR ON "
                        "...)", side_names_short(b, ls),
@@ -430,13 +431,13 @@ static sl_status join_strategy(sl_binder *b, const sl_ast_from *from,
   } else if (lstream) {
     join->u.join.strategy = SL_JOIN_LOOKUP;
   } else if (rstream) {
-    return bind_fail(b, from->pos,
+    return bind_fail(b, from->u.join.right->pos,
                      "a stream joins a table from the left: write %s %s "
                      "%s, not the table first", side_names_short(b, rs),
                      kind == SL_JOIN_RIGHT ? "LEFT JOIN" : "JOIN",
                      side_names_short(b, ls));
   } else {
-    return bind_fail(b, from->pos,
+    return bind_fail(b, from->u.join.right->pos,
                      "a join of two tables is not supported: %s and %s are "
                      "tables; join a stream with a table",
                      side_names_short(b, ls), side_names_short(b, rs));
@@ -445,18 +446,18 @@ static sl_status join_strategy(sl_binder *b, const sl_ast_from *from,
   sl_join_strategy s = join->u.join.strategy;
   if (s == SL_JOIN_LOOKUP || s == SL_JOIN_TEMPORAL) {
     if (kind == SL_JOIN_RIGHT || kind == SL_JOIN_FULL)
-      return bind_fail(b, from->pos,
+      return bind_fail(b, from->u.join.right->pos,
                        "%s of %s with %s is not supported: a lookup join "
                        "keeps the stream's rows; use JOIN or LEFT JOIN",
                        join_kind_sql(kind), lname, rname);
     if (within)
       return bind_fail(b, from->u.join.within_pos,
                        "WITHIN applies to a join of two streams; %s is a "
-                       "table", rname);
+                       "table", side_names_short(b, rs));
     if (from->u.join.grace)
       return bind_fail(b, from->u.join.grace->pos,
                        "GRACE PERIOD applies to a join of two streams; %s "
-                       "is a table", rname);
+                       "is a table", side_names_short(b, rs));
     if (r->kind != SL_REL_SCAN)
       return bind_fail(b, from->u.join.right->pos,
                        "the table of a lookup join must be a table, not a "
@@ -464,7 +465,7 @@ static sl_status join_strategy(sl_binder *b, const sl_ast_from *from,
     if (r->u.scan.kind == SL_SCAN_TRAINING_SET)
       return bind_fail(b, from->u.join.right->pos,
                        "a stream joins a lookup table; %s is a training "
-                       "set", rname);
+                       "set", side_names_short(b, rs));
   }
   if (s == SL_JOIN_WINDOW && from->u.join.grace)
     return bind_fail(b, from->u.join.grace->pos,
@@ -807,6 +808,7 @@ static sl_status bind_select_items(sl_binder *b, const sl_ast_select *sel,
     const char *name = item->alias.text;
     if (!name)
       name = bind_expr_name(item->expr);
+    name = bind_name(b, name);
     if (!name)
       name = bind_printf(b, "expr_%d", items->n + 1);
     if (!name)

@@ -78,6 +78,26 @@ sl_status sl_func_eval(sl_func_ctx *ctx, const sl_value *const *args,
   return rc;
 }
 
+/* Evaluates a batch with some rows inactive (see call.h). */
+sl_status sl_func_eval_active(sl_func_ctx *ctx, const sl_value *const *args,
+                              int nrows, const bool *active, sl_value *out,
+                              sl_arena *arena, sl_error *err) {
+  sl_status rc = sl_func_eval(ctx, args, nrows, out, arena, err);
+  if (rc != SL_OK || !active)
+    return rc;
+  for (int r = 0; r < nrows; r++) {
+    if (active[r])
+      continue;
+    out[r] = sl_value_null();
+    if (ctx->errors && ctx->errors[r].reason) {
+      ctx->errors[r].reason = NULL;
+      ctx->errors[r].message = NULL;
+      ctx->nerrors--;
+    }
+  }
+  return SL_OK;
+}
+
 /* Marks one row as failed (see call.h). */
 void sl_func_row_fail(sl_func_ctx *ctx, int row, sl_value *out_row,
                       const char *reason, const char *fmt, ...) {

@@ -121,6 +121,14 @@ sl_status sl_func_eval(sl_func_ctx *ctx, const sl_value *const *args,
                        int nrows, sl_value *out, sl_arena *arena,
                        sl_error *err);
 
+/* Like sl_func_eval for a batch of which only some rows are live (others
+ * filtered out or failed earlier): every row is evaluated, but a row whose
+ * active[row] is false gets NULL and no error, so ctx->errors and
+ * ctx->nerrors describe live rows only.  active may be NULL (all live). */
+sl_status sl_func_eval_active(sl_func_ctx *ctx, const sl_value *const *args,
+                              int nrows, const bool *active, sl_value *out,
+                              sl_arena *arena, sl_error *err);
+
 /* For implementations: marks row as failed with a dead-letter reason (a
  * static string) and a printf-style message, and sets *out_row to NULL.
  * When the arena cannot hold the error record, the batch fails with

@@ -753,7 +753,7 @@ sl_status sl_func_unregister(sl_func_registry *reg, const char *name,
                           "cannot drop built-in function \"%s\"", lname);
     return sl_error_set(err, SL_ERR_SQL, "unknown function \"%s\"", lname);
   }
-  if (reg->builtin)
+  if (reg->builtin && !(reg->funcs[i]->flags & SL_FUNC_USER))
     return sl_error_set(err, SL_ERR_SQL,
                         "cannot drop built-in function \"%s\"", lname);
   func_free(reg->funcs[i]);

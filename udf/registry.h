@@ -196,8 +196,9 @@ sl_status sl_func_register(sl_func_registry *reg, const sl_func_def *def,
                            const sl_func **out, sl_error *err);
 
 /* Removes a function registered in reg itself (not in a parent).  Fails
- * with SL_ERR_SQL for an unknown name or a built-in.  Pointers to the
- * function become invalid. */
+ * with SL_ERR_SQL for an unknown name or a built-in (a function of a
+ * registry made by sl_func_registry_new_builtin that lacks SL_FUNC_USER).
+ * Pointers to the function become invalid. */
 sl_status sl_func_unregister(sl_func_registry *reg, const char *name,
                              sl_error *err);
 

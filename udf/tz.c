@@ -65,7 +65,7 @@ struct sl_func_tz {
 /* A name that is not a zone. */
 typedef struct tz_missing {
   char *name;
-  char message[200];
+  char message[TZ_NAME_MAX + 160];
   struct tz_missing *next;
 } tz_missing;
 
@@ -478,15 +478,21 @@ static bool name_is_safe(const char *name) {
 /* Loads the zone called name, or returns NULL with why in msg. */
 static sl_func_tz *load_zone(const char *name, char *msg, size_t msg_size) {
   int32_t fixed;
+  sl_func_tz *tz = NULL;
   if (strcmp(name, "UTC") == 0 || strcmp(name, "Z") == 0 ||
-      strcmp(name, "GMT") == 0 || strcmp(name, "Etc/UTC") == 0)
-    return fixed_zone(0, strcmp(name, "GMT") == 0 ? "GMT" : "UTC");
+      strcmp(name, "GMT") == 0 || strcmp(name, "Etc/UTC") == 0) {
+    if (!(tz = fixed_zone(0, strcmp(name, "GMT") == 0 ? "GMT" : "UTC")))
+      snprintf(msg, msg_size, "out of memory");
+    return tz;
+  }
   if (parse_fixed(name, &fixed)) {
     char abbr[16];
     int32_t a = fixed < 0 ? -fixed : fixed;
     snprintf(abbr, sizeof(abbr), "%c%02d:%02d", fixed < 0 ? '-' : '+',
              (int)(a / 3600), (int)(a / 60 % 60));
-    return fixed_zone(fixed, abbr);
+    if (!(tz = fixed_zone(fixed, abbr)))
+      snprintf(msg, msg_size, "out of memory");
+    return tz;
   }
   if (!name_is_safe(name)) {
     msg[0] = '\0';
@@ -511,7 +517,7 @@ static sl_func_tz *load_zone(const char *name, char *msg, size_t msg_size) {
   }
   size_t n = fread(buf, 1, TZ_FILE_MAX, f);
   fclose(f);
-  sl_func_tz *tz = parse_tzif(buf, n, msg, msg_size);
+  tz = parse_tzif(buf, n, msg, msg_size);
   free(buf);
   return tz;
 }
@@ -546,7 +552,7 @@ sl_status sl_func_tz_get(const char *name, size_t len,
     }
   }
 
-  char why[128];
+  char why[128] = "";
   sl_func_tz *tz = load_zone(key, why, sizeof(why));
   if (tz) {
     tz->name = malloc(len + 1);
@@ -563,13 +569,18 @@ sl_status sl_func_tz_get(const char *name, size_t len,
     return SL_OK;
   }
 
-  char message[200];
+  if (strcmp(why, "out of memory") == 0) {
+    pthread_mutex_unlock(&cache_lock);
+    return sl_error_set(err, SL_ERR_NOMEM, "out of memory loading time "
+                        "zone \"%s\"", key);
+  }
+  char message[TZ_NAME_MAX + 160];
   if (why[0])
     snprintf(message, sizeof(message), "unknown time zone \"%s\": %s", key,
              why);
   else
     snprintf(message, sizeof(message), "unknown time zone \"%s\"", key);
-  if (nmissing < TZ_NEGATIVE_MAX && strcmp(why, "out of memory") != 0) {
+  if (nmissing < TZ_NEGATIVE_MAX) {
     tz_missing *m = calloc(1, sizeof(*m));
     if (m && (m->name = malloc(len + 1))) {
       memcpy(m->name, key, len + 1);

@@ -27,6 +27,7 @@
 
 /* ---- Names -------------------------------------------------------------- */
 
+/* Compares ignoring ASCII case only. */
 int sl_fmt_ascii_casecmp(const char *a, const char *b, size_t n) {
   for (size_t i = 0; i < n; i++) {
     unsigned char x = sl_fmt_fold((unsigned char)a[i]);
@@ -37,6 +38,7 @@ int sl_fmt_ascii_casecmp(const char *a, const char *b, size_t n) {
   return 0;
 }
 
+/* FNV-1a over the case-folded bytes. */
 uint32_t sl_fmt_hash(const char *s, size_t len) {
   uint32_t h = SL_FMT_HASH_INIT;
   for (size_t i = 0; i < len; i++)
@@ -51,6 +53,7 @@ static void table_insert(sl_jtable *t, int k) {
   t->slots[i] = k;
 }
 
+/* Fills the table; names stay borrowed. */
 bool sl_jtable_build(sl_jtable *t, int n, const char *const *names,
                      const bool *exact) {
   memset(t, 0, sizeof(*t));
@@ -89,6 +92,7 @@ bool sl_jtable_build(sl_jtable *t, int n, const char *const *names,
   return true;
 }
 
+/* Releases the slots and entries. */
 void sl_jtable_free(sl_jtable *t) {
   free(t->slots);
   free(t->names);
@@ -97,6 +101,7 @@ void sl_jtable_free(sl_jtable *t) {
 
 /* ---- Plans -------------------------------------------------------------- */
 
+/* Builds a plan tree for type; the caller owns plan. */
 bool sl_jplan_init(sl_jplan *plan, const sl_type *type,
                    const sl_time_spec *time) {
   memset(plan, 0, sizeof(*plan));
@@ -151,6 +156,7 @@ fail:
   return false;
 }
 
+/* Frees what sl_jplan_init allocated below plan. */
 void sl_jplan_clear(sl_jplan *plan) {
   if (plan->elem) {
     sl_jplan_clear(plan->elem);
@@ -165,10 +171,12 @@ void sl_jplan_clear(sl_jplan *plan) {
 
 /* ---- Scratch ------------------------------------------------------------ */
 
+/* Starts with no buffers; they grow on first use. */
 void sl_jwork_init(sl_jwork *w) {
   memset(w, 0, sizeof(*w));
 }
 
+/* Releases the buffers. */
 void sl_jwork_free(sl_jwork *w) {
   free(w->buf);
   free(w->tmp);
@@ -176,6 +184,7 @@ void sl_jwork_free(sl_jwork *w) {
   memset(w, 0, sizeof(*w));
 }
 
+/* Grows buf by doubling. */
 bool sl_jwork_reserve(sl_jwork *w, size_t extra) {
   if (w->cap - w->len > extra)
     return true;
@@ -193,6 +202,7 @@ bool sl_jwork_reserve(sl_jwork *w, size_t extra) {
   return true;
 }
 
+/* Grows the conversion buffer by doubling. */
 char *sl_jwork_tmp(sl_jwork *w, size_t size) {
   if (size <= w->tcap)
     return w->tmp;
@@ -210,6 +220,7 @@ char *sl_jwork_tmp(sl_jwork *w, size_t size) {
   return tmp;
 }
 
+/* Doubles the item stack. */
 bool sl_jwork_grow_stack(sl_jwork *w) {
   size_t cap = w->scap ? w->scap * 2 : 64;
   sl_value *stack = realloc(w->stack, cap * sizeof(*stack));
@@ -222,17 +233,27 @@ bool sl_jwork_grow_stack(sl_jwork *w) {
 
 /* ---- Messages ----------------------------------------------------------- */
 
+/* Quotes input text for a message. */
 char *sl_fmt_quote(char *buf, const char *s, size_t len) {
   static const char hex[] = "0123456789abcdef";
-  size_t n = len > SL_FMT_QUOTE_MAX ? SL_FMT_QUOTE_MAX : len;
+  const unsigned char *p = (const unsigned char *)s, *end = p + len;
   char *o = buf;
   *o++ = '"';
-  for (size_t i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)s[i];
+  size_t shown = 0;
+  while (p < end && shown < SL_FMT_QUOTE_MAX) {
+    unsigned char c = *p;
+    int n = c >= 0x80 ? sl_fmt_utf8_len(p, end) : 1;
+    if (n > 1) {
+      memcpy(o, p, (size_t)n);
+      o += n;
+      p += n;
+      shown += (size_t)n;
+      continue;
+    }
     if (c == '"' || c == '\\') {
       *o++ = '\\';
       *o++ = (char)c;
-    } else if (c < 0x20 || c == 0x7f) {
+    } else if (c < 0x20 || c >= 0x7f) {
       *o++ = '\\';
       *o++ = 'x';
       *o++ = hex[c >> 4];
@@ -240,9 +261,11 @@ char *sl_fmt_quote(char *buf, const char *s, size_t len) {
     } else {
       *o++ = (char)c;
     }
+    p++;
+    shown++;
   }
   *o++ = '"';
-  if (n < len) {
+  if (p < end) {
     memcpy(o, "...", 3);
     o += 3;
   }
@@ -250,6 +273,7 @@ char *sl_fmt_quote(char *buf, const char *s, size_t len) {
   return buf;
 }
 
+/* Fills err with a record error. */
 sl_status sl_fmt_fail(sl_error *err, const sl_record_msg *msg,
                       const char *reason, const char *fmt, ...) {
   if (!err)
@@ -267,10 +291,12 @@ sl_status sl_fmt_fail(sl_error *err, const sl_record_msg *msg,
   return SL_ERR_RECORD;
 }
 
+/* The SQL spelling of a type. */
 const char *sl_fmt_type_name(const sl_type *type, char *buf) {
   return sl_type_to_sql(type, buf, SL_FMT_TYPE_BUF);
 }
 
+/* Names a non-default timestamp_format. */
 const char *sl_fmt_time_hint(const sl_time_spec *time, char *buf) {
   switch (time->kind) {
   case SL_TIME_EPOCH_MS:
@@ -291,10 +317,8 @@ static bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
 
-typedef sl_fmt_num num_text;
-
 /* Reads number text; false when it is not a decimal number. */
-static bool read_num_text(const char *s, size_t len, num_text *n) {
+static bool read_number_text(const char *s, size_t len, sl_fmt_num *n) {
   memset(n, 0, sizeof(*n));
   size_t i = 0;
   if (i < len && (s[i] == '+' || s[i] == '-'))
@@ -345,27 +369,20 @@ static bool read_num_text(const char *s, size_t len, num_text *n) {
   return i == len;
 }
 
+/* Reads exact integer text. */
 sl_fmt_conv sl_fmt_parse_int(const char *s, size_t len, int64_t min,
                              int64_t max, int64_t *out) {
-  num_text n;
-  if (!read_num_text(s, len, &n))
+  sl_fmt_num n;
+  if (!read_number_text(s, len, &n))
     return SL_FMT_CONV_BAD;
 
   /* Plain integers: every digit is in mant unless there are too many. */
   if (!n.has_point && !n.has_exp) {
-    if (n.big)
+    uint64_t limit = (uint64_t)INT64_MAX + (n.neg ? 1 : 0);
+    if (n.big || n.mant > limit)
       return SL_FMT_CONV_RANGE;
-    int64_t v;
-    if (n.neg) {
-      if (n.mant > (uint64_t)INT64_MAX + 1)
-        return SL_FMT_CONV_RANGE;
-      v = n.mant == (uint64_t)INT64_MAX + 1 ? INT64_MIN
-                                             : -(int64_t)n.mant;
-    } else {
-      if (n.mant > (uint64_t)INT64_MAX)
-        return SL_FMT_CONV_RANGE;
-      v = (int64_t)n.mant;
-    }
+    int64_t v = n.neg && n.mant ? -(int64_t)(n.mant - 1) - 1
+                                : (int64_t)n.mant;
     if (v < min || v > max)
       return SL_FMT_CONV_RANGE;
     *out = v;
@@ -394,6 +411,7 @@ static const double pow10_exact[] = {
     1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
     1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
+/* One exact operation, when the digits allow it. */
 bool sl_fmt_num_fast_double(const sl_fmt_num *n, double *out) {
   if (n->big || n->mant > (UINT64_C(1) << 53))
     return false;
@@ -411,6 +429,7 @@ bool sl_fmt_num_fast_double(const sl_fmt_num *n, double *out) {
   return true;
 }
 
+/* Reads number text as a correctly rounded double. */
 sl_fmt_conv sl_fmt_parse_double(const char *s, size_t len, sl_jwork *work,
                                 double *out) {
   static const struct {
@@ -425,8 +444,8 @@ sl_fmt_conv sl_fmt_parse_double(const char *s, size_t len, sl_jwork *work,
     }
   }
 
-  num_text n;
-  if (!read_num_text(s, len, &n))
+  sl_fmt_num n;
+  if (!read_number_text(s, len, &n))
     return SL_FMT_CONV_BAD;
   if (sl_fmt_num_fast_double(&n, out))
     return SL_FMT_CONV_OK;
@@ -468,8 +487,8 @@ static void trim_blanks(const char **s, size_t *len) {
 
 static sl_fmt_conv text_decimal(const sl_jplan *plan, const char *s,
                                 size_t len, sl_value *out) {
-  num_text n;
-  if (!read_num_text(s, len, &n))
+  sl_fmt_num n;
+  if (!read_number_text(s, len, &n))
     return SL_FMT_CONV_BAD;
   sl_error e;
   sl_int128 v;
@@ -517,6 +536,7 @@ static sl_fmt_conv text_interval(const char *s, size_t len, sl_arena *arena,
   return SL_FMT_CONV_OK;
 }
 
+/* Converts text to a scalar by the shared text rules. */
 sl_fmt_conv sl_fmt_text_value(const sl_jplan *plan, const char *s,
                               size_t len, bool store, sl_arena *arena,
                               sl_jwork *work, sl_value *out) {

@@ -31,6 +31,7 @@ struct sl_csv_encoder {
   sl_type **types;
 };
 
+/* Reads the delimiter option. */
 sl_status sl_csv_delimiter_parse(const char *text, char *out,
                                  sl_error *err) {
   if (strcmp(text, "\\t") == 0 || strcmp(text, "tab") == 0 ||
@@ -48,8 +49,9 @@ sl_status sl_csv_delimiter_parse(const char *text, char *out,
   return SL_OK;
 }
 
-/* ---- Decoding ------------------------------------------------------------- */
+/* ---- Decoding ----------------------------------------------------------- */
 
+/* Compiles the schema and checks the delimiter. */
 sl_csv_decoder *sl_csv_decoder_new(const sl_record_schema *schema,
                                    const sl_csv_options *opts,
                                    sl_error *err) {
@@ -73,6 +75,7 @@ sl_csv_decoder *sl_csv_decoder_new(const sl_record_schema *schema,
   return dec;
 }
 
+/* Frees the decoder (not the schema). */
 void sl_csv_decoder_free(sl_csv_decoder *dec) {
   if (!dec)
     return;
@@ -309,6 +312,7 @@ static bool parse_line(cstate *st, const char *p, const char *end) {
   return true;
 }
 
+/* Decodes one line into a new row. */
 sl_status sl_csv_decode(sl_csv_decoder *dec, const sl_record_msg *msg,
                         sl_batch *batch, int *row_out, sl_error *err) {
   int row = sl_fmt_row_begin(&dec->cols, batch, msg);
@@ -337,8 +341,9 @@ sl_status sl_csv_decode(sl_csv_decoder *dec, const sl_record_msg *msg,
   return SL_OK;
 }
 
-/* ---- Encoding ------------------------------------------------------------- */
+/* ---- Encoding ----------------------------------------------------------- */
 
+/* Copies the types. */
 sl_csv_encoder *sl_csv_encoder_new(int ncols, const sl_type *const *types,
                                    char delimiter, sl_error *err) {
   sl_csv_encoder *enc = calloc(1, sizeof(*enc));
@@ -361,6 +366,7 @@ nomem:
   return NULL;
 }
 
+/* An encoder over the declared columns. */
 sl_csv_encoder *sl_csv_encoder_for_schema(const sl_record_schema *schema,
                                           char delimiter, sl_error *err) {
   int n = schema->ncols;
@@ -376,6 +382,7 @@ sl_csv_encoder *sl_csv_encoder_for_schema(const sl_record_schema *schema,
   return enc;
 }
 
+/* Frees the encoder and its type copies. */
 void sl_csv_encoder_free(sl_csv_encoder *enc) {
   if (!enc)
     return;
@@ -387,6 +394,7 @@ void sl_csv_encoder_free(sl_csv_encoder *enc) {
   free(enc);
 }
 
+/* Appends one line. */
 sl_status sl_csv_encode_row(const sl_csv_encoder *enc,
                             const sl_value *values, sl_strbuf *out) {
   for (int c = 0; c < enc->ncols; c++) {
@@ -397,6 +405,7 @@ sl_status sl_csv_encode_row(const sl_csv_encoder *enc,
   return out->failed ? SL_ERR_NOMEM : SL_OK;
 }
 
+/* Appends one line from a batch row. */
 sl_status sl_csv_encode_batch_row(const sl_csv_encoder *enc,
                                   const sl_batch *batch, int row,
                                   sl_strbuf *out) {

@@ -32,7 +32,7 @@
 /* Longest piece of input quoted in an error message, and a buffer that
  * holds such a quote. */
 #define SL_FMT_QUOTE_MAX 64
-#define SL_FMT_QUOTE_BUF (SL_FMT_QUOTE_MAX * 4 + 8)
+#define SL_FMT_QUOTE_BUF (SL_FMT_QUOTE_MAX * 4 + 16)
 
 /* A buffer for a type's SQL spelling in a message. */
 #define SL_FMT_TYPE_BUF 256
@@ -40,6 +40,41 @@
 /* ASCII-only case folding: identifiers match ignoring ASCII case. */
 static inline unsigned char sl_fmt_fold(unsigned char c) {
   return (unsigned char)(c + (((unsigned)c - 'A' < 26u) << 5));
+}
+
+/* The length of the UTF-8 sequence at p (1 to 4), or 0 when it is not
+ * valid: no overlong forms, no surrogates, nothing above U+10FFFF. */
+static inline int sl_fmt_utf8_len(const unsigned char *p,
+                                  const unsigned char *end) {
+  unsigned c = p[0];
+  size_t avail = (size_t)(end - p);
+  if (c < 0x80)
+    return 1;
+  if (c < 0xC2)
+    return 0;
+  if (c < 0xE0)
+    return avail >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
+  if (c < 0xF0) {
+    if (avail < 3 || (p[2] & 0xC0) != 0x80)
+      return 0;
+    unsigned c1 = p[1];
+    if (c == 0xE0 ? (c1 < 0xA0 || c1 > 0xBF)
+        : c == 0xED ? (c1 < 0x80 || c1 > 0x9F)
+                    : (c1 & 0xC0) != 0x80)
+      return 0;
+    return 3;
+  }
+  if (c < 0xF5) {
+    if (avail < 4 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80)
+      return 0;
+    unsigned c1 = p[1];
+    if (c == 0xF0 ? (c1 < 0x90 || c1 > 0xBF)
+        : c == 0xF4 ? (c1 < 0x80 || c1 > 0x8F)
+                    : (c1 & 0xC0) != 0x80)
+      return 0;
+    return 4;
+  }
+  return 0;
 }
 
 /* Zero when n bytes of a and b are equal ignoring ASCII case. */
@@ -53,8 +88,9 @@ static inline uint32_t sl_fmt_hash_step(uint32_t h, unsigned char c) {
 uint32_t sl_fmt_hash(const char *s, size_t len);
 
 /* Writes s double-quoted into buf (SL_FMT_QUOTE_BUF bytes) for a message:
- * cut after SL_FMT_QUOTE_MAX bytes with "...", control bytes and '"' or
- * '\\' escaped as in JSON.  Returns buf. */
+ * cut after about SL_FMT_QUOTE_MAX bytes with "...", '"' and '\\'
+ * escaped, control bytes and bytes that are not valid UTF-8 as \xNN, so
+ * that the message itself is always valid UTF-8.  Returns buf. */
 char *sl_fmt_quote(char *buf, const char *s, size_t len);
 
 /* Sets err to a record error with reason and message, located at msg (or
@@ -106,7 +142,7 @@ static inline sl_value sl_fmt_str(sl_type_kind kind, const char *s,
   return v;
 }
 
-/* ---- Scratch space ---------------------------------------------------- */
+/* ---- Scratch space ------------------------------------------------------ */
 
 typedef struct sl_jwork {
   char *buf;        /* unescaped text of the current string */
@@ -138,7 +174,7 @@ static inline bool sl_jwork_push(sl_jwork *w, const sl_value *v) {
   return true;
 }
 
-/* ---- Plans ------------------------------------------------------------- */
+/* ---- Plans -------------------------------------------------------------- */
 
 typedef struct sl_jname {
   const char *name;
@@ -207,7 +243,7 @@ bool sl_jplan_init(sl_jplan *plan, const sl_type *type,
                    const sl_time_spec *time);
 void sl_jplan_clear(sl_jplan *plan);
 
-/* ---- Scalars from text ------------------------------------------------- */
+/* ---- Scalars from text -------------------------------------------------- */
 
 typedef enum sl_fmt_conv {
   SL_FMT_CONV_OK = 0,

@@ -67,7 +67,7 @@ typedef struct jstate {
   jpath path[SL_FMT_MAX_DEPTH + 2];
 } jstate;
 
-/* ---- Errors --------------------------------------------------------------- */
+/* ---- Errors ------------------------------------------------------------- */
 
 static size_t pos(const jstate *st, const unsigned char *p) {
   return (size_t)(p - st->base);
@@ -171,7 +171,7 @@ static const char *describe_token(char *buf, const char *kind,
   return buf;
 }
 
-/* ---- Lexing --------------------------------------------------------------- */
+/* ---- Lexing ------------------------------------------------------------- */
 
 static inline void skip_ws(jstate *st) {
   const unsigned char *p = st->p, *end = st->end;
@@ -254,40 +254,6 @@ static bool scan_number(jstate *st, sl_fmt_num *n, const char **text,
   *text = (const char *)s;
   *len = (size_t)(p - s);
   return true;
-}
-
-/* The length of the UTF-8 sequence at p (1 to 4), or 0 when it is not
- * valid: no overlong forms, no surrogates, nothing above U+10FFFF. */
-static inline int utf8_len(const unsigned char *p, const unsigned char *end) {
-  unsigned c = p[0];
-  size_t avail = (size_t)(end - p);
-  if (c < 0x80)
-    return 1;
-  if (c < 0xC2)
-    return 0;
-  if (c < 0xE0)
-    return avail >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
-  if (c < 0xF0) {
-    if (avail < 3 || (p[2] & 0xC0) != 0x80)
-      return 0;
-    unsigned c1 = p[1];
-    if (c == 0xE0 ? (c1 < 0xA0 || c1 > 0xBF)
-        : c == 0xED ? (c1 < 0x80 || c1 > 0x9F)
-                    : (c1 & 0xC0) != 0x80)
-      return 0;
-    return 3;
-  }
-  if (c < 0xF5) {
-    if (avail < 4 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80)
-      return 0;
-    unsigned c1 = p[1];
-    if (c == 0xF0 ? (c1 < 0x90 || c1 > 0xBF)
-        : c == 0xF4 ? (c1 < 0x80 || c1 > 0x8F)
-                    : (c1 & 0xC0) != 0x80)
-      return 0;
-    return 4;
-  }
-  return 0;
 }
 
 static int hex4(const unsigned char *p, const unsigned char *end) {
@@ -407,7 +373,7 @@ static bool scan_escaped(jstate *st, const unsigned char *start,
     if (c < 0x20)
       return fail_decode(st, "control character 0x%02x in a string at byte "
                          "%zu", c, pos(st, p));
-    int n = utf8_len(p, end);
+    int n = sl_fmt_utf8_len(p, end);
     if (!n)
       return fail_decode(st, "invalid UTF-8 at byte %zu", pos(st, p));
     if (need) {
@@ -480,7 +446,7 @@ static bool scan_string(jstate *st, bool need, const char **out,
     if (c < 0x20)
       return fail_decode(st, "control character 0x%02x in a string at byte "
                          "%zu", c, pos(st, p));
-    int n = utf8_len(p, end);
+    int n = sl_fmt_utf8_len(p, end);
     if (!n)
       return fail_decode(st, "invalid UTF-8 at byte %zu", pos(st, p));
     p += n;
@@ -514,7 +480,7 @@ static bool scan_key(jstate *st, const char **out, size_t *olen,
   return true;
 }
 
-/* ---- Skipping ------------------------------------------------------------- */
+/* ---- Skipping ----------------------------------------------------------- */
 
 static bool skip_value(jstate *st);
 
@@ -621,7 +587,7 @@ static bool skip_value(jstate *st) {
   }
 }
 
-/* ---- Converting ----------------------------------------------------------- */
+/* ---- Converting --------------------------------------------------------- */
 
 /* Return values of parse_value: a decode error stops everything; a type
  * error is recorded in the state and counts as a value. */
@@ -659,17 +625,17 @@ static int64_t int_max(sl_type_kind k) {
 /* An integer from a number token. */
 static void number_int(jstate *st, const sl_jplan *plan, const sl_fmt_num *n,
                        const char *s, size_t len, bool store, sl_value *out) {
-  int64_t min = int_min(plan->kind), max = int_max(plan->kind), v;
+  int64_t min = int_min(plan->kind), max = int_max(plan->kind), v = 0;
   sl_fmt_conv rc = SL_FMT_CONV_OK;
   if (!n->has_point && !n->has_exp && !n->big) {
-    /* All digits are in mant: the common case, no second look. */
-    if (n->neg)
-      v = n->mant > (uint64_t)INT64_MAX + 1 ? (rc = SL_FMT_CONV_RANGE, 0)
-          : n->mant == (uint64_t)INT64_MAX + 1 ? INT64_MIN
-                                                : -(int64_t)n->mant;
+    /* All digits are in mant: the common case needs no second look. */
+    uint64_t limit = (uint64_t)INT64_MAX + (n->neg ? 1 : 0);
+    if (n->mant > limit)
+      rc = SL_FMT_CONV_RANGE;
+    else if (n->neg && n->mant)
+      v = -(int64_t)(n->mant - 1) - 1;
     else
-      v = n->mant > (uint64_t)INT64_MAX ? (rc = SL_FMT_CONV_RANGE, 0)
-                                         : (int64_t)n->mant;
+      v = (int64_t)n->mant;
     if (rc == SL_FMT_CONV_OK && (v < min || v > max))
       rc = SL_FMT_CONV_RANGE;
   } else {
@@ -726,8 +692,10 @@ static void number_decimal(jstate *st, const sl_jplan *plan,
   sl_int128 v;
   char b[SL_FMT_QUOTE_BUF + 8];
 
-  if (!n->big && !n->has_exp && n->frac <= scale) {
-    /* Exact without rounding: scale the digits up. */
+  if (!n->big && !n->has_exp && n->frac <= scale &&
+      n->ndig + scale - n->frac <= SL_DECIMAL_MAX_PRECISION) {
+    /* Exact without rounding, and within 38 digits: scale the digits
+     * up. */
     v = (sl_int128)n->mant * sl_decimal_pow10(scale - n->frac);
     if (n->neg)
       v = -v;
@@ -1077,7 +1045,7 @@ static int parse_value(jstate *st, const sl_jplan *plan, bool store,
   return skip_value(st) ? PV_VALUE : PV_ERROR;
 }
 
-/* ---- Records -------------------------------------------------------------- */
+/* ---- Records ------------------------------------------------------------ */
 
 static void state_init(jstate *st, const void *data, size_t len,
                        sl_jwork *work, sl_arena *arena, bool borrow,
@@ -1148,6 +1116,7 @@ static bool parse_record(jstate *st, sl_json_decoder *dec, sl_batch *batch,
   return true;
 }
 
+/* Compiles the schema and the table of column names. */
 sl_json_decoder *sl_json_decoder_new(const sl_record_schema *schema,
                                      const sl_json_options *opts,
                                      sl_error *err) {
@@ -1181,6 +1150,7 @@ sl_json_decoder *sl_json_decoder_new(const sl_record_schema *schema,
   return dec;
 }
 
+/* Frees the decoder (not the schema). */
 void sl_json_decoder_free(sl_json_decoder *dec) {
   if (!dec)
     return;
@@ -1189,6 +1159,7 @@ void sl_json_decoder_free(sl_json_decoder *dec) {
   free(dec);
 }
 
+/* Decodes one record into a new row. */
 sl_status sl_json_decode(sl_json_decoder *dec, const sl_record_msg *msg,
                          sl_batch *batch, int *row_out, sl_error *err) {
   int row = sl_fmt_row_begin(&dec->cols, batch, msg);
@@ -1215,6 +1186,7 @@ sl_status sl_json_decode(sl_json_decoder *dec, const sl_record_msg *msg,
   return SL_OK;
 }
 
+/* Parses one standalone JSON value. */
 sl_status sl_fmt_json_value(const sl_jplan *plan, const char *text,
                             size_t len, bool store, sl_arena *arena,
                             sl_jwork *work, const sl_record_msg *msg,
@@ -1244,6 +1216,7 @@ sl_status sl_fmt_json_value(const sl_jplan *plan, const char *text,
   return SL_OK;
 }
 
+/* Parses one JSON value with a throwaway plan. */
 sl_status sl_json_parse_value(const sl_type *type, const char *text,
                               size_t len, sl_arena *arena, sl_value *out,
                               sl_error *err) {

@@ -21,6 +21,7 @@ struct sl_json_encoder {
   sl_type **types;    /* copies; NULL entries allowed */
 };
 
+/* Escapes the member names once. */
 sl_json_encoder *sl_json_encoder_new(int ncols, const char *const *names,
                                      const sl_type *const *types,
                                      sl_error *err) {
@@ -56,6 +57,7 @@ nomem:
   return NULL;
 }
 
+/* An encoder over the declared columns. */
 sl_json_encoder *sl_json_encoder_for_schema(const sl_record_schema *schema,
                                             sl_error *err) {
   int n = schema->ncols;
@@ -76,6 +78,7 @@ sl_json_encoder *sl_json_encoder_for_schema(const sl_record_schema *schema,
   return enc;
 }
 
+/* Frees the encoder and its type copies. */
 void sl_json_encoder_free(sl_json_encoder *enc) {
   if (!enc)
     return;
@@ -136,6 +139,7 @@ static void append_prefix(const sl_json_encoder *enc, int c,
                    enc->off[c + 1] - enc->off[c]);
 }
 
+/* Appends one object. */
 sl_status sl_json_encode_row(const sl_json_encoder *enc,
                              const sl_value *values, sl_strbuf *out) {
   if (enc->ncols == 0)
@@ -148,6 +152,7 @@ sl_status sl_json_encode_row(const sl_json_encoder *enc,
   return out->failed ? SL_ERR_NOMEM : SL_OK;
 }
 
+/* Appends one object from a batch row. */
 sl_status sl_json_encode_batch_row(const sl_json_encoder *enc,
                                    const sl_batch *batch, int row,
                                    sl_strbuf *out) {

@@ -13,6 +13,7 @@
 #include "engine/format/format_internal.h"
 #include "engine/types/format.h"
 
+/* Builds the per-column plans and flags. */
 sl_status sl_fmt_cols_init(sl_fmt_cols *cols,
                            const sl_record_schema *schema, bool borrow,
                            sl_error *err) {
@@ -44,6 +45,7 @@ nomem:
   return sl_error_set(err, SL_ERR_NOMEM, "out of memory compiling a schema");
 }
 
+/* Frees the plans and per-record state. */
 void sl_fmt_cols_free(sl_fmt_cols *cols) {
   for (int c = 0; c < cols->ncols; c++)
     sl_jplan_clear(&cols->plans[c]);
@@ -54,6 +56,7 @@ void sl_fmt_cols_free(sl_fmt_cols *cols) {
   memset(cols, 0, sizeof(*cols));
 }
 
+/* Appends the row and fills its metadata. */
 int sl_fmt_row_begin(sl_fmt_cols *cols, sl_batch *batch,
                      const sl_record_msg *msg) {
   int row = sl_batch_append_row(batch);
@@ -148,6 +151,7 @@ static sl_status fill_from_key(sl_fmt_cols *cols, sl_batch *batch, int row,
   }
 }
 
+/* Key fill, NOT NULL and event time, in that order. */
 sl_status sl_fmt_row_finish(sl_fmt_cols *cols, sl_batch *batch, int row,
                             const sl_record_msg *msg, sl_error *err) {
   const sl_record_schema *schema = cols->schema;
@@ -199,6 +203,7 @@ static bool keep_raw(sl_batch *batch, const void **p, uint32_t *len) {
   return true;
 }
 
+/* Marks the row failed and keeps what the DLQ needs. */
 sl_status sl_fmt_row_fail(sl_batch *batch, int row, const sl_error *err) {
   for (int c = 0; c < batch->ncols; c++)
     batch->cols[c][row].kind = SL_TYPE_NULL;
@@ -213,6 +218,7 @@ sl_status sl_fmt_row_fail(sl_batch *batch, int row, const sl_error *err) {
   return err->code;
 }
 
+/* The CHECK hook: fails a decoded row. */
 sl_status sl_record_reject(sl_batch *batch, int row, const char *topic,
                            const char *reason, sl_error *err,
                            const char *fmt, ...) {
@@ -231,6 +237,7 @@ sl_status sl_record_reject(sl_batch *batch, int row, const char *topic,
   return rc == SL_ERR_NOMEM ? SL_ERR_NOMEM : SL_ERR_RECORD;
 }
 
+/* Writes the key of an output row. */
 sl_status sl_record_encode_key(const sl_record_schema *schema,
                                const sl_value *v, sl_strbuf *out,
                                bool *has_key) {

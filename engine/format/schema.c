@@ -9,6 +9,7 @@
 
 #include "engine/format/format_internal.h"
 
+/* An empty schema without event time or key. */
 sl_record_schema *sl_record_schema_new(void) {
   sl_record_schema *schema = calloc(1, sizeof(*schema));
   if (!schema)
@@ -18,6 +19,7 @@ sl_record_schema *sl_record_schema_new(void) {
   return schema;
 }
 
+/* Frees the columns, their types and the schema. */
 void sl_record_schema_free(sl_record_schema *schema) {
   if (!schema)
     return;
@@ -39,6 +41,7 @@ static bool names_clash(const char *a, bool aq, const char *b, bool bq) {
   return la == strlen(b) && sl_fmt_ascii_casecmp(a, b, la) == 0;
 }
 
+/* Appends a column after checking its name. */
 int sl_record_schema_add(sl_record_schema *schema, const char *name,
                          bool quoted, sl_type *type, bool not_null,
                          sl_error *err) {
@@ -81,16 +84,19 @@ nomem:
   return -1;
 }
 
+/* Sets every column's projection flag. */
 void sl_record_schema_need_all(sl_record_schema *schema, bool needed) {
   for (int i = 0; i < schema->ncols; i++)
     schema->cols[i].needed = needed;
 }
 
+/* Sets one column's projection flag. */
 void sl_record_schema_need(sl_record_schema *schema, int col, bool needed) {
   if (col >= 0 && col < schema->ncols)
     schema->cols[col].needed = needed;
 }
 
+/* Checks the column and its format. */
 sl_status sl_record_schema_set_event_time(sl_record_schema *schema, int col,
                                           const char *timestamp_format,
                                           sl_error *err) {
@@ -117,11 +123,23 @@ sl_status sl_record_schema_set_event_time(sl_record_schema *schema, int col,
     }
   }
 
-  /* Only one column carries event time: the previous one reverts. */
-  if (schema->event_time_col >= 0)
-    schema->cols[schema->event_time_col].time.kind = SL_TIME_ISO8601;
-  for (int i = 0; i < schema->ncols; i++)
-    schema->cols[i].time.pattern = NULL;
+  /* A BIGINT holds epoch milliseconds; other formats need a TIMESTAMP. */
+  if (c->type->kind == SL_TYPE_BIGINT && timestamp_format &&
+      spec.kind != SL_TIME_EPOCH_MS) {
+    free(pattern);
+    return sl_error_set(err, SL_ERR_SQL,
+                        "event-time column \"%s\" is BIGINT (epoch "
+                        "milliseconds); timestamp_format '%s' needs a "
+                        "TIMESTAMP column",
+                        c->name, timestamp_format);
+  }
+
+  /* One column carries event time: the previous one reads ISO 8601
+   * again. */
+  if (schema->event_time_col >= 0) {
+    sl_time_spec iso = {SL_TIME_ISO8601, NULL};
+    schema->cols[schema->event_time_col].time = iso;
+  }
   free(schema->time_pattern);
   schema->time_pattern = pattern;
   if (spec.kind == SL_TIME_PATTERN)
@@ -131,12 +149,14 @@ sl_status sl_record_schema_set_event_time(sl_record_schema *schema, int col,
   return SL_OK;
 }
 
+/* Records the key column and format. */
 void sl_record_schema_set_key(sl_record_schema *schema, int col,
                               sl_record_key_format format) {
   schema->key_col = (col >= 0 && col < schema->ncols) ? col : -1;
   schema->key_format = schema->key_col >= 0 ? format : SL_RECORD_KEY_NONE;
 }
 
+/* Finds a column by the matching rules. */
 int sl_record_schema_find(const sl_record_schema *schema, const char *name,
                           size_t len) {
   /* Exact matches on quoted columns first, so that they win. */
@@ -154,6 +174,7 @@ int sl_record_schema_find(const sl_record_schema *schema, const char *name,
   return -1;
 }
 
+/* The names of the system columns. */
 const char *sl_record_sys_name(int k) {
   switch (k) {
   case SL_RECORD_SYS_ROWTIME: return "ROWTIME";
@@ -163,6 +184,7 @@ const char *sl_record_sys_name(int k) {
   }
 }
 
+/* The types of the system columns. */
 sl_type *sl_record_sys_type(int k) {
   switch (k) {
   case SL_RECORD_SYS_ROWTIME: return sl_type_timestamp();
@@ -172,6 +194,7 @@ sl_type *sl_record_sys_type(int k) {
   }
 }
 
+/* Reads a key format name. */
 bool sl_record_key_format_parse(const char *text,
                                 sl_record_key_format *out) {
   static const struct {

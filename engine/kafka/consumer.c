@@ -32,6 +32,7 @@ typedef struct part_state {
                            whenever the assignment changes */
   int64_t next;         /* offset expected next, or OFFSET_INVALID */
   int64_t end;          /* bounded end, or -1 */
+  bool empty;           /* no records below end when it was fixed */
   bool assigned;
   bool done;            /* reached end */
 } part_state;
@@ -83,7 +84,7 @@ static part_state *get_part(sl_kafka_consumer *c, const char *topic,
     return NULL;
   ps = &c->parts[c->nparts++];
   *ps = (part_state){name, partition, NULL, SL_KAFKA_OFFSET_INVALID, -1,
-                     false, false};
+                     false, false, false};
   return ps;
 }
 
@@ -96,7 +97,7 @@ static void assignment_changed(sl_kafka_consumer *c) {
 }
 
 static void update_done(part_state *ps) {
-  if (ps->end >= 0 && ps->next >= 0 && ps->next >= ps->end)
+  if (ps->end >= 0 && (ps->empty || (ps->next >= 0 && ps->next >= ps->end)))
     ps->done = true;
 }
 
@@ -389,8 +390,8 @@ static sl_status bound_topic(sl_kafka_consumer *c, const char *topic,
     if (!ps)
       return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
     ps->end = hi;
-    /* An empty partition has nothing to wait for. */
-    ps->done = lo >= hi;
+    /* Nothing to wait for where no record lies below the end. */
+    ps->empty = lo >= hi;
     update_done(ps);
   }
   return rc;
@@ -422,18 +423,6 @@ sl_status sl_kafka_consumer_assign_topic(sl_kafka_consumer *c,
     parts[p] = (sl_kafka_position){topic, p, start};
   rc = sl_kafka_consumer_assign(c, parts, (size_t)count, err);
   free(parts);
-
-  /* assign() resets done; empty partitions of a bounded read stay done. */
-  if (rc == SL_OK && bounded) {
-    for (int32_t p = 0; p < count; p++) {
-      part_state *ps = find_part(c, topic, p);
-      int64_t lo, hi;
-      if (ps && rd_kafka_get_watermark_offsets(c->client.rk, topic, p, &lo,
-                                               &hi) == 0 &&
-          lo >= ps->end)
-        ps->done = true;
-    }
-  }
   return rc;
 }
 
@@ -529,22 +518,31 @@ static void handle_event(sl_kafka_consumer *c, rd_kafka_message_t *m) {
   case RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART:
   case RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION:
   case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
-  case RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED:
   case RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET:
   case RD_KAFKA_RESP_ERR__FATAL:
     sl_kafka_fail(&e, topic, topic ? m->partition : -1, "consume",
                   rd_kafka_message_errstr(m));
     set_pending(c, &e);
     return;
+  case RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED:
+    /* A consumer without a group only looks its throwaway group up. */
+    if (c->has_group) {
+      sl_kafka_fail(&e, NULL, -1, "consume", rd_kafka_message_errstr(m));
+      set_pending(c, &e);
+      return;
+    }
+    break;
   default:
-    if (topic)
-      sl_log_ratelimited(&limit, SL_LOG_WARN, "kafka", "%s [%d]: consume: "
-                         "%s", topic, (int)m->partition,
-                         rd_kafka_message_errstr(m));
-    else
-      sl_log_ratelimited(&limit, SL_LOG_WARN, "kafka", "consume: %s",
-                         rd_kafka_message_errstr(m));
+    break;
   }
+
+  /* Anything else is transient: librdkafka retries on its own. */
+  if (topic)
+    sl_log_ratelimited(&limit, SL_LOG_WARN, "kafka", "%s [%d]: consume: %s",
+                       topic, (int)m->partition, rd_kafka_message_errstr(m));
+  else
+    sl_log_ratelimited(&limit, SL_LOG_WARN, "kafka", "consume: %s",
+                       rd_kafka_message_errstr(m));
 }
 
 static void fill_msg(sl_kafka_msg *out, rd_kafka_message_t *m) {

@@ -218,7 +218,7 @@ const double *sl_model_data_labels(const sl_model_data *d) {
   return d->labels;
 }
 
-size_t sl_model_holdout_rows(size_t n, double fraction) {
+size_t sl_model_holdout_size(size_t n, double fraction) {
   if (!(fraction > 0) || fraction >= 1)
     return 0;
   /* The small epsilon keeps products such as 100 * 0.29 from rounding
@@ -246,7 +246,7 @@ sl_status sl_model_data_features(const sl_model_data *d,
   return rc;
 }
 
-/* ---- Fitting ----------------------------------------------------------- */
+/* ---- Fitting ------------------------------------------------------------- */
 
 /* Mean and population standard deviation of the non-missing values of
  * x[0..n), by Welford's method. */

@@ -52,7 +52,7 @@ bool sl_model_data_is_classification(const sl_model_data *d);
 
 /* The rows held out of training for a fraction f (0 <= f < 1) of n rows:
  * the last floor(n * f) rows in the order given. */
-size_t sl_model_holdout_rows(size_t n, double fraction);
+size_t sl_model_holdout_size(size_t n, double fraction);
 
 void sl_model_data_free(sl_model_data *d);
 

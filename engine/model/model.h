@@ -78,7 +78,7 @@ const char *sl_model_kind_name(sl_model_kind kind);
 /* Looks a kind up by its SQL name (case-insensitive). */
 bool sl_model_kind_from_name(const char *name, sl_model_kind *out);
 
-/* ---- Training ---------------------------------------------------------- */
+/* ---- Training ------------------------------------------------------------ */
 
 /* Progress of training, reported once per boosting round (XGBoost) or
  * solver iteration (linear models). */
@@ -124,7 +124,7 @@ sl_status sl_model_import_xgboost(const char *path,
                                   const sl_model_input_def *defs, int ndefs,
                                   sl_model **out, sl_error *err);
 
-/* ---- Storage ----------------------------------------------------------- */
+/* ---- Storage ------------------------------------------------------------- */
 
 /* Serializes the whole model (kind, inputs with frozen statistics,
  * parameters, metrics, booster or coefficients) into a new blob in
@@ -142,7 +142,7 @@ sl_status sl_model_deserialize(const void *blob, size_t len, sl_model **out,
 /* Frees the model.  Accepts NULL. */
 void sl_model_free(sl_model *m);
 
-/* ---- Prediction -------------------------------------------------------- */
+/* ---- Prediction ---------------------------------------------------------- */
 
 /* Per-caller working memory for prediction.  Zero-initialize it (or use
  * sl_model_scratch_init); it may serve any model. */
@@ -175,12 +175,19 @@ sl_status sl_model_predict_rows(sl_model *m, sl_model_scratch *s,
                                 const sl_value *values, size_t n,
                                 double *out, sl_error *err);
 
+/* Expands n rows of inputs (as in sl_model_predict_batch) into s->x with
+ * the frozen transforms, without scoring them: the matrix the model
+ * would read.  Counts unseen categories like prediction does. */
+sl_status sl_model_expand_batch(sl_model *m, sl_model_scratch *s,
+                                const sl_value *const *cols, size_t n,
+                                sl_error *err);
+
 /* Scores n rows of an already expanded matrix x (n rows of
  * sl_model_column_count floats, NaN = missing). */
 sl_status sl_model_predict_matrix(const sl_model *m, const float *x,
                                   size_t n, double *out, sl_error *err);
 
-/* ---- Description ------------------------------------------------------- */
+/* ---- Description --------------------------------------------------------- */
 
 sl_model_kind sl_model_get_kind(const sl_model *m);
 bool sl_model_is_classification(const sl_model *m);
@@ -221,7 +228,8 @@ sl_status sl_model_describe_json(const sl_model *m, sl_strbuf *out);
 sl_status sl_model_params_json_of(const sl_model *m, sl_strbuf *out);
 
 /* Appends the training metrics as JSON (the catalog's metrics text),
- * with "set":"holdout" or "set":"training". */
+ * with "set":"holdout" or "set":"training" ("none" for an imported
+ * model, which has no metrics). */
 sl_status sl_model_metrics_json_of(const sl_model *m, sl_strbuf *out);
 
 /* For benchmarks and tests: the XGBoost BoosterHandle (NULL for other

@@ -16,7 +16,7 @@
 
 #define SL_MODEL_LOG "model"
 
-/* ---- Category dictionary (dict.c) -------------------------------------- */
+/* ---- Category dictionary (dict.c) ---------------------------------------- */
 
 /* Byte strings mapped to dense ids 0, 1, ... in insertion order, by an
  * open-addressing hash table. */
@@ -49,7 +49,7 @@ static inline const char *sl_model_dict_key(const sl_model_dict *d,
   return d->bytes + d->offsets[id];
 }
 
-/* ---- Blob codec (codec.c) ---------------------------------------------- */
+/* ---- Blob codec (codec.c) ------------------------------------------------ */
 
 /* Little-endian writers onto a strbuf (failures are sticky in it). */
 void sl_model_put_u8(sl_strbuf *b, uint8_t v);
@@ -82,7 +82,7 @@ const char *sl_model_get_str(sl_model_reader *r, size_t *len,
 uint32_t sl_model_get_count(sl_model_reader *r, size_t min_item,
                             const char *what);
 
-/* ---- The model object (model.c) ---------------------------------------- */
+/* ---- The model object (model.c) ------------------------------------------ */
 
 struct sl_model {
   sl_model_kind kind;
@@ -121,7 +121,7 @@ sl_status sl_model_features_from_defs(const sl_model_input_def *defs,
                                       int ndefs, sl_model_features *fs,
                                       sl_error *err);
 
-/* ---- Training data (data.c) --------------------------------------------- */
+/* ---- Training data (data.c) ---------------------------------------------- */
 
 /* Computes the frozen statistics of every input of fs (which mirrors the
  * data's definitions) from rows [0, ntrain), then lays the columns out. */
@@ -185,7 +185,7 @@ void sl_model_xgb_info_free(sl_model_xgb_info *info);
 
 void sl_model_xgb_free(void *booster);
 
-/* ---- Linear models (linear.c) ------------------------------------------- */
+/* ---- Linear models (linear.c) -------------------------------------------- */
 
 typedef struct sl_model_linear_opts {
   bool logistic;
@@ -216,7 +216,7 @@ void sl_model_linear_predict(const double *coef, double intercept,
                              size_t cols, bool logistic, const float *x,
                              size_t n, double *out);
 
-/* ---- Shared parameter parsing (params.c) -------------------------------- */
+/* ---- Shared parameter parsing (params.c) --------------------------------- */
 
 sl_status sl_model_param_double(const sl_model_params *p, const char *key,
                                 double def, double lo, double hi,

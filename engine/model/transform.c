@@ -406,7 +406,7 @@ nomem:
   return sl_error_set(err, SL_ERR_NOMEM, "out of memory for model inputs");
 }
 
-/* ---- Storage ----------------------------------------------------------- */
+/* ---- Storage ------------------------------------------------------------- */
 
 void sl_model_features_write(const sl_model_features *fs, sl_strbuf *b) {
   sl_model_put_u32(b, (uint32_t)fs->n);

@@ -92,7 +92,7 @@ sl_status sl_op_partitions(sl_op *op, const int32_t *parts, int n,
   return op->cls->partitions(op, parts, n, assigned, err);
 }
 
-sl_status sl_op_checkpoint(sl_op *op, const sl_op_checkpoint *ck,
+sl_status sl_op_checkpoint(sl_op *op, const sl_op_ckpt *ck,
                            sl_error *err) {
   if (op->state != SL_OP_OPEN)
     return not_open(op, err, "checkpoint");

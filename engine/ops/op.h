@@ -99,11 +99,11 @@ typedef struct sl_op_ctx {
 } sl_op_ctx;
 
 /* One checkpoint as an operator sees it. */
-typedef struct sl_op_checkpoint {
+typedef struct sl_op_ckpt {
   int64_t id;        /* the checkpoint being written (1, 2, ...) */
   sl_state *state;   /* where state goes; NULL when stateless */
   bool final;        /* the query is stopping */
-} sl_op_checkpoint;
+} sl_op_ckpt;
 
 /* The class of an operator: its name and its lifecycle functions.  Any
  * function but process may be NULL: a NULL watermark forwards, NULL
@@ -116,7 +116,7 @@ typedef struct sl_op_class {
   sl_status (*watermark)(sl_op *op, int64_t watermark, sl_error *err);
   sl_status (*partitions)(sl_op *op, const int32_t *parts, int n,
                           bool assigned, sl_error *err);
-  sl_status (*checkpoint)(sl_op *op, const sl_op_checkpoint *ck,
+  sl_status (*checkpoint)(sl_op *op, const sl_op_ckpt *ck,
                           sl_error *err);
   void (*close)(sl_op *op);
   void (*destroy)(sl_op *op); /* frees the operator's own struct */
@@ -162,7 +162,7 @@ sl_status sl_op_process(sl_op *op, int port, const sl_op_batch *in,
                         sl_error *err);
 sl_status sl_op_partitions(sl_op *op, const int32_t *parts, int n,
                            bool assigned, sl_error *err);
-sl_status sl_op_checkpoint(sl_op *op, const sl_op_checkpoint *ck,
+sl_status sl_op_checkpoint(sl_op *op, const sl_op_ckpt *ck,
                            sl_error *err);
 void sl_op_close(sl_op *op);
 void sl_op_destroy(sl_op *op);

@@ -30,15 +30,17 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "broker $brokers; $(kcat -V 2>&1 | head -n 1); Sluice on $("$tool" version)"
+echo "broker $brokers; $(kcat -V 2>&1 | head -n 1);" \
+  "Sluice on $("$tool" version)"
 
 # Records of many shapes: repeated keys (per-key order), UTF-8, JSON,
 # quotes, backslashes, separators, a record without a key (no tab) and a
 # tombstone (empty value after the tab).
+note=$(printf 'caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x9a\x80')
 {
   for i in $(seq 1 60); do
-    printf 'user-%d\t{"id":%d,"amount":%d.%02d,"note":"caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x9a\x80"}\n' \
-      $((i % 7)) "$i" $((i * 37 % 1000)) $((i % 100))
+    printf 'user-%d\t{"id":%d,"amount":%d.%02d,"note":"%s"}\n' \
+      $((i % 7)) "$i" $((i * 37 % 1000)) $((i % 100)) "$note"
   done
   printf 'quote"key\tvalue with "quotes", commas, = signs and \\backslashes\\\n'
   printf 'spaces in key\t  leading and trailing spaces  \n'

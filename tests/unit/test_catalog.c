@@ -14,7 +14,7 @@
 #include "catalog/lookup.h"
 #include "engine/types/types.h"
 
-/* ---- helpers ---------------------------------------------------------- */
+/* ---- building blocks -------------------------------------------------- */
 
 static sl_type *T(const char *sql) {
   sl_type *type = NULL;

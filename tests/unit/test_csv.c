@@ -285,6 +285,37 @@ static void test_conversions(void **state) {
   columns_free(&c);
 }
 
+static void test_edge_files(void **state) {
+  (void)state;
+  columns c = {0};
+  columns_add(&c, "id", "INT", true);
+  columns_add(&c, "name", "VARCHAR", false);
+  sink s = {0};
+  sl_csv_result res;
+  sl_error e;
+
+  const char *path = write_file("empty.csv", "");
+  OK(sl_csv_read(path, c.cols, c.n, NULL, to_text, &s, &res, &e));
+  assert_int_equal(res.rows, 0);
+  sl_csv_result_free(&res);
+
+  path = write_file("header.csv", "id,name\r\n");
+  OK(sl_csv_read(path, c.cols, c.n, NULL, to_text, &s, &res, &e));
+  assert_int_equal(res.rows, 0);
+  assert_int_equal(s.rows, 0);
+  sl_csv_result_free(&res);
+
+  /* Old Mac line ends, and a tab delimiter. */
+  sl_csv_options opt;
+  sl_csv_options_init(&opt);
+  opt.delimiter = '\t';
+  path = write_file("cr.csv", "name\tid\r1st\t1\r\r\"tab\there\"\t2\r");
+  OK(sl_csv_read(path, c.cols, c.n, &opt, to_text, &s, &res, &e));
+  assert_string_equal(s.text, "2:1|[1st]\n4:2|[tab\there]");
+  sl_csv_result_free(&res);
+  columns_free(&c);
+}
+
 /* ---- bad files -------------------------------------------------------- */
 
 static sl_status read_fail(const char *path, columns *c,
@@ -755,6 +786,7 @@ int main(void) {
     cmocka_unit_test(test_quoting_and_lines),
     cmocka_unit_test(test_options_and_positions),
     cmocka_unit_test(test_conversions),
+    cmocka_unit_test(test_edge_files),
     cmocka_unit_test(test_bad_files),
     cmocka_unit_test(test_skip_mode),
     cmocka_unit_test(test_load_fail_is_atomic),

@@ -309,6 +309,22 @@ static void test_batch_with_row_errors(void **state) {
   assert_null(ctx.errors[3].reason);
   assert_string_equal(ctx.errors[4].reason, "overflow");
 
+  /* Rows that are not live give NULL and no error. */
+  bool active[5] = {true, false, true, true, true};
+  assert_int_equal(sl_func_eval_active(&ctx, cols, 5, active, out, fn_mem(),
+                                       &err),
+                   SL_OK);
+  assert_int_equal(ctx.nerrors, 1);
+  assert_null(ctx.errors[1].reason);
+  assert_int_equal(out[1].kind, SL_TYPE_NULL);
+  assert_int_equal(out[2].u.i32, 3);
+  assert_string_equal(ctx.errors[4].reason, "overflow");
+  active[4] = false;
+  assert_int_equal(sl_func_eval_active(&ctx, cols, 5, active, out, fn_mem(),
+                                       &err),
+                   SL_OK);
+  assert_int_equal(ctx.nerrors, 0);
+
   /* The next batch starts clean. */
   sl_value ok[2] = {sl_value_int(-8), sl_value_int(9)};
   const sl_value *okcols[] = {ok};

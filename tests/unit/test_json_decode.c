@@ -20,7 +20,7 @@
 #include "engine/types/batch.h"
 #include "engine/types/decimal.h"
 
-/* ---- Fixture ---------------------------------------------------------- */
+/* ---- Fixture ------------------------------------------------------------ */
 
 typedef struct fixture {
   sl_record_schema *schema;
@@ -109,7 +109,7 @@ static sl_type *struct_of(int n, const char *const *names, sl_type **types) {
   return t;
 }
 
-/* ---- Scalars ----------------------------------------------------------- */
+/* ---- Scalars ------------------------------------------------------------ */
 
 static void test_every_scalar_type(void **state) {
   (void)state;
@@ -315,6 +315,7 @@ static void test_decimal_scale_and_range(void **state) {
   sl_record_schema *s = sl_record_schema_new();
   add_col(s, "m", sl_type_new_decimal(5, 2), false);
   add_col(s, "w", sl_type_new_decimal(38, 10), false);
+  add_col(s, "z", sl_type_new_decimal(38, 30), false);
   fixture f;
   fx_open(&f, s, false);
 
@@ -343,8 +344,19 @@ static void test_decimal_scale_and_range(void **state) {
                "column m: cannot convert string \"abc\" to DECIMAL(5,2)");
 
   /* 28 integer digits and 10 of fraction, exactly. */
-  assert_decodes(&f, "{\"w\":1234567890123456789012345678.0123456789}");
   char text[SL_DECIMAL_TEXT_MAX];
+  assert_decodes(&f, "{\"w\":1234567890123456789,\"z\":12.5}");
+  sl_decimal_to_text(sl_value_decimal_get(cell(&f, 1)), 10, text);
+  assert_string_equal(text, "1234567890123456789.0000000000");
+  sl_decimal_to_text(sl_value_decimal_get(cell(&f, 2)), 30, text);
+  assert_string_equal(text, "12.500000000000000000000000000000");
+  assert_fails(&f, "{\"z\":1234567890123456789}", "type",
+               "column z: number 1234567890123456789 is out of range for "
+               "DECIMAL(38,30)");
+  assert_decodes(&f, "{\"w\":-1234567890123456789e9}");
+  sl_decimal_to_text(sl_value_decimal_get(cell(&f, 1)), 10, text);
+  assert_string_equal(text, "-1234567890123456789000000000.0000000000");
+  assert_decodes(&f, "{\"w\":1234567890123456789012345678.0123456789}");
   sl_decimal_to_text(sl_value_decimal_get(cell(&f, 1)), 10, text);
   assert_string_equal(text, "1234567890123456789012345678.0123456789");
   fx_close(&f);
@@ -533,7 +545,7 @@ static void test_malformed_json_messages(void **state) {
   fx_close(&f);
 }
 
-/* ---- Presence ------------------------------------------------------------ */
+/* ---- Presence ----------------------------------------------------------- */
 
 static void test_missing_null_not_null(void **state) {
   (void)state;
@@ -665,7 +677,7 @@ static void test_pruned_columns_still_validated(void **state) {
   fx_close(&f);
 }
 
-/* ---- Composites ------------------------------------------------------------ */
+/* ---- Composites --------------------------------------------------------- */
 
 static void test_nested_composites(void **state) {
   (void)state;
@@ -758,7 +770,7 @@ static void test_nested_composites(void **state) {
   fx_close(&f);
 }
 
-/* ---- Keys, time and metadata ------------------------------------------------ */
+/* ---- Keys, time and metadata -------------------------------------------- */
 
 static void test_record_key(void **state) {
   (void)state;
@@ -951,7 +963,8 @@ static void test_metadata_and_isolated_failures(void **state) {
   assert_string_equal(b->rows[1].error->reason, "decode");
   assert_string_equal(b->rows[1].error->message,
                       "expected a field name at byte 21, found \"}\"");
-  assert_int_equal(b->rows[1].value_len, strlen("{\"id\":2,\"name\":\"two\",}"));
+  assert_int_equal(b->rows[1].value_len,
+                   strlen("{\"id\":2,\"name\":\"two\",}"));
   assert_memory_equal(b->rows[1].value, "{\"id\":2,\"name\":\"two\",}",
                       b->rows[1].value_len);
   assert_memory_equal(b->rows[1].key, "k2", 2);

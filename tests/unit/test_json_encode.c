@@ -150,10 +150,12 @@ static void test_round_trip_through_batch(void **state) {
   assert_non_null(batch);
 
   static const char *const records[] = {
-      "{\"id\":9223372036854775807,\"Amount\":-12.3400,\"d\":0.30000000000000004,"
+      "{\"id\":9223372036854775807,\"Amount\":-12.3400,"
+      "\"d\":0.30000000000000004,"
       "\"ts\":\"2024-05-01T10:00:00.123Z\",\"tags\":[\"a\\\"b\",\"\xc3\xa9\"],"
       "\"raw\":\"AP8QaGVsbG8=\",\"day\":\"1969-12-31\"}",
-      "{\"id\":-1,\"Amount\":null,\"d\":1e-07,\"ts\":\"1969-12-31T23:59:59.999Z\","
+      "{\"id\":-1,\"Amount\":null,\"d\":1e-07,"
+      "\"ts\":\"1969-12-31T23:59:59.999Z\","
       "\"tags\":[],\"raw\":\"\",\"day\":null}",
   };
   for (int k = 0; k < 2; k++) {

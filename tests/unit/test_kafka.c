@@ -330,6 +330,31 @@ static void test_batch_consume(void **state) {
   assert_false(sl_kafka_consumer_at_end(c));
   sl_kafka_batch_destroy(&b);
   sl_kafka_consumer_free(c);
+
+  /* A bounded read of an empty topic is over before it starts. */
+  create_topic("empty", 2);
+  c = new_consumer(NULL);
+  check_ok(sl_kafka_consumer_assign_topic(c, "empty",
+                                          SL_KAFKA_OFFSET_BEGINNING, true,
+                                          &err),
+           &err, "assign");
+  assert_true(sl_kafka_consumer_at_end(c));
+  sl_kafka_consumer_free(c);
+
+  /* A missing topic is an error naming it, and reading does not create
+   * it. */
+  c = new_consumer(NULL);
+  assert_int_equal(sl_kafka_consumer_assign_topic(c, "missing",
+                                                  SL_KAFKA_OFFSET_BEGINNING,
+                                                  true, &err),
+                   SL_ERR_KAFKA);
+  assert_string_equal(err.message, "missing: metadata: Broker: Unknown "
+                      "topic or partition");
+  sl_kafka_consumer_free(c);
+  bool exists = true;
+  check_ok(sl_kafka_admin_topic_exists(admin, "missing", &exists, &err),
+           &err, "exists");
+  assert_false(exists);
 }
 
 /* ---- groups, commits, resuming -------------------------------------- */

@@ -139,7 +139,8 @@ static void check_merchant(const sl_value *row, int64_t id,
   assert_int_equal(row[9].kind, SL_TYPE_STRUCT);
   assert_int_equal(row[9].len, 2);
   assert_int_equal(row[9].u.items[0].len, strlen("Zürich"));
-  assert_memory_equal(row[9].u.items[0].u.str, "Zürich", row[9].u.items[0].len);
+  assert_memory_equal(row[9].u.items[0].u.str, "Zürich",
+                      row[9].u.items[0].len);
   assert_int_equal(row[9].u.items[1].u.i32, 8001);
   assert_int_equal(row[10].kind, SL_TYPE_MAP);
   assert_int_equal(row[10].len, 2);
@@ -547,6 +548,10 @@ static void test_versioned_lookups(void **state) {
   assert_double_near(rate_of(lk, "USD", 1499), -1, 0);
   assert_double_near(rate_of(lk, "USD", 1500), 1.0, 0);
   assert_double_near(rate_of(lk, "CHF", 5000), -1, 0);
+
+  /* Without a timestamp column a written row holds always. */
+  sl_value probe[3] = {str("EUR"), sl_value_double(1), sl_value_null()};
+  assert_true(sl_lookup_row_valid_from(lk, probe) == SL_LOOKUP_ALWAYS);
 
   /* The current row is the newest version. */
   assert_double_near(rate_of(lk, "EUR", INT64_MIN), 1.3, 0);

@@ -504,11 +504,17 @@ static void test_user_functions(void **state) {
   assert_null(sl_func_lookup(reg, "even_length"));
   sl_func_registry_free(reg);
 
-  /* A fresh built-in registry refuses drops as well. */
+  /* A registry of its own holds built-ins and user functions side by
+   * side; only the user's can be dropped. */
   sl_func_registry *own = sl_func_registry_new_builtin(&err);
   assert_non_null(own);
   assert_int_equal(sl_func_unregister(own, "ABS", &err), SL_ERR_SQL);
   assert_string_equal(err.message, "cannot drop built-in function \"abs\"");
+  assert_int_equal(sl_func_register(own, &def, &f, &err), SL_OK);
+  assert_ptr_equal(sl_func_lookup(own, "even_length"), f);
+  assert_int_equal(sl_func_unregister(own, "even_length", &err), SL_OK);
+  assert_null(sl_func_lookup(own, "even_length"));
+  assert_non_null(sl_func_lookup(own, "abs"));
   sl_func_registry_free(own);
 }
 

@@ -404,9 +404,28 @@ static int kill_on_commit(void *ud) {
   return 0;
 }
 
-/* The child: checkpoint 1, more changes, then either a second checkpoint
- * killed inside its commit or a plain exit with the changes unsaved. */
-static void child(bool die_in_checkpoint) {
+/* Kills the process after a checkpoint has written everything but
+ * before it commits. */
+static sl_status kill_at_boundary(void *ud, int64_t checkpoint,
+                                  const sl_catalog_offset *offsets, int n,
+                                  sl_error *err) {
+  (void)ud;
+  (void)checkpoint;
+  (void)offsets;
+  (void)n;
+  (void)err;
+  raise(SIGKILL);
+  return SL_OK;
+}
+
+typedef enum death {
+  EXIT_UNSAVED,     /* exits with changes after checkpoint 1 unsaved */
+  KILL_IN_WRITE,    /* killed inside checkpoint 2, all written */
+  KILL_AT_COMMIT    /* killed as checkpoint 2 commits */
+} death;
+
+/* The child: checkpoint 1, more changes, then death as given. */
+static void child(death how) {
   sl_error e;
   sl_catalog *cat = NULL;
   if (sl_catalog_open(path, &cat, &e))
@@ -440,23 +459,28 @@ static void child(bool die_in_checkpoint) {
   if (sl_state_put(t0, "new", 3, "key", 3, &e))
     _exit(15);
   off[0].offset = 250;
-  if (die_in_checkpoint) {
+  if (how == KILL_AT_COMMIT) {
     commits_before_kill = 1;
     sqlite3_commit_hook(sl_catalog_sqlite(cat), kill_on_commit, NULL);
+  } else if (how == KILL_IN_WRITE) {
+    sl_state_changelog cl = {NULL, kill_at_boundary, NULL};
+    sl_state_set_changelog(st, &cl);
+  }
+  if (how != EXIT_UNSAVED) {
     sl_state_checkpoint(st, off, 2, NULL, NULL, &e);
     _exit(16);
   }
   _exit(0);
 }
 
-static void restored_equals_checkpoint_one(bool die_in_checkpoint) {
+static void restored_equals_checkpoint_one(death how) {
   pid_t pid = fork();
   assert_true(pid >= 0);
   if (pid == 0)
-    child(die_in_checkpoint);
+    child(how);
   int status = 0;
   assert_int_equal(waitpid(pid, &status, 0), pid);
-  if (die_in_checkpoint) {
+  if (how != EXIT_UNSAVED) {
     assert_true(WIFSIGNALED(status));
     assert_int_equal(WTERMSIG(status), SIGKILL);
   } else {
@@ -509,12 +533,17 @@ static void restored_equals_checkpoint_one(bool die_in_checkpoint) {
 
 static void test_killed_between_checkpoints(void **state) {
   (void)state;
-  restored_equals_checkpoint_one(false);
+  restored_equals_checkpoint_one(EXIT_UNSAVED);
 }
 
 static void test_killed_during_checkpoint(void **state) {
   (void)state;
-  restored_equals_checkpoint_one(true);
+  restored_equals_checkpoint_one(KILL_IN_WRITE);
+}
+
+static void test_killed_at_checkpoint_commit(void **state) {
+  (void)state;
+  restored_equals_checkpoint_one(KILL_AT_COMMIT);
 }
 
 int main(void) {
@@ -526,6 +555,7 @@ int main(void) {
     cmocka_unit_test_setup(test_release_partition, fresh),
     cmocka_unit_test_setup(test_killed_between_checkpoints, fresh),
     cmocka_unit_test_setup(test_killed_during_checkpoint, fresh),
+    cmocka_unit_test_setup(test_killed_at_checkpoint_commit, fresh),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,473 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * source.c - the Kafka source operator (see source.h).
+ *
+ * Outline of a push:
+ *   1. decode up to `capacity` records into the source's batch, noting
+ *      for each row the watermark before it and advancing its
+ *      partition's event time and position;
+ *   2. reject the rows that fail the stream's CHECK;
+ *   3. emit a view whose columns are the scan's output columns;
+ *   4. route the failed rows (decode, type, check and whatever failed
+ *      downstream in shared views) to the error policy;
+ *   5. push the watermark when it advanced.
+ */
+#include "engine/ops/source.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine/format/csv_record.h"
+#include "engine/format/json_decode.h"
+#include "engine/format/record.h"
+#include "engine/ops/errors.h"
+
+typedef struct part {
+  int32_t id;
+  int64_t max_et;      /* highest event time; SL_WATERMARK_NONE: none */
+  int64_t next_offset; /* after the last record processed; -1: none */
+  int64_t last_wall;   /* wall ms of the last record (idle detection) */
+  bool assigned;
+  bool done;           /* at its bounded end */
+  bool idle;
+} part;
+
+typedef struct source_op {
+  sl_op base;
+  char *topic;
+  const sl_record_schema *schema;
+  sl_source_format format;
+  char delimiter;
+  int ncols;
+  int *col_map;
+  int64_t ooo;
+  int64_t idle_ms;
+  const sl_bexpr *check_expr;
+  sl_expr_options opts;
+  sl_expr *check;
+  int capacity;
+
+  sl_json_decoder *json;
+  sl_csv_decoder *csv;
+  sl_batch *batch;       /* decoded rows */
+  sl_batch view;         /* the scan's columns over batch */
+  sl_value **view_cols;
+  bool view_ready;
+  int64_t *row_wm;
+
+  part *parts;
+  int nparts;
+  int parts_cap;
+  int64_t wm;            /* current watermark */
+  int64_t emitted_wm;    /* last pushed downstream */
+} source_op;
+
+static int64_t wall_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ------------------------------------------------------------------ */
+/* Partitions and watermarks                                           */
+/* ------------------------------------------------------------------ */
+
+static part *find_part(source_op *s, int32_t id) {
+  for (int i = 0; i < s->nparts; i++)
+    if (s->parts[i].id == id)
+      return &s->parts[i];
+  return NULL;
+}
+
+/* The partition id, added (assigned) when new. */
+static part *get_part(source_op *s, int32_t id, sl_error *err) {
+  part *p = find_part(s, id);
+  if (p)
+    return p;
+  if (s->nparts == s->parts_cap) {
+    int cap = s->parts_cap ? s->parts_cap * 2 : 8;
+    part *ps = realloc(s->parts, (size_t)cap * sizeof(*ps));
+    if (!ps) {
+      sl_error_set(err, SL_ERR_NOMEM, "out of memory tracking partitions");
+      return NULL;
+    }
+    s->parts = ps;
+    s->parts_cap = cap;
+  }
+  p = &s->parts[s->nparts++];
+  memset(p, 0, sizeof(*p));
+  p->id = id;
+  p->max_et = SL_WATERMARK_NONE;
+  p->next_offset = -1;
+  p->last_wall = wall_ms();
+  p->assigned = true;
+  return p;
+}
+
+/* A partition's own watermark. */
+static int64_t part_wm(const source_op *s, const part *p) {
+  if (p->max_et == SL_WATERMARK_NONE)
+    return SL_WATERMARK_NONE;
+  if (p->max_et < SL_WATERMARK_NONE + s->ooo + 1)
+    return SL_WATERMARK_NONE;
+  return p->max_et - s->ooo;
+}
+
+/* Recomputes the source's watermark; it never goes back. */
+static void recompute(source_op *s) {
+  bool assigned = false, holding = false, all_done = true;
+  int64_t m = SL_WATERMARK_END;
+  for (int i = 0; i < s->nparts; i++) {
+    const part *p = &s->parts[i];
+    if (!p->assigned)
+      continue;
+    assigned = true;
+    if (!p->done)
+      all_done = false;
+    if (p->done || p->idle)
+      continue;
+    holding = true;
+    int64_t w = part_wm(s, p);
+    if (w < m)
+      m = w;
+  }
+  if (!assigned)
+    return;
+  if (!holding)
+    m = all_done ? SL_WATERMARK_END : s->wm;
+  if (m > s->wm)
+    s->wm = m;
+}
+
+static sl_status push_watermark(source_op *s, sl_error *err) {
+  if (s->wm <= s->emitted_wm)
+    return SL_OK;
+  s->emitted_wm = s->wm;
+  return sl_op_emit_watermark(&s->base, s->wm, err);
+}
+
+/* ------------------------------------------------------------------ */
+/* Lifecycle                                                           */
+/* ------------------------------------------------------------------ */
+
+static sl_status source_open(sl_op *op, const sl_op_ctx *ctx, sl_error *err) {
+  (void)ctx;
+  source_op *s = (source_op *)op;
+  int width = sl_record_schema_width(s->schema);
+  s->batch = sl_batch_create(width, s->capacity);
+  s->row_wm = calloc((size_t)s->capacity, sizeof(*s->row_wm));
+  s->view_cols = calloc((size_t)s->ncols + 1, sizeof(*s->view_cols));
+  if (!s->batch || !s->row_wm || !s->view_cols)
+    return sl_error_set(err, SL_ERR_NOMEM, "out of memory opening source");
+  sl_arena_init(&s->view.arena, 0);
+  s->view_ready = true;
+
+  if (s->format == SL_SOURCE_CSV) {
+    sl_csv_options o = {.delimiter = s->delimiter, .borrow_strings = true};
+    s->csv = sl_csv_decoder_new(s->schema, &o, err);
+    if (!s->csv)
+      return err ? err->code : SL_ERR_NOMEM;
+  } else {
+    sl_json_options o = {.borrow_strings = true};
+    s->json = sl_json_decoder_new(s->schema, &o, err);
+    if (!s->json)
+      return err ? err->code : SL_ERR_NOMEM;
+  }
+  if (s->check_expr)
+    return sl_expr_compile(s->check_expr, &s->opts, &s->check, err);
+  return SL_OK;
+}
+
+static sl_status source_process(sl_op *op, int port, const sl_op_batch *in,
+                                sl_error *err) {
+  (void)port;
+  (void)in;
+  return sl_error_set(err, SL_ERR_INTERNAL, "%s takes no input batches",
+                      op->cls->name);
+}
+
+static void source_close(sl_op *op) {
+  source_op *s = (source_op *)op;
+  sl_json_decoder_free(s->json);
+  sl_csv_decoder_free(s->csv);
+  s->json = NULL;
+  s->csv = NULL;
+  sl_expr_free(s->check);
+  s->check = NULL;
+  sl_batch_free(s->batch);
+  s->batch = NULL;
+  free(s->row_wm);
+  s->row_wm = NULL;
+  free(s->view_cols);
+  s->view_cols = NULL;
+  if (s->view_ready)
+    sl_arena_destroy(&s->view.arena);
+  s->view_ready = false;
+}
+
+static void source_destroy(sl_op *op) {
+  source_op *s = (source_op *)op;
+  free(s->topic);
+  free(s->col_map);
+  free(s->parts);
+  free(s);
+}
+
+static const sl_op_class source_class = {
+    .name = "source",
+    .open = source_open,
+    .process = source_process,
+    .close = source_close,
+    .destroy = source_destroy,
+};
+
+/* Creates a source (see source.h). */
+sl_status sl_source_new(const sl_source_spec *spec,
+                        const sl_expr_options *opts, sl_op **out,
+                        sl_error *err) {
+  source_op *s = calloc(1, sizeof(*s));
+  if (!s)
+    return sl_error_set(err, SL_ERR_NOMEM, "out of memory creating source");
+  sl_op_init(&s->base, &source_class, 0, err);
+  s->topic = strdup(spec->topic);
+  s->col_map = malloc(((size_t)spec->ncols + 1) * sizeof(*s->col_map));
+  if (!s->topic || !s->col_map) {
+    free(s->topic);
+    free(s->col_map);
+    free(s);
+    return sl_error_set(err, SL_ERR_NOMEM, "out of memory creating source");
+  }
+  if (spec->ncols)
+    memcpy(s->col_map, spec->col_map, (size_t)spec->ncols * sizeof(int));
+  s->schema = spec->schema;
+  s->format = spec->format;
+  s->delimiter = spec->delimiter;
+  s->ncols = spec->ncols;
+  s->ooo = spec->out_of_order_ms > 0 ? spec->out_of_order_ms : 0;
+  s->idle_ms = spec->idle_timeout_ms;
+  s->check_expr = spec->check;
+  s->capacity = spec->capacity > 0 ? spec->capacity : 1024;
+  if (opts)
+    s->opts = *opts;
+  s->wm = SL_WATERMARK_NONE;
+  s->emitted_wm = SL_WATERMARK_NONE;
+  *out = &s->base;
+  return SL_OK;
+}
+
+const char *sl_source_topic(const sl_op *src) {
+  return ((const source_op *)src)->topic;
+}
+
+int64_t sl_source_watermark(const sl_op *src) {
+  return ((const source_op *)src)->wm;
+}
+
+/* ------------------------------------------------------------------ */
+/* Pushing records                                                     */
+/* ------------------------------------------------------------------ */
+
+/* Rejects the live rows whose CHECK is FALSE (NULL passes, as in SQL). */
+static sl_status apply_check(source_op *s, sl_error *err) {
+  const sl_value *res;
+  int failed = 0;
+  sl_status rc = sl_expr_run(s->check, s->batch, sl_batch_arena(s->batch),
+                             &res, &failed, err);
+  if (rc)
+    return rc;
+  for (int r = 0; r < s->batch->nrows; r++) {
+    if (s->batch->rows[r].state != SL_BATCH_ROW_SELECTED)
+      continue;
+    if (res[r].kind == SL_TYPE_BOOLEAN && !res[r].u.b) {
+      rc = sl_record_reject(s->batch, r, s->topic, "check", NULL,
+                            "record violates the stream's CHECK "
+                            "constraint");
+      if (rc == SL_ERR_NOMEM)
+        return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+    }
+  }
+  return SL_OK;
+}
+
+/* Decodes, emits and routes one chunk of at most capacity records. */
+static sl_status push_chunk(source_op *s, const sl_kafka_msg *msgs, size_t n,
+                            int64_t now, sl_error *err) {
+  sl_batch *b = s->batch;
+  sl_batch_reset(b);
+  sl_arena_reset(&s->view.arena);
+
+  for (size_t i = 0; i < n; i++) {
+    const sl_kafka_msg *m = &msgs[i];
+    part *p = get_part(s, m->partition, err);
+    if (!p)
+      return SL_ERR_NOMEM;
+    sl_record_msg rm = {
+        .topic = m->topic ? m->topic : s->topic,
+        .partition = m->partition,
+        .offset = m->offset,
+        .timestamp = m->timestamp_ms >= 0 ? m->timestamp_ms : 0,
+        .key = m->key,
+        .key_len = m->key_len,
+        .value = m->value,
+        .value_len = m->value_len,
+    };
+    int row = -1;
+    sl_error rerr;
+    s->row_wm[b->nrows] = s->wm;
+    sl_status rc = s->json ? sl_json_decode(s->json, &rm, b, &row, &rerr)
+                           : sl_csv_decode(s->csv, &rm, b, &row, &rerr);
+    if (rc && rc != SL_ERR_RECORD) {
+      if (err)
+        *err = rerr;
+      return rc;
+    }
+
+    /* Event time moves the partition's watermark, record by record. */
+    if (rc == SL_OK && row >= 0) {
+      int64_t et = b->rows[row].event_time;
+      if (et > p->max_et) {
+        int64_t before = part_wm(s, p);
+        p->max_et = et;
+        if (!p->idle && !p->done && before <= s->wm)
+          recompute(s);
+      }
+    }
+    p->next_offset = m->offset + 1;
+    p->last_wall = now;
+    if (p->idle) {
+      p->idle = false;
+      recompute(s);
+    }
+  }
+
+  if (s->check) {
+    sl_status rc = apply_check(s, err);
+    if (rc)
+      return rc;
+  }
+  int failed = 0;
+  for (int r = 0; r < b->nrows; r++)
+    failed += b->rows[r].state == SL_BATCH_ROW_ERROR;
+  atomic_fetch_add_explicit(&s->base.counters.records_in, b->nrows,
+                            memory_order_relaxed);
+  atomic_fetch_add_explicit(&s->base.counters.records_failed, failed,
+                            memory_order_relaxed);
+
+  /* The scan's columns, in its order. */
+  for (int c = 0; c < s->ncols; c++)
+    s->view_cols[c] = b->cols[s->col_map[c]];
+  s->view.ncols = s->ncols;
+  s->view.capacity = b->capacity;
+  s->view.nrows = b->nrows;
+  s->view.nerrors = b->nerrors;
+  s->view.cols = s->view_cols;
+  s->view.rows = b->rows;
+  sl_op_batch ob = {.batch = &s->view, .row_watermark = s->row_wm,
+                    .topic = s->topic};
+  sl_status rc = sl_op_emit(&s->base, &ob, err);
+  if (rc)
+    return rc;
+
+  if (s->base.ctx && s->base.ctx->errors) {
+    rc = sl_op_errors_route_batch(s->base.ctx->errors, s->topic, b, err);
+    if (rc)
+      return rc;
+  } else {
+    for (int r = 0; r < b->nrows; r++)
+      if (b->rows[r].state == SL_BATCH_ROW_ERROR)
+        return sl_error_set_record(
+            err, s->topic, b->rows[r].partition, b->rows[r].offset,
+            b->rows[r].error ? b->rows[r].error->reason : "decode", "%s",
+            b->rows[r].error ? b->rows[r].error->message : "failed");
+  }
+  return push_watermark(s, err);
+}
+
+/* Pushes records (see source.h). */
+sl_status sl_source_push(sl_op *src, const sl_kafka_msg *msgs, size_t n,
+                         sl_error *err) {
+  source_op *s = (source_op *)src;
+  if (src->state != SL_OP_OPEN)
+    return sl_error_set(err, SL_ERR_INTERNAL, "source pushed while not open");
+  int64_t now = s->idle_ms > 0 ? wall_ms() : 0;
+  for (size_t i = 0; i < n;) {
+    size_t k = n - i < (size_t)s->capacity ? n - i : (size_t)s->capacity;
+    sl_status rc = push_chunk(s, msgs + i, k, now, err);
+    if (rc)
+      return rc;
+    i += k;
+  }
+  return SL_OK;
+}
+
+/* Tracks assignment changes (see source.h). */
+sl_status sl_source_assign(sl_op *src, const int32_t *parts, int n,
+                           bool assigned, sl_error *err) {
+  source_op *s = (source_op *)src;
+  for (int i = 0; i < n; i++) {
+    if (assigned) {
+      part *p = get_part(s, parts[i], err);
+      if (!p)
+        return SL_ERR_NOMEM;
+      p->assigned = true;
+      p->last_wall = wall_ms();
+      continue;
+    }
+    part *p = find_part(s, parts[i]);
+    if (p) {
+      *p = s->parts[s->nparts - 1];
+      s->nparts--;
+    }
+  }
+  recompute(s);
+  return push_watermark(s, err);
+}
+
+sl_status sl_source_partition_done(sl_op *src, int32_t partition,
+                                   sl_error *err) {
+  source_op *s = (source_op *)src;
+  part *p = get_part(s, partition, err);
+  if (!p)
+    return SL_ERR_NOMEM;
+  if (p->done)
+    return SL_OK;
+  p->done = true;
+  recompute(s);
+  return push_watermark(s, err);
+}
+
+sl_status sl_source_tick(sl_op *src, int64_t now_ms, sl_error *err) {
+  source_op *s = (source_op *)src;
+  if (s->idle_ms <= 0)
+    return SL_OK;
+  bool changed = false;
+  for (int i = 0; i < s->nparts; i++) {
+    part *p = &s->parts[i];
+    if (p->assigned && !p->done && !p->idle &&
+        now_ms - p->last_wall >= s->idle_ms) {
+      p->idle = true;
+      changed = true;
+    }
+  }
+  if (!changed)
+    return SL_OK;
+  recompute(s);
+  return push_watermark(s, err);
+}
+
+int sl_source_positions(const sl_op *src, sl_kafka_position *out, int cap) {
+  const source_op *s = (const source_op *)src;
+  int k = 0;
+  for (int i = 0; i < s->nparts; i++) {
+    if (s->parts[i].next_offset < 0)
+      continue;
+    if (k < cap) {
+      out[k].topic = s->topic;
+      out[k].partition = s->parts[i].id;
+      out[k].offset = s->parts[i].next_offset;
+    }
+    k++;
+  }
+  return k;
+}

@@ -1,0 +1,2 @@
+CREATE STREAM s (card VARCHAR, amount DOUBLE);
+SELECT COUNT(*) FROM s GROUP BY MAX(amount);

@@ -1,0 +1,2 @@
+CREATE STREAM s (card VARCHAR, amount DOUBLE);
+SELECT card FROM s WHERE SUM(amount) > 100 GROUP BY card;

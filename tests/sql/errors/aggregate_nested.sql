@@ -1,0 +1,2 @@
+CREATE STREAM s (card VARCHAR, amount DOUBLE);
+SELECT card, SUM(COUNT(*)) FROM s GROUP BY card;

@@ -1,0 +1,1 @@
+CREATE STREAM s (id BIGINT, amount DOUBLE, CHECK (amount * 2));

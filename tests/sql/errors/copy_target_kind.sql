@@ -1,0 +1,2 @@
+CREATE STREAM s (id BIGINT);
+COPY s TO 'out.csv';

@@ -1,0 +1,2 @@
+CREATE STREAM payments (id BIGINT);
+DROP STREAM paymnts;

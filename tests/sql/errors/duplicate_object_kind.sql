@@ -1,0 +1,2 @@
+CREATE STREAM payments (id BIGINT);
+CREATE TABLE payments (id BIGINT PRIMARY KEY);

@@ -1,0 +1,2 @@
+CREATE STREAM s (name VARCHAR);
+SELECT SQRT(name) FROM s;

@@ -1,0 +1,2 @@
+CREATE STREAM s (id BIGINT NOT NULL, amount DOUBLE);
+INSERT INTO s (amount) VALUES (2.5);

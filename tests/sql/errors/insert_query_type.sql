@@ -1,0 +1,3 @@
+CREATE STREAM src (id BIGINT, label VARCHAR);
+CREATE STREAM dst (id BIGINT, amount DOUBLE);
+INSERT INTO dst SELECT id, label FROM src;

@@ -1,0 +1,2 @@
+CREATE STREAM s (id BIGINT, amount DOUBLE);
+INSERT INTO s VALUES (1, 2.5), (2);

@@ -1,0 +1,2 @@
+CREATE STREAM s (card VARCHAR, amount DOUBLE, ts TIMESTAMP);
+SELECT LAG(amount) FROM s;

@@ -1,0 +1,2 @@
+CREATE MODEL m TYPE XGBOOST FROM FILE 'model.json' FEATURES (amount);
+LOAD 'rows.csv' INTO m;

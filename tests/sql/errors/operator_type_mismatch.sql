@@ -1,0 +1,2 @@
+CREATE STREAM s (name VARCHAR, n INT);
+SELECT name + n FROM s;

@@ -1,0 +1,3 @@
+CREATE MODEL fraud TYPE XGBOOST FROM FILE 'fraud.json' FEATURES (amount, hour);
+CREATE STREAM s (amount DOUBLE);
+SELECT PREDICT(fraud) FROM s;

@@ -1,0 +1,2 @@
+CREATE STREAM s (amount DOUBLE);
+SELECT PREDICT(fraud, amount) FROM s;

@@ -1,0 +1,2 @@
+CREATE STREAM s (id BIGINT, amount DOUBLE);
+CREATE TABLE t AS SELECT id, amount FROM s;

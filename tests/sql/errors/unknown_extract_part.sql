@@ -1,0 +1,2 @@
+CREATE STREAM s (ts TIMESTAMP);
+SELECT EXTRACT(fortnight FROM ts) FROM s;

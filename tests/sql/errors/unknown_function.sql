@@ -1,0 +1,2 @@
+CREATE STREAM s (x DOUBLE);
+SELECT flor(x) FROM s;

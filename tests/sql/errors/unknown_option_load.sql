@@ -1,0 +1,2 @@
+CREATE TABLE t (id BIGINT PRIMARY KEY);
+LOAD 'data.csv' INTO t WITH (headers=true);

@@ -1,0 +1,2 @@
+CREATE STREAM payments (id BIGINT, amount DOUBLE);
+SELECT id FROM paymnts;

@@ -1,0 +1,2 @@
+CREATE STREAM s (id BIGINT);
+SELECT id FROM s WHERE id;

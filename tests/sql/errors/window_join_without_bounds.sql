@@ -1,0 +1,4 @@
+CREATE STREAM s (card VARCHAR, amount DOUBLE);
+WITH a AS (SELECT card, COUNT(*) AS n, WINDOW_START FROM s WINDOW TUMBLING (SIZE 1 MINUTE) GROUP BY card),
+     b AS (SELECT card, SUM(amount) AS total, WINDOW_START FROM s WINDOW TUMBLING (SIZE 1 MINUTE) GROUP BY card)
+SELECT a.card, a.n, b.total FROM a JOIN b ON a.card = b.card;
