@@ -162,8 +162,9 @@ typedef struct sl_catalog_model_version {
 
 /* Opens (creating when missing) the catalog at path: a file name,
  * ":memory:", or NULL/"" for a temporary file removed on close.  Sets WAL
- * mode, a busy timeout, foreign keys and synchronous=NORMAL, and migrates
- * an older schema forward.  A catalog written by a newer program fails
+ * mode, a 5 s busy timeout, foreign keys, synchronous=NORMAL,
+ * memory-mapped reads and a 64 MiB page cache, and migrates an older
+ * schema forward.  A catalog written by a newer program fails
  * with a message naming the file and both versions.  On success *out is
  * the new handle, closed with sl_catalog_close. */
 sl_status sl_catalog_open(const char *path, sl_catalog **out, sl_error *err);
@@ -290,8 +291,9 @@ sl_status sl_catalog_list(sl_catalog *cat, sl_catalog_kind kind,
 
 /* Drops the object (or, with kind FUNCTION, the function) called name.
  * Refuses, naming every dependant, while another object or a running
- * query reads it or a running query writes it; refuses a name of another
- * kind; a missing name is an error unless if_exists.  A table's storage,
+ * query reads it or a running query writes it, and while a lookup handle
+ * has it open; refuses a name of another kind; a missing name is an
+ * error unless if_exists.  A table's storage,
  * a model's versions and the terminated queries writing the object go
  * with it.  *dropped (may be NULL) tells whether anything was dropped. */
 sl_status sl_catalog_drop(sl_catalog *cat, sl_catalog_kind kind,

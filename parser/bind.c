@@ -997,7 +997,16 @@ static sl_status bind_insert_query(sl_binder *b, const sl_ast_stmt *ast) {
                      "%s has %d", target->text, n, n == 1 ? "" : "s",
                      target->text, st->ncolumns);
 
-  /* A projection of casts onto the target's types and names. */
+  /* A projection of casts onto the target's types and names, unless the
+   * query already produces them. */
+  bool same = true;
+  for (int i = 0; i < n && same; i++)
+    same = sl_type_equal(rel->columns[i].type, st->columns[i].type) &&
+           strcmp(rel->columns[i].name, st->columns[i].name) == 0;
+  if (same) {
+    st->query = rel;
+    return SL_OK;
+  }
   sl_rel *p = bind_rel_new(b, SL_REL_PROJECT, q->pos, n);
   if (!p)
     return bind_nomem(b);
@@ -1071,6 +1080,19 @@ static sl_status bind_value(sl_binder *b, const sl_ast_expr *ast,
     return bind_fail(b, ast->pos, "value for column \"%s\" must be %s, got "
                      "%s", col->name, bind_type_name(b, col->type),
                      bind_type_name(b, t));
+  /* A literal is converted now, so that a row holds values of the
+   * column's type. */
+  if ((*out)->kind == SL_BEXPR_LITERAL && !sl_type_equal(t, col->type)) {
+    sl_value v;
+    sl_error cerr;
+    sl_error_clear(&cerr);
+    if (sl_value_cast(b->arena, &(*out)->u.literal, col->type, &v, &cerr) ==
+        SL_OK) {
+      (*out)->u.literal = v;
+      (*out)->type = col->type;
+      return SL_OK;
+    }
+  }
   *out = bind_cast(b, *out, col->type);
   return *out ? SL_OK : bind_nomem(b);
 }
@@ -1349,10 +1371,13 @@ static sl_status bind_feature(sl_binder *b, const sl_ast_feature *item,
       if (rc)
         return rc;
     }
-    (void)tname;
-    f->name = bind_name(b, item->alias.text
-                               ? item->alias.text
-                               : bind_expr_name(args->items[0]));
+    /* standardize_amount, one_hot_card: a transform's own name, so that
+     * two transforms of one column differ. */
+    const char *col = bind_expr_name(args->items[0]);
+    if (item->alias.text)
+      f->name = bind_name(b, item->alias.text);
+    else if (col)
+      f->name = bind_printf(b, "%s_%s", tname, col);
   }
   if (!f->name)
     f->name = bind_printf(b, "expr_%d", index + 1);

@@ -668,6 +668,16 @@ static const char *object_word(sl_catalog_kind k) {
   return sl_catalog_kind_name(k);
 }
 
+static const char *kind_sql(sl_catalog_kind k) {
+  switch (k) {
+  case SL_CATALOG_TABLE: return "TABLE";
+  case SL_CATALOG_TRAINING_SET: return "TRAINING SET";
+  case SL_CATALOG_MODEL: return "MODEL";
+  case SL_CATALOG_FUNCTION: return "FUNCTION";
+  default: return "STREAM";
+  }
+}
+
 static void put_columns(sl_strbuf *sb, const sl_bound_column *cols, int n,
                         const char *title, int depth) {
   if (n == 0)
@@ -770,17 +780,38 @@ static void put_source_parts(sl_strbuf *sb, const sl_bound_stmt *st,
   }
 }
 
+/* True when rel reads a stream somewhere. */
+static bool reads_stream(const sl_rel *rel) {
+  if (!rel)
+    return false;
+  switch (rel->kind) {
+  case SL_REL_SCAN:
+    return rel->u.scan.kind == SL_SCAN_STREAM;
+  case SL_REL_JOIN:
+    return reads_stream(rel->u.join.left) || reads_stream(rel->u.join.right);
+  case SL_REL_UNION:
+    for (int i = 0; i < rel->u.union_.ninputs; i++)
+      if (reads_stream(rel->u.union_.inputs[i]))
+        return true;
+    return false;
+  default:
+    return reads_stream(rel->input);
+  }
+}
+
+/* How a transient query runs: a pull query answered from SQLite, a
+ * bounded scan of the streams it reads (no EMIT), or a push query. */
 static const char *query_mode(const sl_bound_stmt *st) {
-  if (st->query->nature == SL_NATURE_TABLE)
-    return st->emit == SL_EMIT_DEFAULT ? "pull" : "push";
-  return st->emit == SL_EMIT_DEFAULT ? "bounded scan" : "push";
+  if (st->emit != SL_EMIT_DEFAULT)
+    return "push";
+  return reads_stream(st->query) ? "bounded scan" : "pull";
 }
 
 static void put_stmt(sl_strbuf *sb, const sl_bound_stmt *st, int depth);
 
 static void put_model(sl_strbuf *sb, const sl_bound_stmt *st, int depth) {
-  line(sb, depth, "CREATE MODEL %s%s", st->name,
-       st->if_not_exists ? " IF NOT EXISTS" : "");
+  line(sb, depth, "CREATE MODEL %s%s",
+       st->if_not_exists ? "IF NOT EXISTS " : "", st->name);
   if (st->exists)
     line(sb, depth + 1, "exists: true");
   line(sb, depth + 1, "type: %s", st->model_type);
@@ -837,8 +868,9 @@ static void put_stmt(sl_strbuf *sb, const sl_bound_stmt *st, int depth) {
   case SL_BSTMT_CREATE_STREAM:
   case SL_BSTMT_CREATE_TABLE:
   case SL_BSTMT_CREATE_TRAINING_SET:
-    line(sb, depth, "%s %s%s%s", sl_bstmt_kind_name(st->kind), st->name,
-         st->query ? " AS" : "", st->if_not_exists ? " IF NOT EXISTS" : "");
+    line(sb, depth, "%s %s%s%s", sl_bstmt_kind_name(st->kind),
+         st->if_not_exists ? "IF NOT EXISTS " : "", st->name,
+         st->query ? " AS" : "");
     if (st->exists)
       line(sb, depth + 1, "exists: true");
     put_source_parts(sb, st, depth + 1);
@@ -853,15 +885,15 @@ static void put_stmt(sl_strbuf *sb, const sl_bound_stmt *st, int depth) {
     return;
   case SL_BSTMT_CREATE_FUNCTION:
     indent(sb, depth);
-    sl_strbuf_appendf(sb, "CREATE %sFUNCTION %s(",
-                      st->aggregate_function ? "AGGREGATE " : "", st->name);
+    sl_strbuf_appendf(sb, "CREATE %sFUNCTION %s%s(",
+                      st->aggregate_function ? "AGGREGATE " : "",
+                      st->if_not_exists ? "IF NOT EXISTS " : "", st->name);
     for (int i = 0; i < st->nparams; i++)
       sl_strbuf_appendf(sb, "%s%s", i ? ", " : "",
                         sl_type_to_sql(st->param_types[i], tbuf,
                                        sizeof(tbuf)));
-    sl_strbuf_appendf(sb, ") RETURNS %s%s\n",
-                      sl_type_to_sql(st->return_type, tbuf, sizeof(tbuf)),
-                      st->if_not_exists ? " IF NOT EXISTS" : "");
+    sl_strbuf_appendf(sb, ") RETURNS %s\n",
+                      sl_type_to_sql(st->return_type, tbuf, sizeof(tbuf)));
     if (st->exists)
       line(sb, depth + 1, "exists: true");
     line(sb, depth + 1, "language: %s", st->language);
@@ -922,8 +954,8 @@ static void put_stmt(sl_strbuf *sb, const sl_bound_stmt *st, int depth) {
     put_plan(sb, st, depth + 1);
     return;
   case SL_BSTMT_DROP:
-    line(sb, depth, "DROP %s %s%s%s", object_word(st->object_kind), st->name,
-         st->if_exists ? " IF EXISTS" : "",
+    line(sb, depth, "DROP %s %s%s%s", kind_sql(st->object_kind),
+         st->if_exists ? "IF EXISTS " : "", st->name,
          st->delete_topic ? " DELETE TOPIC" : "");
     return;
   case SL_BSTMT_SHOW:

@@ -51,6 +51,12 @@ fetch_jars() {
   [ -f "$cache/complete" ] && return 0
   need mvn
   mkdir -p "$cache_root"
+  # One download at a time: a second caller waits, then finds it done.
+  if command -v flock >/dev/null 2>&1; then
+    exec 9>"$cache_root/.lock-kafka-$version"
+    flock 9
+    [ -f "$cache/complete" ] && { exec 9>&-; return 0; }
+  fi
   local work
   work=$(mktemp -d "$tmp/sluice-kafka-fetch.XXXXXX")
   say "fetching Apache Kafka $version from Maven Central (once)"
@@ -71,6 +77,7 @@ fetch_jars() {
   mv "$work/libs" "$cache/libs"
   rm -rf "$work"
   touch "$cache/complete"
+  exec 9>&- 2>/dev/null || true
 }
 
 # Prints two TCP ports that are free on 127.0.0.1 right now.
@@ -147,6 +154,64 @@ num.recovery.threads.per.data.dir=1
 EOF
 }
 
+# True while process $1 exists and has not exited (a child of this shell
+# that exited stays a zombie until reaped, and kill -0 still succeeds).
+alive() {
+  [ -r "/proc/$1/status" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status"
+}
+
+# Formats a fresh data directory and starts the broker in it, recording it
+# in $state.  Returns 0 once it answers metadata requests, 1 when it exited
+# during startup (its log is shown), 2 when it did not answer in time.
+launch_broker() {
+  local dir port cport
+  dir=$(mktemp -d "$tmp/sluice-kafka-data.XXXXXX")
+  mkdir -p "$state"
+  echo "$dir" >"$state/dir"
+  read -r port cport < <(free_ports)
+  write_properties "$dir" "$port" "$cport"
+  local cp="$cache/libs/*"
+  local log4j="-Dlog4j2.configurationFile=$here/kafka/log4j2.properties"
+  # The storage tool runs for a second: the quick JIT tier and the serial
+  # collector start it faster.
+  if ! java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC "$log4j" -cp "$cp" \
+         kafka.tools.StorageTool format \
+         -t "$(cluster_id)" -c "$dir/server.properties" \
+         >"$dir/format.log" 2>&1; then
+    cat "$dir/format.log" >&2
+    forget_broker
+    die "could not format the KRaft storage directory"
+  fi
+
+  # The broker must not inherit our standard output: a caller reading it
+  # through $(...) would wait for the broker to exit.
+  java -Xms128m -Xmx"$heap" -XX:+UseG1GC -Djava.awt.headless=true "$log4j" \
+    -cp "$cp" kafka.Kafka "$dir/server.properties" \
+    </dev/null >"$dir/broker.log" 2>&1 &
+  local pid=$!
+  echo "$pid" >"$state/pid"
+  echo "127.0.0.1:$port" >"$state/bootstrap"
+
+  local waited=0
+  while :; do
+    if ! alive "$pid"; then
+      wait "$pid" 2>/dev/null || true
+      tail -n 40 "$dir/broker.log" >&2 || true
+      return 1
+    fi
+    if kcat -L -b "127.0.0.1:$port" -m 2 2>/dev/null |
+         grep -q "broker 1 at 127.0.0.1:$port"; then
+      return 0
+    fi
+    if [ "$waited" -ge $((start_timeout * 2)) ]; then
+      tail -n 40 "$dir/broker.log" >&2 || true
+      return 2
+    fi
+    sleep 0.5
+    waited=$((waited + 1))
+  done
+}
+
 cmd_start() {
   if recorded_broker_alive; then
     say "already running (pid $(cat "$state/pid"))"
@@ -159,51 +224,28 @@ cmd_start() {
   need kcat
   fetch_jars
 
-  local dir port cport
-  dir=$(mktemp -d "$tmp/sluice-kafka-data.XXXXXX")
-  read -r port cport < <(free_ports)
-  write_properties "$dir" "$port" "$cport"
-  local cp="$cache/libs/*"
-  local log4j="-Dlog4j2.configurationFile=$here/kafka/log4j2.properties"
-  if ! java "$log4j" -cp "$cp" kafka.tools.StorageTool format \
-         -t "$(cluster_id)" -c "$dir/server.properties" \
-         >"$dir/format.log" 2>&1; then
-    cat "$dir/format.log" >&2
-    rm -rf "$dir"
-    die "could not format the KRaft storage directory"
-  fi
-
-  # The broker must not inherit our standard output: a caller reading it
-  # through $(...) would wait for the broker to exit.
-  java -Xms128m -Xmx"$heap" -XX:+UseG1GC -Djava.awt.headless=true "$log4j" \
-    -cp "$cp" kafka.Kafka "$dir/server.properties" \
-    </dev/null >"$dir/broker.log" 2>&1 &
-  local pid=$!
-  mkdir -p "$state"
-  echo "$pid" >"$state/pid"
-  echo "$dir" >"$state/dir"
-  echo "127.0.0.1:$port" >"$state/bootstrap"
-
-  local waited=0
-  while :; do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      tail -n 40 "$dir/broker.log" >&2 || true
-      forget_broker
-      die "the broker exited during startup"
-    fi
-    if kcat -L -b "127.0.0.1:$port" -m 2 2>/dev/null |
-         grep -q "broker 1 at 127.0.0.1:$port"; then
-      break
-    fi
-    if [ "$waited" -ge $((start_timeout * 2)) ]; then
-      tail -n 40 "$dir/broker.log" >&2 || true
-      cmd_stop >/dev/null
-      die "the broker did not answer within ${start_timeout}s"
-    fi
-    sleep 0.5
-    waited=$((waited + 1))
+  # Free ports can be taken by someone else before the broker binds them;
+  # a broker that dies at startup gets two more tries on new ports.
+  local attempt rc
+  for attempt in 1 2 3; do
+    rc=0
+    launch_broker || rc=$?
+    case $rc in
+      0)
+        cat "$state/bootstrap"
+        return 0
+        ;;
+      1)
+        forget_broker
+        [ "$attempt" -lt 3 ] && say "the broker exited during startup; retrying"
+        ;;
+      *)
+        cmd_stop >/dev/null 2>&1
+        die "the broker did not answer within ${start_timeout}s"
+        ;;
+    esac
   done
-  cat "$state/bootstrap"
+  die "the broker exited during startup"
 }
 
 cmd_stop() {
@@ -216,14 +258,14 @@ cmd_stop() {
     pid=$(cat "$state/pid")
     kill -TERM "$pid" 2>/dev/null || true
     local waited=0
-    while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt 60 ]; do
+    while alive "$pid" && [ "$waited" -lt 60 ]; do
       sleep 0.5
       waited=$((waited + 1))
     done
-    if kill -0 "$pid" 2>/dev/null; then
+    if alive "$pid"; then
       say "broker $pid did not stop in 30s; killing it"
       kill -KILL "$pid" 2>/dev/null || true
-      while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+      while alive "$pid"; do sleep 0.1; done
     fi
     say "stopped broker $pid"
   else

@@ -59,7 +59,8 @@ static sl_status target_write(row_target *t, const sl_value *row,
                               sl_error *err) {
   if (t->writer)
     return sl_stream_writer_write(t->writer, row, err);
-  return sl_lookup_upsert(t->lookup, row, 0, err);
+  return sl_lookup_upsert(t->lookup, row,
+                          sl_lookup_row_valid_from(t->lookup, row), err);
 }
 
 static sl_status target_finish(row_target *t, sl_error *err) {

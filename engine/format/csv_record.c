@@ -18,21 +18,21 @@
 #include "engine/format/format_internal.h"
 #include "engine/types/format.h"
 
-struct sl_csv_decoder {
+struct sl_csvrec_decoder {
   sl_fmt_cols cols;
   char delim;
   char *field;        /* unquoted text of a field with doubled quotes */
   size_t field_cap;
 };
 
-struct sl_csv_encoder {
+struct sl_csvrec_encoder {
   int ncols;
   char delim;
   sl_type **types;
 };
 
 /* Reads the delimiter option. */
-sl_status sl_csv_delimiter_parse(const char *text, char *out,
+sl_status sl_csvrec_delimiter_parse(const char *text, char *out,
                                  sl_error *err) {
   if (strcmp(text, "\\t") == 0 || strcmp(text, "tab") == 0 ||
       strcmp(text, "\t") == 0) {
@@ -52,8 +52,8 @@ sl_status sl_csv_delimiter_parse(const char *text, char *out,
 /* ---- Decoding ----------------------------------------------------------- */
 
 /* Compiles the schema and checks the delimiter. */
-sl_csv_decoder *sl_csv_decoder_new(const sl_record_schema *schema,
-                                   const sl_csv_options *opts,
+sl_csvrec_decoder *sl_csvrec_decoder_new(const sl_record_schema *schema,
+                                   const sl_csvrec_options *opts,
                                    sl_error *err) {
   char delim = opts && opts->delimiter ? opts->delimiter : ',';
   if (delim == '"' || delim == '\r' || delim == '\n') {
@@ -61,7 +61,7 @@ sl_csv_decoder *sl_csv_decoder_new(const sl_record_schema *schema,
                  (unsigned char)delim);
     return NULL;
   }
-  sl_csv_decoder *dec = calloc(1, sizeof(*dec));
+  sl_csvrec_decoder *dec = calloc(1, sizeof(*dec));
   if (!dec) {
     sl_error_set(err, SL_ERR_NOMEM, "out of memory building a CSV decoder");
     return NULL;
@@ -76,7 +76,7 @@ sl_csv_decoder *sl_csv_decoder_new(const sl_record_schema *schema,
 }
 
 /* Frees the decoder (not the schema). */
-void sl_csv_decoder_free(sl_csv_decoder *dec) {
+void sl_csvrec_decoder_free(sl_csvrec_decoder *dec) {
   if (!dec)
     return;
   sl_fmt_cols_free(&dec->cols);
@@ -86,7 +86,7 @@ void sl_csv_decoder_free(sl_csv_decoder *dec) {
 
 /* The state of one line. */
 typedef struct cstate {
-  sl_csv_decoder *dec;
+  sl_csvrec_decoder *dec;
   const sl_record_msg *msg;
   const char *base;
   sl_arena *arena;
@@ -225,7 +225,7 @@ static bool convert_field(cstate *st, int c, const char *text, size_t len,
 /* Splits the line and converts its fields.  False on a decode error or
  * out of memory (err set). */
 static bool parse_line(cstate *st, const char *p, const char *end) {
-  sl_csv_decoder *dec = st->dec;
+  sl_csvrec_decoder *dec = st->dec;
   int ncols = dec->cols.ncols;
   char delim = dec->delim;
   int f = 0;
@@ -313,7 +313,7 @@ static bool parse_line(cstate *st, const char *p, const char *end) {
 }
 
 /* Decodes one line into a new row. */
-sl_status sl_csv_decode(sl_csv_decoder *dec, const sl_record_msg *msg,
+sl_status sl_csvrec_decode(sl_csvrec_decoder *dec, const sl_record_msg *msg,
                         sl_batch *batch, int *row_out, sl_error *err) {
   int row = sl_fmt_row_begin(&dec->cols, batch, msg);
   if (row_out)
@@ -341,12 +341,19 @@ sl_status sl_csv_decode(sl_csv_decoder *dec, const sl_record_msg *msg,
   return SL_OK;
 }
 
+/* Converts the key alone. */
+sl_status sl_csvrec_decode_key(sl_csvrec_decoder *dec, const sl_record_msg *msg,
+                            sl_arena *arena, sl_value *out, sl_error *err) {
+  bool present;
+  return sl_fmt_key_value(&dec->cols, msg, arena, out, &present, err);
+}
+
 /* ---- Encoding ----------------------------------------------------------- */
 
 /* Copies the types. */
-sl_csv_encoder *sl_csv_encoder_new(int ncols, const sl_type *const *types,
+sl_csvrec_encoder *sl_csvrec_encoder_new(int ncols, const sl_type *const *types,
                                    char delimiter, sl_error *err) {
-  sl_csv_encoder *enc = calloc(1, sizeof(*enc));
+  sl_csvrec_encoder *enc = calloc(1, sizeof(*enc));
   if (!enc)
     goto nomem;
   enc->types = calloc(ncols ? (size_t)ncols : 1, sizeof(*enc->types));
@@ -361,13 +368,13 @@ sl_csv_encoder *sl_csv_encoder_new(int ncols, const sl_type *const *types,
   return enc;
 
 nomem:
-  sl_csv_encoder_free(enc);
+  sl_csvrec_encoder_free(enc);
   sl_error_set(err, SL_ERR_NOMEM, "out of memory building a CSV encoder");
   return NULL;
 }
 
 /* An encoder over the declared columns. */
-sl_csv_encoder *sl_csv_encoder_for_schema(const sl_record_schema *schema,
+sl_csvrec_encoder *sl_csvrec_encoder_for_schema(const sl_record_schema *schema,
                                           char delimiter, sl_error *err) {
   int n = schema->ncols;
   const sl_type **types = malloc((n ? (size_t)n : 1) * sizeof(*types));
@@ -377,13 +384,13 @@ sl_csv_encoder *sl_csv_encoder_for_schema(const sl_record_schema *schema,
   }
   for (int c = 0; c < n; c++)
     types[c] = schema->cols[c].type;
-  sl_csv_encoder *enc = sl_csv_encoder_new(n, types, delimiter, err);
+  sl_csvrec_encoder *enc = sl_csvrec_encoder_new(n, types, delimiter, err);
   free(types);
   return enc;
 }
 
 /* Frees the encoder and its type copies. */
-void sl_csv_encoder_free(sl_csv_encoder *enc) {
+void sl_csvrec_encoder_free(sl_csvrec_encoder *enc) {
   if (!enc)
     return;
   if (enc->types) {
@@ -395,7 +402,7 @@ void sl_csv_encoder_free(sl_csv_encoder *enc) {
 }
 
 /* Appends one line. */
-sl_status sl_csv_encode_row(const sl_csv_encoder *enc,
+sl_status sl_csvrec_encode_row(const sl_csvrec_encoder *enc,
                             const sl_value *values, sl_strbuf *out) {
   for (int c = 0; c < enc->ncols; c++) {
     if (c)
@@ -406,7 +413,7 @@ sl_status sl_csv_encode_row(const sl_csv_encoder *enc,
 }
 
 /* Appends one line from a batch row. */
-sl_status sl_csv_encode_batch_row(const sl_csv_encoder *enc,
+sl_status sl_csvrec_encode_batch_row(const sl_csvrec_encoder *enc,
                                   const sl_batch *batch, int row,
                                   sl_strbuf *out) {
   for (int c = 0; c < enc->ncols; c++) {

@@ -29,6 +29,7 @@
 
 #include <stdbool.h>
 
+#include "engine/common/arena.h"
 #include "engine/common/error.h"
 #include "engine/format/record.h"
 #include "engine/format/schema.h"
@@ -36,50 +37,54 @@
 #include "engine/types/strbuf.h"
 #include "engine/types/value.h"
 
-typedef struct sl_csv_decoder sl_csv_decoder;
-typedef struct sl_csv_encoder sl_csv_encoder;
+typedef struct sl_csvrec_decoder sl_csvrec_decoder;
+typedef struct sl_csvrec_encoder sl_csvrec_encoder;
 
-typedef struct sl_csv_options {
+typedef struct sl_csvrec_options {
   char delimiter;      /* 0 for ',' */
   bool borrow_strings; /* as for sl_json_options */
-} sl_csv_options;
+} sl_csvrec_options;
 
 /* Reads a `delimiter` option: one character other than '"', CR and LF,
  * or "\t" / "tab".  SL_ERR_SQL naming the value otherwise. */
-sl_status sl_csv_delimiter_parse(const char *text, char *out, sl_error *err);
+sl_status sl_csvrec_delimiter_parse(const char *text, char *out, sl_error *err);
 
 /* Compiles schema (which must outlive the decoder) for decoding; opts may
  * be NULL.  Returns NULL with err set on a bad delimiter or when out of
  * memory. */
-sl_csv_decoder *sl_csv_decoder_new(const sl_record_schema *schema,
-                                   const sl_csv_options *opts,
+sl_csvrec_decoder *sl_csvrec_decoder_new(const sl_record_schema *schema,
+                                   const sl_csvrec_options *opts,
                                    sl_error *err);
 
-void sl_csv_decoder_free(sl_csv_decoder *dec);
+void sl_csvrec_decoder_free(sl_csvrec_decoder *dec);
 
 /* Decodes msg into a new row of batch; results as for sl_json_decode. */
-sl_status sl_csv_decode(sl_csv_decoder *dec, const sl_record_msg *msg,
+sl_status sl_csvrec_decode(sl_csvrec_decoder *dec, const sl_record_msg *msg,
                         sl_batch *batch, int *row, sl_error *err);
+
+/* Converts only the record key, as sl_json_decode_key does. */
+sl_status sl_csvrec_decode_key(sl_csvrec_decoder *dec, const sl_record_msg *msg,
+                            sl_arena *arena, sl_value *out, sl_error *err);
 
 /* An encoder for ncols columns of the given types (copied; entries may be
  * NULL) with delimiter (0 for ','). */
-sl_csv_encoder *sl_csv_encoder_new(int ncols, const sl_type *const *types,
+sl_csvrec_encoder *sl_csvrec_encoder_new(int ncols, const sl_type *const *types,
                                    char delimiter, sl_error *err);
 
 /* An encoder for the declared columns of schema. */
-sl_csv_encoder *sl_csv_encoder_for_schema(const sl_record_schema *schema,
+sl_csvrec_encoder *sl_csvrec_encoder_for_schema(const sl_record_schema *schema,
                                           char delimiter, sl_error *err);
 
-void sl_csv_encoder_free(sl_csv_encoder *enc);
+void sl_csvrec_encoder_free(sl_csvrec_encoder *enc);
 
 /* Appends the line for values[0..ncols) (without a line terminator).
  * Returns SL_OK or SL_ERR_NOMEM. */
-sl_status sl_csv_encode_row(const sl_csv_encoder *enc,
+sl_status sl_csvrec_encode_row(const sl_csvrec_encoder *enc,
                             const sl_value *values, sl_strbuf *out);
 
 /* Appends the line for row of batch, whose first ncols columns are the
  * encoder's. */
-sl_status sl_csv_encode_batch_row(const sl_csv_encoder *enc,
+sl_status sl_csvrec_encode_batch_row(const sl_csvrec_encoder *enc,
                                   const sl_batch *batch, int row,
                                   sl_strbuf *out);
 

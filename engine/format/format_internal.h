@@ -341,6 +341,14 @@ void sl_fmt_cols_free(sl_fmt_cols *cols);
 int sl_fmt_row_begin(sl_fmt_cols *cols, sl_batch *batch,
                      const sl_record_msg *msg);
 
+/* Converts msg's key to the key column's type by the schema's key format
+ * into *out (memory from arena).  *present is false, and *out NULL, when
+ * the schema has no key column, the record no key, or the key is JSON
+ * null.  Errors are record errors naming the record key. */
+sl_status sl_fmt_key_value(sl_fmt_cols *cols, const sl_record_msg *msg,
+                           sl_arena *arena, sl_value *out, bool *present,
+                           sl_error *err);
+
 /* After a successful parse: fills the key column from the record key when
  * the value did not provide it, checks NOT NULL, and sets the event time.
  * Returns SL_OK or an error in err (the caller then fails the row). */

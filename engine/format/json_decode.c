@@ -1186,6 +1186,13 @@ sl_status sl_json_decode(sl_json_decoder *dec, const sl_record_msg *msg,
   return SL_OK;
 }
 
+/* Converts the key alone. */
+sl_status sl_json_decode_key(sl_json_decoder *dec, const sl_record_msg *msg,
+                             sl_arena *arena, sl_value *out, sl_error *err) {
+  bool present;
+  return sl_fmt_key_value(&dec->cols, msg, arena, out, &present, err);
+}
+
 /* Parses one standalone JSON value. */
 sl_status sl_fmt_json_value(const sl_jplan *plan, const char *text,
                             size_t len, bool store, sl_arena *arena,

@@ -81,6 +81,14 @@ void sl_json_decoder_free(sl_json_decoder *dec);
 sl_status sl_json_decode(sl_json_decoder *dec, const sl_record_msg *msg,
                          sl_batch *batch, int *row, sl_error *err);
 
+/* Converts only the record key of msg to the key column's type, by the
+ * schema's key format, into *out (memory from arena): what a table needs
+ * for a tombstone, which has a key and no value.  *out is NULL when the
+ * schema has no key column or the record no key.  Returns SL_OK,
+ * SL_ERR_RECORD (err names the record key) or SL_ERR_NOMEM. */
+sl_status sl_json_decode_key(sl_json_decoder *dec, const sl_record_msg *msg,
+                             sl_arena *arena, sl_value *out, sl_error *err);
+
 /* Parses text as one JSON value of type, for values outside records
  * (INSERT ... VALUES, tests).  The result lives in arena; JSON null gives
  * a NULL value.  Errors are record errors without a location (reason

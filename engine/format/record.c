@@ -87,30 +87,25 @@ int sl_fmt_row_begin(sl_fmt_cols *cols, sl_batch *batch,
   return row;
 }
 
-/* Converts the record key into the key column's cell. */
-static sl_status fill_from_key(sl_fmt_cols *cols, sl_batch *batch, int row,
-                               const sl_record_msg *msg, sl_error *err) {
+/* Converts the key by the schema's key format. */
+sl_status sl_fmt_key_value(sl_fmt_cols *cols, const sl_record_msg *msg,
+                           sl_arena *arena, sl_value *out, bool *present,
+                           sl_error *err) {
   const sl_record_schema *schema = cols->schema;
   int k = schema->key_col;
+  *out = sl_fmt_value(SL_TYPE_NULL);
+  *present = false;
+  if (k < 0 || schema->key_format == SL_RECORD_KEY_NONE || !msg->key)
+    return SL_OK;
+
   const sl_jplan *plan = &cols->plans[k];
   const char *key = msg->key;
   size_t len = msg->key_len;
-  sl_arena *arena = sl_batch_arena(batch);
-  sl_value tmp;
-  sl_value *cell = cols->store[k] ? &batch->cols[k][row] : &tmp;
   bool composite = plan->kind == SL_TYPE_ARRAY ||
                    plan->kind == SL_TYPE_MAP || plan->kind == SL_TYPE_STRUCT;
-
-  if (schema->key_format == SL_RECORD_KEY_JSON || composite) {
-    bool present;
-    sl_status rc = sl_fmt_json_value(plan, key, len, true, arena,
-                                     &cols->work, msg, "record key", cell,
-                                     &present, err);
-    if (rc)
-      return rc;
-    cols->seen[k] = present ? SL_FMT_VALUE : SL_FMT_NULL;
-    return SL_OK;
-  }
+  if (schema->key_format == SL_RECORD_KEY_JSON || composite)
+    return sl_fmt_json_value(plan, key, len, true, arena, &cols->work, msg,
+                             "record key", out, present, err);
 
   char q[SL_FMT_QUOTE_BUF], tn[SL_FMT_TYPE_BUF];
   if (plan->kind == SL_TYPE_VARCHAR) {
@@ -125,30 +120,43 @@ static sl_status fill_from_key(sl_fmt_cols *cols, sl_batch *batch, int row,
       memcpy(copy, key, len);
       text = copy;
     }
-    *cell = sl_value_varchar(text, len);
-    cols->seen[k] = SL_FMT_VALUE;
+    *out = sl_fmt_str(SL_TYPE_VARCHAR, text, len);
+    *present = true;
     return SL_OK;
   }
 
-  switch (sl_fmt_text_value(plan, key, len, true, arena, &cols->work,
-                            cell)) {
+  switch (sl_fmt_text_value(plan, key, len, true, arena, &cols->work, out)) {
   case SL_FMT_CONV_OK:
-    cols->seen[k] = SL_FMT_VALUE;
+    *present = true;
     return SL_OK;
   case SL_FMT_CONV_NOMEM:
     return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
   case SL_FMT_CONV_RANGE:
-    cell->kind = SL_TYPE_NULL;
+    *out = sl_fmt_value(SL_TYPE_NULL);
     return sl_fmt_fail(err, msg, "type",
                        "record key: %s is out of range for %s",
                        sl_fmt_quote(q, key, len),
                        sl_fmt_type_name(plan->type, tn));
   default:
-    cell->kind = SL_TYPE_NULL;
+    *out = sl_fmt_value(SL_TYPE_NULL);
     return sl_fmt_fail(err, msg, "type", "record key: cannot convert %s to %s",
                        sl_fmt_quote(q, key, len),
                        sl_fmt_type_name(plan->type, tn));
   }
+}
+
+/* Converts the record key into the key column's cell. */
+static sl_status fill_from_key(sl_fmt_cols *cols, sl_batch *batch, int row,
+                               const sl_record_msg *msg, sl_error *err) {
+  int k = cols->schema->key_col;
+  sl_value tmp;
+  sl_value *cell = cols->store[k] ? &batch->cols[k][row] : &tmp;
+  bool present;
+  sl_status rc = sl_fmt_key_value(cols, msg, sl_batch_arena(batch), cell,
+                                  &present, err);
+  if (rc == SL_OK)
+    cols->seen[k] = present ? SL_FMT_VALUE : SL_FMT_NULL;
+  return rc;
 }
 
 /* Key fill, NOT NULL and event time, in that order. */

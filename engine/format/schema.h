@@ -90,9 +90,12 @@ void sl_record_schema_need_all(sl_record_schema *schema, bool needed);
 /* Marks column col as needed or not. */
 void sl_record_schema_need(sl_record_schema *schema, int col, bool needed);
 
-/* Makes col the event-time column, read with timestamp_format (NULL for
- * the default, iso8601).  The column must be TIMESTAMP or BIGINT (epoch
- * milliseconds); SL_ERR_SQL otherwise or for a bad format. */
+/* Makes col the event-time column, its text read with timestamp_format
+ * (NULL for the default, iso8601; the text is copied).  The column must
+ * be TIMESTAMP, or BIGINT holding epoch milliseconds (then only the
+ * default or epoch_ms is allowed).  Any column that carried event time
+ * before reads ISO 8601 again.  SL_ERR_SQL for a wrong column type or a
+ * bad format. */
 sl_status sl_record_schema_set_event_time(sl_record_schema *schema, int col,
                                           const char *timestamp_format,
                                           sl_error *err);

@@ -29,7 +29,7 @@ typedef struct sink_op {
   int key_col;
   sl_record_key_format key_format;
   sl_json_encoder *json;
-  sl_csv_encoder *csv;
+  sl_csvrec_encoder *csv;
   sl_value *row;
   sl_strbuf value;
   sl_strbuf key;
@@ -44,7 +44,7 @@ static sl_status sink_open(sl_op *op, const sl_op_ctx *ctx, sl_error *err) {
   if (!s->row)
     return sl_error_set(err, SL_ERR_NOMEM, "out of memory opening sink");
   if (s->format == SL_SOURCE_CSV)
-    s->csv = sl_csv_encoder_new(s->ncols, (const sl_type *const *)s->types,
+    s->csv = sl_csvrec_encoder_new(s->ncols, (const sl_type *const *)s->types,
                                 s->delimiter, err);
   else
     s->json = sl_json_encoder_new(s->ncols, (const char *const *)s->names,
@@ -85,7 +85,7 @@ static sl_status sink_process(sl_op *op, int port, const sl_op_batch *in,
     sl_strbuf_reset(&s->key);
     bool has_key;
     sl_status rc = s->json ? sl_json_encode_row(s->json, s->row, &s->value)
-                           : sl_csv_encode_row(s->csv, s->row, &s->value);
+                           : sl_csvrec_encode_row(s->csv, s->row, &s->value);
     if (rc == SL_OK)
       rc = encode_key(s, &has_key);
     if (rc)
@@ -111,7 +111,7 @@ static sl_status sink_process(sl_op *op, int port, const sl_op_batch *in,
 static void sink_close(sl_op *op) {
   sink_op *s = (sink_op *)op;
   sl_json_encoder_free(s->json);
-  sl_csv_encoder_free(s->csv);
+  sl_csvrec_encoder_free(s->csv);
   s->json = NULL;
   s->csv = NULL;
   free(s->row);

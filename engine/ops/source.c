@@ -49,7 +49,7 @@ typedef struct source_op {
   int capacity;
 
   sl_json_decoder *json;
-  sl_csv_decoder *csv;
+  sl_csvrec_decoder *csv;
   sl_batch *batch;       /* decoded rows */
   sl_batch view;         /* the scan's columns over batch */
   sl_value **view_cols;
@@ -164,8 +164,8 @@ static sl_status source_open(sl_op *op, const sl_op_ctx *ctx, sl_error *err) {
   s->view_ready = true;
 
   if (s->format == SL_SOURCE_CSV) {
-    sl_csv_options o = {.delimiter = s->delimiter, .borrow_strings = true};
-    s->csv = sl_csv_decoder_new(s->schema, &o, err);
+    sl_csvrec_options o = {.delimiter = s->delimiter, .borrow_strings = true};
+    s->csv = sl_csvrec_decoder_new(s->schema, &o, err);
     if (!s->csv)
       return err ? err->code : SL_ERR_NOMEM;
   } else {
@@ -190,7 +190,7 @@ static sl_status source_process(sl_op *op, int port, const sl_op_batch *in,
 static void source_close(sl_op *op) {
   source_op *s = (source_op *)op;
   sl_json_decoder_free(s->json);
-  sl_csv_decoder_free(s->csv);
+  sl_csvrec_decoder_free(s->csv);
   s->json = NULL;
   s->csv = NULL;
   sl_expr_free(s->check);
@@ -316,7 +316,7 @@ static sl_status push_chunk(source_op *s, const sl_kafka_msg *msgs, size_t n,
     sl_error rerr;
     s->row_wm[b->nrows] = s->wm;
     sl_status rc = s->json ? sl_json_decode(s->json, &rm, b, &row, &rerr)
-                           : sl_csv_decode(s->csv, &rm, b, &row, &rerr);
+                           : sl_csvrec_decode(s->csv, &rm, b, &row, &rerr);
     if (rc && rc != SL_ERR_RECORD) {
       if (err)
         *err = rerr;

@@ -30,8 +30,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "broker $brokers; $(kcat -V 2>&1 | head -n 1);" \
-  "Sluice on $("$tool" version)"
+kcat_version=$(kcat -V 2>&1 | sed -n 's/^Version \([^ ]*\).*/\1/p')
+echo "broker $brokers; kcat $kcat_version; Sluice on $("$tool" version)"
 
 # Records of many shapes: repeated keys (per-key order), UTF-8, JSON,
 # quotes, backslashes, separators, a record without a key (no tab) and a

@@ -16,7 +16,7 @@
 
 typedef struct fixture {
   sl_record_schema *schema;
-  sl_csv_decoder *dec;
+  sl_csvrec_decoder *dec;
   sl_batch *batch;
   sl_error err;
   int row;
@@ -25,15 +25,15 @@ typedef struct fixture {
 static void fx_open(fixture *f, sl_record_schema *s, char delim) {
   memset(f, 0, sizeof(*f));
   f->schema = s;
-  sl_csv_options opts = {delim, false};
-  f->dec = sl_csv_decoder_new(s, &opts, &f->err);
+  sl_csvrec_options opts = {delim, false};
+  f->dec = sl_csvrec_decoder_new(s, &opts, &f->err);
   assert_non_null(f->dec);
   f->batch = sl_batch_create(s->ncols, 32);
   assert_non_null(f->batch);
 }
 
 static void fx_close(fixture *f) {
-  sl_csv_decoder_free(f->dec);
+  sl_csvrec_decoder_free(f->dec);
   sl_batch_free(f->batch);
   sl_record_schema_free(f->schema);
 }
@@ -44,7 +44,7 @@ static sl_status fx_decode_key(fixture *f, const char *key,
     sl_batch_reset(f->batch);
   sl_record_msg msg = {"c", 0, 7, 5, key, key ? strlen(key) : 0, line,
                        line ? strlen(line) : 0};
-  return sl_csv_decode(f->dec, &msg, f->batch, &f->row, &f->err);
+  return sl_csvrec_decode(f->dec, &msg, f->batch, &f->row, &f->err);
 }
 
 static sl_status fx_decode(fixture *f, const char *line) {
@@ -218,25 +218,25 @@ static void test_delimiters_and_key(void **state) {
   (void)state;
   char d;
   sl_error err;
-  assert_int_equal(sl_csv_delimiter_parse("|", &d, &err), SL_OK);
+  assert_int_equal(sl_csvrec_delimiter_parse("|", &d, &err), SL_OK);
   assert_int_equal(d, '|');
-  assert_int_equal(sl_csv_delimiter_parse("\\t", &d, &err), SL_OK);
+  assert_int_equal(sl_csvrec_delimiter_parse("\\t", &d, &err), SL_OK);
   assert_int_equal(d, '\t');
-  assert_int_equal(sl_csv_delimiter_parse("tab", &d, &err), SL_OK);
+  assert_int_equal(sl_csvrec_delimiter_parse("tab", &d, &err), SL_OK);
   assert_int_equal(d, '\t');
-  assert_int_equal(sl_csv_delimiter_parse("\"", &d, &err), SL_ERR_SQL);
+  assert_int_equal(sl_csvrec_delimiter_parse("\"", &d, &err), SL_ERR_SQL);
   assert_string_equal(err.message, "invalid delimiter '\"': expected one "
                                    "character other than a quote or a line "
                                    "break");
-  assert_int_equal(sl_csv_delimiter_parse(",,", &d, &err), SL_ERR_SQL);
+  assert_int_equal(sl_csvrec_delimiter_parse(",,", &d, &err), SL_ERR_SQL);
 
   sl_record_schema *s = sl_record_schema_new();
   int id = sl_record_schema_add(s, "id", false, sl_type_bigint(), true,
                                 &err);
   sl_record_schema_add(s, "v", false, sl_type_varchar(), false, &err);
   sl_record_schema_set_key(s, id, SL_RECORD_KEY_STRING);
-  sl_csv_options bad = {'\n', false};
-  assert_null(sl_csv_decoder_new(s, &bad, &err));
+  sl_csvrec_options bad = {'\n', false};
+  assert_null(sl_csvrec_decoder_new(s, &bad, &err));
   fixture f;
   fx_open(&f, s, '\t');
   assert_int_equal(fx_decode_key(&f, "12", "\tx,y"), SL_OK);
@@ -244,6 +244,14 @@ static void test_delimiters_and_key(void **state) {
   assert_str_value(cell(&f, 1), "x,y", 3);
   assert_int_equal(fx_decode_key(&f, "12", "5\tx"), SL_OK);
   assert_true(cell(&f, 0)->u.i64 == 5);
+
+  sl_arena arena;
+  sl_arena_init(&arena, 0);
+  sl_value kv;
+  sl_record_msg tomb = {"c", 0, 1, 0, "31", 2, NULL, 0};
+  assert_int_equal(sl_csvrec_decode_key(f.dec, &tomb, &arena, &kv, &err), SL_OK);
+  assert_true(kv.u.i64 == 31);
+  sl_arena_destroy(&arena);
   fx_close(&f);
 }
 
@@ -273,7 +281,7 @@ static void test_round_trips(void **state) {
     fixture f;
     sl_record_schema *copy = s;
     fx_open(&f, copy, dch);
-    sl_csv_encoder *enc = sl_csv_encoder_for_schema(s, dch, &err);
+    sl_csvrec_encoder *enc = sl_csvrec_encoder_for_schema(s, dch, &err);
     assert_non_null(enc);
 
     for (size_t k = 0; k < sizeof(strings) / sizeof(strings[0]); k++) {
@@ -289,7 +297,7 @@ static void test_round_trips(void **state) {
           sl_value_composite(SL_TYPE_ARRAY, items, 2),
           k % 3 == 2 ? sl_value_null() : sl_value_bool(k % 2)};
       sl_strbuf line = SL_STRBUF_INIT;
-      assert_int_equal(sl_csv_encode_row(enc, row, &line), SL_OK);
+      assert_int_equal(sl_csvrec_encode_row(enc, row, &line), SL_OK);
       if (fx_decode(&f, line.data ? line.data : "") != SL_OK)
         fail_msg("%s: %s", line.data, f.err.message);
       for (int c = 0; c < 8; c++) {
@@ -303,13 +311,13 @@ static void test_round_trips(void **state) {
       assert_true(signbit(cell(&f, 1)->u.f64) == signbit(doubles[k]));
       sl_strbuf_free(&line);
     }
-    sl_csv_encoder_free(enc);
+    sl_csvrec_encoder_free(enc);
     f.schema = NULL;
     fx_close(&f);
   }
 
   /* The exact text for one row. */
-  sl_csv_encoder *enc = sl_csv_encoder_for_schema(s, 0, &err);
+  sl_csvrec_encoder *enc = sl_csvrec_encoder_for_schema(s, 0, &err);
   sl_value items[1] = {sl_value_varchar("x", 1)};
   sl_value row[8] = {sl_value_varchar("a,\"b\"", 5),
                      sl_value_double(0.1),
@@ -320,12 +328,12 @@ static void test_round_trips(void **state) {
                      sl_value_composite(SL_TYPE_ARRAY, items, 1),
                      sl_value_null()};
   sl_strbuf line = SL_STRBUF_INIT;
-  assert_int_equal(sl_csv_encode_row(enc, row, &line), SL_OK);
+  assert_int_equal(sl_csvrec_encode_row(enc, row, &line), SL_OK);
   assert_string_equal(line.data, "\"a,\"\"b\"\"\",0.1,-0.050,"
                                  "2024-05-01 10:00:00.123,"
                                  "1 days 01:01:01.001,AQID,\"[\"\"x\"\"]\",");
   sl_strbuf_free(&line);
-  sl_csv_encoder_free(enc);
+  sl_csvrec_encoder_free(enc);
   sl_record_schema_free(s);
 }
 

@@ -804,6 +804,28 @@ static void test_record_key(void **state) {
   assert_int_equal(fx_decode_msg(&f, NULL, v, strlen(v)), SL_ERR_RECORD);
   assert_string_equal(f.err.message,
                       "column id is NOT NULL but the field is missing");
+
+  /* A tombstone: only the key is decoded. */
+  sl_arena arena;
+  sl_arena_init(&arena, 0);
+  sl_value kv;
+  sl_record_msg tomb = {"t", 0, 9, 0, "-12", 3, NULL, 0};
+  assert_int_equal(sl_json_decode_key(f.dec, &tomb, &arena, &kv, &f.err),
+                   SL_OK);
+  assert_int_equal(kv.kind, SL_TYPE_BIGINT);
+  assert_true(kv.u.i64 == -12);
+  tomb.key = "x";
+  tomb.key_len = 1;
+  assert_int_equal(sl_json_decode_key(f.dec, &tomb, &arena, &kv, &f.err),
+                   SL_ERR_RECORD);
+  assert_string_equal(f.err.message,
+                      "record key: cannot convert \"x\" to BIGINT");
+  assert_true(sl_value_is_null(&kv));
+  tomb.key = NULL;
+  assert_int_equal(sl_json_decode_key(f.dec, &tomb, &arena, &kv, &f.err),
+                   SL_OK);
+  assert_true(sl_value_is_null(&kv));
+  sl_arena_destroy(&arena);
   fx_close(&f);
 
   /* JSON keys. */
@@ -1010,6 +1032,38 @@ static void test_borrowed_strings(void **state) {
   fx_close(&f);
 }
 
+/* Many columns: every name finds its own column through the table. */
+static void test_many_columns(void **state) {
+  (void)state;
+  sl_record_schema *s = sl_record_schema_new();
+  char name[16];
+  for (int i = 0; i < 200; i++) {
+    snprintf(name, sizeof(name), "%s%d", i % 2 ? "Col_" : "c", i);
+    add_col(s, name, sl_type_int(), false);
+  }
+  fixture f;
+  fx_open(&f, s, false);
+
+  /* Reverse order, names in upper case, with unknown fields between. */
+  static char json[16384];
+  int n = snprintf(json, sizeof(json), "{");
+  for (int i = 199; i >= 0; i--) {
+    char up[16];
+    snprintf(name, sizeof(name), "%s%d", i % 2 ? "Col_" : "c", i);
+    for (size_t k = 0; k <= strlen(name); k++)
+      up[k] = (char)(name[k] >= 'a' && name[k] <= 'z' ? name[k] - 32
+                                                       : name[k]);
+    n += snprintf(json + n, sizeof(json) - (size_t)n,
+                  "%s\"%s\":%d,\"x%d\":0", i == 199 ? "" : ",", up, i * 7,
+                  i);
+  }
+  snprintf(json + n, sizeof(json) - (size_t)n, "}");
+  assert_decodes(&f, json);
+  for (int i = 0; i < 200; i++)
+    assert_int_equal(cell(&f, i)->u.i32, i * 7);
+  fx_close(&f);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_every_scalar_type),
@@ -1028,6 +1082,7 @@ int main(void) {
       cmocka_unit_test(test_timestamp_formats),
       cmocka_unit_test(test_metadata_and_isolated_failures),
       cmocka_unit_test(test_borrowed_strings),
+      cmocka_unit_test(test_many_columns),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

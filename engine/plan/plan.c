@@ -1,0 +1,723 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * plan.c - building a physical plan from a bound query.
+ *
+ * Outline of sl_plan_build:
+ *   1. translate the sl_rel tree into operator nodes (a stream scan
+ *      becomes a source with its record schema, a lookup join analyses
+ *      its table side), copying every expression into the plan;
+ *   2. fold constants in every expression;
+ *   3. push filters down, then merge projections;
+ *   4. add the sink (and LIMIT), with casts to the stream's column types;
+ *   5. prune columns from the sink down to the decoders;
+ *   6. number the nodes, inputs first.
+ */
+#include "engine/plan/plan_internal.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/format/csv_record.h"
+
+/* ------------------------------------------------------------------ */
+/* Catalog objects                                                     */
+/* ------------------------------------------------------------------ */
+
+static const char *option(const sl_catalog_object *obj, const char *name) {
+  return obj ? sl_catalog_object_option(obj, name) : NULL;
+}
+
+/* True when a stored name is what an unquoted identifier folds to, so
+ * that JSON fields match it ignoring case. */
+static bool plain_name(const char *s) {
+  if (!*s || isdigit((unsigned char)*s))
+    return false;
+  for (; *s; s++)
+    if (!(islower((unsigned char)*s) || isdigit((unsigned char)*s) ||
+          *s == '_'))
+      return false;
+  return true;
+}
+
+static sl_status parse_format(sl_planner *p, const sl_catalog_object *obj,
+                              sl_srcpos pos, sl_source_format *format,
+                              char *delim) {
+  const char *f = option(obj, "format");
+  *delim = ',';
+  if (!f || !strcmp(f, "json")) {
+    *format = SL_SOURCE_JSON;
+    return SL_OK;
+  }
+  if (strcmp(f, "csv") != 0)
+    return sl_planner_fail(p, pos, "stream %s has format '%s'; expected "
+                           "'json' or 'csv'", obj->name, f);
+  *format = SL_SOURCE_CSV;
+  const char *d = option(obj, "delimiter");
+  if (d && sl_csv_delimiter_parse(d, delim, p->err))
+    return SL_ERR_SQL;
+  return SL_OK;
+}
+
+/* The record schema of a stream's declared columns. */
+static sl_record_schema *stream_schema(sl_planner *p,
+                                       const sl_catalog_object *obj) {
+  sl_record_schema *s = sl_record_schema_new();
+  if (!s) {
+    sl_planner_nomem(p);
+    return NULL;
+  }
+  for (int i = 0; i < obj->ncolumns; i++) {
+    const sl_catalog_column *c = &obj->columns[i];
+    sl_type *t = sl_type_clone(c->type);
+    if (!t || sl_record_schema_add(s, c->name, !plain_name(c->name), t,
+                                   c->not_null, p->err) < 0) {
+      if (!t)
+        sl_planner_nomem(p);
+      sl_record_schema_free(s);
+      return NULL;
+    }
+  }
+  if (obj->timestamp_column >= 0 &&
+      sl_record_schema_set_event_time(s, obj->timestamp_column,
+                                      obj->timestamp_format, p->err)) {
+    sl_record_schema_free(s);
+    return NULL;
+  }
+  sl_record_schema_set_key(s, obj->key_column,
+                           obj->key_column >= 0 ? SL_RECORD_KEY_STRING
+                                                : SL_RECORD_KEY_NONE);
+  return s;
+}
+
+/* Keeps a record schema with the plan (freed by sl_plan_free). */
+static bool own_schema(sl_planner *p, sl_record_schema *s);
+
+/* ------------------------------------------------------------------ */
+/* Translation                                                         */
+/* ------------------------------------------------------------------ */
+
+static sl_pnode *translate(sl_planner *p, const sl_rel *rel);
+
+static bool copy_columns(sl_planner *p, sl_pnode *n, const sl_rel *rel) {
+  for (int i = 0; i < rel->ncolumns; i++) {
+    n->cols[i].name = sl_planner_strdup(p, rel->columns[i].name);
+    n->cols[i].type = sl_planner_type(p, rel->columns[i].type);
+    n->cols[i].hidden = rel->columns[i].hidden;
+    if (!n->cols[i].name || !n->cols[i].type)
+      return false;
+  }
+  return true;
+}
+
+static sl_pnode *translate_scan(sl_planner *p, const sl_rel *rel) {
+  const sl_catalog_object *obj = rel->u.scan.object;
+  if (rel->u.scan.kind != SL_SCAN_STREAM || !obj) {
+    sl_planner_fail(p, rel->pos, "%s is a table: it can be read in a join "
+                    "(JOIN %s ON ...) but not streamed from",
+                    rel->u.scan.name, rel->u.scan.name);
+    return NULL;
+  }
+  sl_pnode *n = sl_planner_node(p, SL_PNODE_SOURCE, 0, rel->ncolumns);
+  if (!n || !copy_columns(p, n, rel))
+    return NULL;
+  n->pos = rel->pos;
+  n->u.source.stream = sl_planner_strdup(p, obj->name);
+  const char *topic = option(obj, "topic");
+  n->u.source.topic = sl_planner_strdup(p, topic ? topic : obj->name);
+  if (parse_format(p, obj, rel->pos, &n->u.source.format,
+                   &n->u.source.delimiter))
+    return NULL;
+  sl_record_schema *s = stream_schema(p, obj);
+  if (!s || !own_schema(p, s))
+    return NULL;
+  n->u.source.schema = s;
+
+  /* Scan columns: declared ones, then pseudo-columns. */
+  n->u.source.col_map = sl_planner_alloc(p, ((size_t)rel->ncolumns + 1) *
+                                                sizeof(int));
+  if (!n->u.source.col_map)
+    return NULL;
+  for (int i = 0; i < rel->ncolumns; i++) {
+    sl_meta_column m = rel->u.scan.meta ? rel->u.scan.meta[i] : SL_META_NONE;
+    int c = i;
+    switch (m) {
+    case SL_META_ROWTIME: c = s->ncols + SL_RECORD_SYS_ROWTIME; break;
+    case SL_META_ROWPARTITION: c = s->ncols + SL_RECORD_SYS_ROWPARTITION; break;
+    case SL_META_ROWOFFSET: c = s->ncols + SL_RECORD_SYS_ROWOFFSET; break;
+    case SL_META_NONE: break;
+    }
+    n->u.source.col_map[i] = c;
+  }
+
+  n->u.source.out_of_order_ms = rel->u.scan.out_of_order_ms;
+  const char *idle = option(obj, "idle_timeout");
+  n->u.source.idle_timeout_ms = idle ? strtoll(idle, NULL, 10) : 10000;
+  const char *pol = option(obj, "errors");
+  n->u.source.policy = SL_POLICY_DLQ;
+  if (pol && !sl_error_policy_parse(pol, &n->u.source.policy)) {
+    sl_planner_fail(p, rel->pos, "stream %s has errors='%s'; expected "
+                    "'fail', 'skip' or 'dlq'", obj->name, pol);
+    return NULL;
+  }
+  const char *dlq = option(obj, "dlq_topic");
+  char fallback[SL_ERROR_NAME_MAX];
+  if (!dlq) {
+    snprintf(fallback, sizeof(fallback), "%s.dlq", n->u.source.topic);
+    dlq = fallback;
+  }
+  n->u.source.dlq_topic = sl_planner_strdup(p, dlq);
+  n->u.source.start = sl_planner_strdup(p, option(obj, "start"));
+  n->u.source.event_time = obj->timestamp_column;
+  return n;
+}
+
+/* The table side of a lookup join: the table's scan and the filter and
+ * expressions (over the table's columns) of whatever lies above it. */
+typedef struct table_side {
+  const sl_rel *scan;
+  sl_bexpr *filter;
+  int nexprs;
+  sl_bexpr **exprs;
+} table_side;
+
+static sl_status analyse_table(sl_planner *p, const sl_rel *rel,
+                               table_side *ts) {
+  switch (rel->kind) {
+  case SL_REL_SCAN: {
+    if (rel->u.scan.kind != SL_SCAN_TABLE || !rel->u.scan.object)
+      return sl_planner_fail(p, rel->pos, "the right side of a lookup join "
+                             "must be a lookup table; %s is not",
+                             rel->u.scan.name);
+    ts->scan = rel;
+    ts->filter = NULL;
+    ts->nexprs = rel->ncolumns;
+    ts->exprs = sl_planner_alloc(p, ((size_t)rel->ncolumns + 1) *
+                                        sizeof(*ts->exprs));
+    if (!ts->exprs)
+      return SL_ERR_NOMEM;
+    for (int i = 0; i < rel->ncolumns; i++)
+      if (!(ts->exprs[i] = sl_planner_column(p, i, rel->columns[i].type)))
+        return SL_ERR_NOMEM;
+    return SL_OK;
+  }
+  case SL_REL_FILTER: {
+    sl_status rc = analyse_table(p, rel->input, ts);
+    if (rc)
+      return rc;
+    sl_bexpr *f = sl_planner_subst(p, rel->u.filter.predicate, ts->exprs);
+    if (!f)
+      return SL_ERR_NOMEM;
+    sl_bexpr *both[2] = {ts->filter, f};
+    ts->filter = ts->filter ? sl_planner_and(p, both, 2) : f;
+    return ts->filter ? SL_OK : SL_ERR_NOMEM;
+  }
+  case SL_REL_PROJECT: {
+    sl_status rc = analyse_table(p, rel->input, ts);
+    if (rc)
+      return rc;
+    sl_bexpr **ex = sl_planner_alloc(p, ((size_t)rel->u.project.nexprs + 1) *
+                                            sizeof(*ex));
+    if (!ex)
+      return SL_ERR_NOMEM;
+    for (int i = 0; i < rel->u.project.nexprs; i++)
+      if (!(ex[i] = sl_planner_subst(p, rel->u.project.exprs[i], ts->exprs)))
+        return SL_ERR_NOMEM;
+    ts->exprs = ex;
+    ts->nexprs = rel->u.project.nexprs;
+    return SL_OK;
+  }
+  default:
+    return sl_planner_fail(p, rel->pos, "the right side of a lookup join "
+                           "must be a lookup table, optionally filtered or "
+                           "projected");
+  }
+}
+
+/* True when conjunct c of the ON condition is the equality of key pair k
+ * (over the output row: right columns after nleft). */
+static bool is_key_equality(sl_planner *p, const sl_bexpr *c,
+                            const sl_rel *rel, int k, int nleft) {
+  if (c->kind != SL_BEXPR_BINARY || c->op != SL_OP_EQ)
+    return false;
+  sl_bexpr *r = sl_planner_copy(p, rel->u.join.right_keys[k]);
+  if (!r)
+    return false;
+  sl_plan_expr_shift(r, nleft);
+  const sl_bexpr *l = rel->u.join.left_keys[k];
+  return (sl_plan_expr_equal(c->args[0], l) &&
+          sl_plan_expr_equal(c->args[1], r)) ||
+         (sl_plan_expr_equal(c->args[1], l) &&
+          sl_plan_expr_equal(c->args[0], r));
+}
+
+static sl_pnode *translate_lookup(sl_planner *p, const sl_rel *rel) {
+  if (rel->u.join.kind != SL_JOIN_INNER && rel->u.join.kind != SL_JOIN_LEFT) {
+    sl_planner_fail(p, rel->pos, "a lookup join is INNER or LEFT; RIGHT "
+                    "and FULL need the table as a stream");
+    return NULL;
+  }
+  table_side ts;
+  if (analyse_table(p, rel->u.join.right, &ts))
+    return NULL;
+  const sl_catalog_object *tab = ts.scan->u.scan.object;
+
+  /* Every key column of the table must be given by an equality. */
+  int nkeys = 0;
+  for (int c = 0; c < tab->ncolumns; c++)
+    nkeys += tab->columns[c].primary_key;
+  if (nkeys == 0) {
+    sl_planner_fail(p, rel->pos, "table %s has no PRIMARY KEY to look rows "
+                    "up by", tab->name);
+    return NULL;
+  }
+  sl_pnode *left = translate(p, rel->u.join.left);
+  if (!left)
+    return NULL;
+  sl_pnode *n = sl_planner_node(p, SL_PNODE_LOOKUP_JOIN, 1, rel->ncolumns);
+  if (!n || !copy_columns(p, n, rel))
+    return NULL;
+  n->pos = rel->pos;
+  n->inputs[0] = left;
+  n->u.lookup.table = sl_planner_strdup(p, tab->name);
+  n->u.lookup.left_outer = rel->u.join.kind == SL_JOIN_LEFT;
+  n->u.lookup.nkeys = nkeys;
+  n->u.lookup.left_keys = sl_planner_alloc(p, (size_t)(nkeys + 1) *
+                                                 sizeof(sl_bexpr *));
+  n->u.lookup.key_names = sl_planner_alloc(p, (size_t)(nkeys + 1) *
+                                                 sizeof(char *));
+  bool *used_pair = sl_planner_alloc(p, (size_t)rel->u.join.nkeys + 1);
+  if (!n->u.lookup.left_keys || !n->u.lookup.key_names || !used_pair)
+    return NULL;
+
+  int k = 0;
+  for (int c = 0; c < tab->ncolumns; c++) {
+    if (!tab->columns[c].primary_key)
+      continue;
+    int pair = -1;
+    for (int j = 0; j < rel->u.join.nkeys && pair < 0; j++) {
+      sl_bexpr *r = sl_planner_subst(p, rel->u.join.right_keys[j], ts.exprs);
+      if (!r)
+        return NULL;
+      const sl_bexpr *s = sl_plan_expr_strip(r);
+      if (s->kind == SL_BEXPR_COLUMN && s->u.column == c)
+        pair = j;
+    }
+    if (pair < 0) {
+      sl_planner_fail(p, rel->pos, "a lookup join must give every key column "
+                      "of %s; ON has no equality on %s", tab->name,
+                      tab->columns[c].name);
+      return NULL;
+    }
+    used_pair[pair] = true;
+    sl_bexpr *lk = sl_planner_copy(p, rel->u.join.left_keys[pair]);
+    lk = lk ? sl_planner_cast(p, lk, tab->columns[c].type) : NULL;
+    if (!lk)
+      return NULL;
+    n->u.lookup.left_keys[k] = lk;
+    n->u.lookup.key_names[k++] = sl_planner_strdup(p, tab->columns[c].name);
+  }
+
+  /* The table's own columns, for EXPLAIN and the right expressions. */
+  n->u.lookup.ntable = tab->ncolumns;
+  n->u.lookup.table_cols = sl_planner_alloc(p, ((size_t)tab->ncolumns + 1) *
+                                                   sizeof(sl_pcolumn));
+  if (!n->u.lookup.table_cols)
+    return NULL;
+  for (int c = 0; c < tab->ncolumns; c++) {
+    n->u.lookup.table_cols[c].name = sl_planner_strdup(p, tab->columns[c].name);
+    n->u.lookup.table_cols[c].type = sl_planner_type(p, tab->columns[c].type);
+    if (!n->u.lookup.table_cols[c].type)
+      return NULL;
+  }
+  n->u.lookup.right_filter = ts.filter;
+  n->u.lookup.nright = ts.nexprs;
+  n->u.lookup.right_exprs = ts.exprs;
+
+  /* What ON holds beyond the key equalities used. */
+  enum { MAXC = 64 };
+  sl_bexpr *parts[MAXC], *rest[MAXC];
+  int nleft = left->ncols, nrest = 0;
+  sl_bexpr *cond = sl_planner_copy(p, rel->u.join.condition);
+  int np = cond ? sl_plan_expr_conjuncts(cond, parts, MAXC) : 0;
+  if (np < 0) {
+    rest[nrest++] = cond;
+    np = 0;
+  }
+  for (int i = 0; i < np; i++) {
+    bool key = false;
+    for (int j = 0; j < rel->u.join.nkeys && !key; j++)
+      key = used_pair[j] && is_key_equality(p, parts[i], rel, j, nleft);
+    if (!key)
+      rest[nrest++] = parts[i];
+  }
+  n->u.lookup.residual = sl_planner_and(p, rest, nrest);
+  return n;
+}
+
+static sl_pnode *translate(sl_planner *p, const sl_rel *rel) {
+  sl_pnode *n, *in;
+  switch (rel->kind) {
+  case SL_REL_SCAN:
+    return translate_scan(p, rel);
+  case SL_REL_FILTER:
+    if (!(in = translate(p, rel->input)))
+      return NULL;
+    n = sl_planner_node(p, SL_PNODE_FILTER, 1, rel->ncolumns);
+    if (!n || !copy_columns(p, n, rel))
+      return NULL;
+    n->inputs[0] = in;
+    n->pos = rel->pos;
+    n->u.filter.predicate = sl_planner_copy(p, rel->u.filter.predicate);
+    return n->u.filter.predicate ? n : NULL;
+  case SL_REL_PROJECT:
+    if (!(in = translate(p, rel->input)))
+      return NULL;
+    n = sl_planner_node(p, SL_PNODE_PROJECT, 1, rel->ncolumns);
+    if (!n || !copy_columns(p, n, rel))
+      return NULL;
+    n->inputs[0] = in;
+    n->pos = rel->pos;
+    n->u.project.nexprs = rel->u.project.nexprs;
+    n->u.project.exprs = sl_planner_alloc(p, ((size_t)rel->ncolumns + 1) *
+                                                 sizeof(sl_bexpr *));
+    if (!n->u.project.exprs)
+      return NULL;
+    for (int i = 0; i < rel->u.project.nexprs; i++)
+      if (!(n->u.project.exprs[i] =
+                sl_planner_copy(p, rel->u.project.exprs[i])))
+        return NULL;
+    return n;
+  case SL_REL_UNION:
+    n = sl_planner_node(p, SL_PNODE_UNION, rel->u.union_.ninputs,
+                        rel->ncolumns);
+    if (!n || !copy_columns(p, n, rel))
+      return NULL;
+    n->pos = rel->pos;
+    for (int i = 0; i < rel->u.union_.ninputs; i++)
+      if (!(n->inputs[i] = translate(p, rel->u.union_.inputs[i])))
+        return NULL;
+    return n;
+  case SL_REL_LIMIT:
+    if (!(in = translate(p, rel->input)))
+      return NULL;
+    n = sl_planner_node(p, SL_PNODE_LIMIT, 1, rel->ncolumns);
+    if (!n || !copy_columns(p, n, rel))
+      return NULL;
+    n->inputs[0] = in;
+    n->pos = rel->pos;
+    n->u.limit.count = rel->u.limit.count;
+    return n;
+  case SL_REL_JOIN:
+    if (rel->u.join.strategy == SL_JOIN_LOOKUP)
+      return translate_lookup(p, rel);
+    sl_planner_fail(p, rel->pos, "%s joins are not supported by this "
+                    "engine yet", sl_join_strategy_name(rel->u.join.strategy));
+    return NULL;
+  case SL_REL_AGGREGATE:
+    sl_planner_fail(p, rel->pos, "aggregation (GROUP BY) is not supported "
+                    "by this engine yet");
+    return NULL;
+  case SL_REL_OVER:
+    sl_planner_fail(p, rel->pos, "OVER (...) is not supported by this "
+                    "engine yet");
+    return NULL;
+  case SL_REL_VALUES:
+    sl_planner_fail(p, rel->pos, "a query without FROM has no stream to "
+                    "run on");
+    return NULL;
+  }
+  sl_planner_fail(p, rel->pos, "unknown relation kind %d", (int)rel->kind);
+  return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Folding every expression of the tree                                */
+/* ------------------------------------------------------------------ */
+
+static sl_status fold_tree(sl_planner *p, sl_pnode *n) {
+  sl_status rc = SL_OK;
+  switch (n->kind) {
+  case SL_PNODE_FILTER:
+    rc = sl_planner_fold(p, n->u.filter.predicate);
+    break;
+  case SL_PNODE_PROJECT:
+    for (int i = 0; !rc && i < n->u.project.nexprs; i++)
+      rc = sl_planner_fold(p, n->u.project.exprs[i]);
+    break;
+  case SL_PNODE_LOOKUP_JOIN:
+    for (int i = 0; !rc && i < n->u.lookup.nkeys; i++)
+      rc = sl_planner_fold(p, n->u.lookup.left_keys[i]);
+    for (int i = 0; !rc && n->u.lookup.right_exprs && i < n->u.lookup.nright;
+         i++)
+      rc = sl_planner_fold(p, n->u.lookup.right_exprs[i]);
+    if (!rc && n->u.lookup.right_filter)
+      rc = sl_planner_fold(p, n->u.lookup.right_filter);
+    if (!rc && n->u.lookup.residual)
+      rc = sl_planner_fold(p, n->u.lookup.residual);
+    break;
+  default:
+    break;
+  }
+  for (int i = 0; !rc && i < n->ninputs; i++)
+    rc = fold_tree(p, n->inputs[i]);
+  return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Sinks                                                               */
+/* ------------------------------------------------------------------ */
+
+/* A projection of in's visible columns cast to the stream's types. */
+static sl_pnode *cast_to_stream(sl_planner *p, sl_pnode *in,
+                                const sl_catalog_object *obj) {
+  int nvis = 0;
+  for (int i = 0; i < in->ncols; i++)
+    nvis += !in->cols[i].hidden;
+  if (nvis != obj->ncolumns) {
+    sl_planner_fail(p, in->pos, "the query has %d columns but stream %s has "
+                    "%d", nvis, obj->name, obj->ncolumns);
+    return NULL;
+  }
+  bool same = nvis == in->ncols;
+  for (int i = 0, k = 0; same && i < in->ncols; i++, k++)
+    same = sl_type_equal(in->cols[i].type, obj->columns[k].type);
+  if (same)
+    return in;
+
+  sl_pnode *proj = sl_planner_node(p, SL_PNODE_PROJECT, 1, nvis);
+  sl_bexpr **ex = sl_planner_alloc(p, (size_t)(nvis + 1) * sizeof(*ex));
+  if (!proj || !ex)
+    return NULL;
+  proj->pos = in->pos;
+  proj->inputs[0] = in;
+  int k = 0;
+  for (int i = 0; i < in->ncols; i++) {
+    if (in->cols[i].hidden)
+      continue;
+    const sl_catalog_column *sc = &obj->columns[k];
+    sl_bexpr *c = sl_planner_column(p, i, in->cols[i].type);
+    if (!c)
+      return NULL;
+    if (!sl_type_equal(c->type, sc->type) &&
+        !sl_type_implicit_cast(c->type, sc->type)) {
+      char t1[SL_TYPE_SQL_MAX], t2[SL_TYPE_SQL_MAX];
+      sl_planner_fail(p, in->pos, "column %s of the query is %s; column %s "
+                      "of stream %s is %s", in->cols[i].name,
+                      sl_type_to_sql(c->type, t1, sizeof(t1)), sc->name,
+                      obj->name, sl_type_to_sql(sc->type, t2, sizeof(t2)));
+      return NULL;
+    }
+    ex[k] = sl_planner_cast(p, c, sc->type);
+    proj->cols[k].name = sl_planner_strdup(p, sc->name);
+    proj->cols[k].type = sl_planner_type(p, sc->type);
+    if (!ex[k] || !proj->cols[k].type)
+      return NULL;
+    k++;
+  }
+  proj->u.project.nexprs = nvis;
+  proj->u.project.exprs = ex;
+  return proj;
+}
+
+static sl_pnode *add_sink(sl_planner *p, sl_pnode *in) {
+  const sl_plan_request *req = p->req;
+  if (req->sink == SL_PLAN_SINK_CALLBACK) {
+    sl_pnode *s = sl_planner_node(p, SL_PNODE_SINK_CALLBACK, 1, in->ncols);
+    if (!s)
+      return NULL;
+    s->pos = in->pos;
+    s->inputs[0] = in;
+    memcpy(s->cols, in->cols, (size_t)in->ncols * sizeof(*s->cols));
+    s->u.callback.fn = req->fn;
+    s->u.callback.ud = req->ud;
+    return s;
+  }
+
+  const sl_catalog_object *obj = req->stream;
+  if (!obj) {
+    sl_error_set(p->err, SL_ERR_INTERNAL, "a stream sink without a stream");
+    return NULL;
+  }
+  in = cast_to_stream(p, in, obj);
+  if (!in)
+    return NULL;
+  sl_pnode *s = sl_planner_node(p, SL_PNODE_SINK_KAFKA, 1, obj->ncolumns);
+  if (!s)
+    return NULL;
+  s->pos = in->pos;
+  s->inputs[0] = in;
+  s->u.sink.stream = sl_planner_strdup(p, obj->name);
+  const char *topic = option(obj, "topic");
+  s->u.sink.topic = sl_planner_strdup(p, topic ? topic : obj->name);
+  if (parse_format(p, obj, in->pos, &s->u.sink.format,
+                   &s->u.sink.delimiter))
+    return NULL;
+  s->u.sink.ncols = obj->ncolumns;
+  s->u.sink.cols = sl_planner_alloc(p, ((size_t)obj->ncolumns + 1) *
+                                          sizeof(int));
+  if (!s->u.sink.cols)
+    return NULL;
+  for (int i = 0, k = 0; i < in->ncols; i++) {
+    if (in->cols[i].hidden)
+      continue;
+    s->u.sink.cols[k] = i;
+    s->cols[k].name = sl_planner_strdup(p, obj->columns[k].name);
+    s->cols[k].type = sl_planner_type(p, obj->columns[k].type);
+    if (!s->cols[k].type)
+      return NULL;
+    k++;
+  }
+  s->u.sink.key_col = obj->key_column;
+  s->u.sink.key_format = obj->key_column >= 0 ? SL_RECORD_KEY_STRING
+                                              : SL_RECORD_KEY_NONE;
+  s->u.sink.partitions = req->partitions;
+  s->u.sink.replicas = req->replicas;
+  return s;
+}
+
+/* ------------------------------------------------------------------ */
+/* Building                                                            */
+/* ------------------------------------------------------------------ */
+
+/* Record schemas live in a list hung off the plan's arena. */
+struct sl_plan_schemas {
+  sl_record_schema *schema;
+  struct sl_plan_schemas *next;
+};
+typedef struct sl_plan_schemas schema_link;
+
+static schema_link **schema_list(sl_plan *plan) {
+  return &plan->schemas;
+}
+
+static bool own_schema(sl_planner *p, sl_record_schema *s) {
+  schema_link *l = sl_arena_alloc(&p->plan->arena, sizeof(*l));
+  if (!l) {
+    sl_record_schema_free(s);
+    sl_planner_nomem(p);
+    return false;
+  }
+  l->schema = s;
+  l->next = *schema_list(p->plan);
+  *schema_list(p->plan) = l;
+  return true;
+}
+
+/* Numbers nodes inputs-first and collects the sources. */
+static sl_status number(sl_planner *p, sl_pnode *n) {
+  for (int i = 0; i < n->ninputs; i++) {
+    sl_status rc = number(p, n->inputs[i]);
+    if (rc)
+      return rc;
+  }
+  sl_plan *pl = p->plan;
+  sl_pnode **nodes = realloc(pl->nodes, (size_t)(pl->nnodes + 1) *
+                                            sizeof(*nodes));
+  if (!nodes)
+    return sl_planner_nomem(p);
+  pl->nodes = nodes;
+  n->id = pl->nnodes;
+  nodes[pl->nnodes++] = n;
+  if (n->kind == SL_PNODE_SOURCE) {
+    sl_pnode **src = realloc(pl->sources, (size_t)(pl->nsources + 1) *
+                                              sizeof(*src));
+    if (!src)
+      return sl_planner_nomem(p);
+    pl->sources = src;
+    src[pl->nsources++] = n;
+  }
+  return SL_OK;
+}
+
+/* Builds the plan (see plan.h). */
+sl_status sl_plan_build(const sl_plan_request *req, sl_plan **out,
+                        sl_error *err) {
+  *out = NULL;
+  sl_plan *plan = calloc(1, sizeof(*plan));
+  if (!plan)
+    return sl_error_set(err, SL_ERR_NOMEM, "out of memory planning");
+  sl_arena_init(&plan->arena, 0);
+  sl_planner p = {.plan = plan, .req = req, .err = err};
+  plan->persistent = req->persistent;
+  plan->bounded = req->bounded;
+  plan->query_id = strdup(req->query_id ? req->query_id : "");
+
+  sl_status rc = SL_OK;
+  sl_pnode *root = plan->query_id ? translate(&p, req->query) : NULL;
+  if (!root)
+    rc = err && err->code ? err->code : SL_ERR_NOMEM;
+  if (!rc)
+    rc = fold_tree(&p, root);
+  if (!rc && !(root = sl_planner_push_filters(&p, root)))
+    rc = err->code ? err->code : SL_ERR_NOMEM;
+  if (!rc && !(root = sl_planner_merge_projects(&p, root)))
+    rc = err->code ? err->code : SL_ERR_NOMEM;
+  if (!rc && req->limit >= 0) {
+    sl_pnode *lim = sl_planner_node(&p, SL_PNODE_LIMIT, 1, root->ncols);
+    if (!lim) {
+      rc = SL_ERR_NOMEM;
+    } else {
+      lim->pos = root->pos;
+      lim->inputs[0] = root;
+      memcpy(lim->cols, root->cols, (size_t)root->ncols * sizeof(*lim->cols));
+      lim->u.limit.count = req->limit;
+      root = lim;
+    }
+  }
+
+  /* Prune to the visible columns, then put the sink on top. */
+  if (!rc) {
+    bool *need = sl_planner_alloc(&p, (size_t)root->ncols + 1);
+    if (!need) {
+      rc = SL_ERR_NOMEM;
+    } else {
+      for (int i = 0; i < root->ncols; i++)
+        need[i] = !root->cols[i].hidden;
+      if (!(root = sl_planner_prune(&p, root, need)))
+        rc = err->code ? err->code : SL_ERR_NOMEM;
+    }
+  }
+  if (!rc && !(root = add_sink(&p, root)))
+    rc = err->code ? err->code : SL_ERR_NOMEM;
+  if (!rc)
+    rc = number(&p, root);
+  free(p.tmap_from);
+  free(p.tmap_to);
+  if (rc) {
+    sl_plan_free(plan);
+    return rc;
+  }
+  plan->root = root;
+  *out = plan;
+  return SL_OK;
+}
+
+void sl_plan_free(sl_plan *plan) {
+  if (!plan)
+    return;
+  for (schema_link *l = *schema_list(plan); l; l = l->next)
+    sl_record_schema_free(l->schema);
+  for (int i = 0; i < plan->ntypes; i++)
+    sl_type_free(plan->types[i]);
+  free(plan->types);
+  free(plan->nodes);
+  free(plan->sources);
+  free(plan->query_id);
+  sl_arena_destroy(&plan->arena);
+  free(plan);
+}
+
+const char *sl_pnode_kind_name(sl_pnode_kind kind) {
+  switch (kind) {
+  case SL_PNODE_SOURCE: return "Source";
+  case SL_PNODE_FILTER: return "Filter";
+  case SL_PNODE_PROJECT: return "Project";
+  case SL_PNODE_UNION: return "UnionAll";
+  case SL_PNODE_LOOKUP_JOIN: return "LookupJoin";
+  case SL_PNODE_LIMIT: return "Limit";
+  case SL_PNODE_SINK_KAFKA: return "KafkaSink";
+  case SL_PNODE_SINK_CALLBACK: return "ResultSink";
+  }
+  return "?";
+}
