@@ -131,6 +131,36 @@ static void put_quoted(sl_strbuf *sb, const char *s, size_t len) {
   sl_strbuf_appendc(sb, '\'');
 }
 
+/* A name as SQL would need it written: double-quoted unless it is a plain
+ * lower-case identifier. */
+static void put_name(sl_strbuf *sb, const char *name) {
+  bool plain = name[0] != '\0' && !(name[0] >= '0' && name[0] <= '9');
+  for (const char *p = name; *p && plain; p++)
+    plain = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+            *p == '_';
+  if (plain) {
+    put(sb, name);
+    return;
+  }
+  sl_strbuf_appendc(sb, '"');
+  for (const char *p = name; *p; p++) {
+    if (*p == '"')
+      sl_strbuf_appendc(sb, '"');
+    sl_strbuf_appendc(sb, *p);
+  }
+  sl_strbuf_appendc(sb, '"');
+}
+
+/* put_name into a buffer of SL_ERROR_NAME_MAX * 2 + 3 bytes. */
+#define QNAME_MAX (SL_ERROR_NAME_MAX * 2 + 3)
+static const char *qname(const char *name, char *buf) {
+  sl_strbuf sb = SL_STRBUF_INIT;
+  put_name(&sb, name ? name : "");
+  snprintf(buf, QNAME_MAX, "%s", sb.data ? sb.data : "");
+  sl_strbuf_free(&sb);
+  return buf;
+}
+
 static void put_literal(sl_strbuf *sb, const sl_value *v) {
   char buf[SL_FORMAT_TIME_MAX + SL_DECIMAL_TEXT_MAX];
   switch (v->kind) {
@@ -250,10 +280,8 @@ static void put_expr(sl_strbuf *sb, const sl_bexpr *e, const sl_rel *rel) {
     break;
   case SL_BEXPR_COLUMN:
     if (rel && e->u.column >= 0 && e->u.column < rel->ncolumns)
-      sl_strbuf_appendf(sb, "%s#%d", rel->columns[e->u.column].name,
-                        e->u.column);
-    else
-      sl_strbuf_appendf(sb, "#%d", e->u.column);
+      put_name(sb, rel->columns[e->u.column].name);
+    sl_strbuf_appendf(sb, "#%d", e->u.column);
     break;
   case SL_BEXPR_UNARY:
     put(sb, op_text(e->op));
@@ -449,9 +477,11 @@ static void put_props(sl_strbuf *sb, const sl_rel *rel) {
   put(sb, rel->nature == SL_NATURE_STREAM ? " [stream" : " [table");
   if (rel->windowed)
     put(sb, ", windowed");
-  if (rel->event_time >= 0 && rel->event_time < rel->ncolumns)
-    sl_strbuf_appendf(sb, ", time %s#%d", rel->columns[rel->event_time].name,
-                      rel->event_time);
+  if (rel->event_time >= 0 && rel->event_time < rel->ncolumns) {
+    put(sb, ", time ");
+    put_name(sb, rel->columns[rel->event_time].name);
+    sl_strbuf_appendf(sb, "#%d", rel->event_time);
+  }
   if (rel->window_start >= 0 && rel->window_end >= 0)
     sl_strbuf_appendf(sb, ", window #%d #%d", rel->window_start,
                       rel->window_end);
@@ -461,7 +491,9 @@ static void put_props(sl_strbuf *sb, const sl_rel *rel) {
 static void put_column_line(sl_strbuf *sb, int depth, int i,
                             const sl_rel_column *c) {
   indent(sb, depth);
-  sl_strbuf_appendf(sb, "#%d %s ", i, c->name);
+  sl_strbuf_appendf(sb, "#%d ", i);
+  put_name(sb, c->name);
+  put(sb, " ");
   put_type(sb, c->type);
   if (c->not_null)
     put(sb, " NOT NULL");
@@ -474,10 +506,12 @@ static void put_rel(sl_strbuf *sb, const sl_rel *rel, int depth);
 static void put_scan(sl_strbuf *sb, const sl_rel *rel, int depth) {
   static const char *const kinds[] = {"stream", "table", "training set"};
   indent(sb, depth);
-  sl_strbuf_appendf(sb, "scan %s %s", kinds[rel->u.scan.kind],
-                    rel->u.scan.name);
-  if (rel->u.scan.alias)
-    sl_strbuf_appendf(sb, " AS %s", rel->u.scan.alias);
+  sl_strbuf_appendf(sb, "scan %s ", kinds[rel->u.scan.kind]);
+  put_name(sb, rel->u.scan.name);
+  if (rel->u.scan.alias) {
+    put(sb, " AS ");
+    put_name(sb, rel->u.scan.alias);
+  }
   if (rel->u.scan.versioned)
     put(sb, " versioned");
   if (rel->u.scan.out_of_order_ms > 0) {
@@ -685,7 +719,8 @@ static void put_columns(sl_strbuf *sb, const sl_bound_column *cols, int n,
   line(sb, depth, "%s:", title);
   for (int i = 0; i < n; i++) {
     indent(sb, depth + 1);
-    sl_strbuf_appendf(sb, "%s ", cols[i].name);
+    put_name(sb, cols[i].name);
+    put(sb, " ");
     put_type(sb, cols[i].type);
     if (cols[i].primary_key)
       put(sb, " PRIMARY KEY");
@@ -810,8 +845,9 @@ static const char *query_mode(const sl_bound_stmt *st) {
 static void put_stmt(sl_strbuf *sb, const sl_bound_stmt *st, int depth);
 
 static void put_model(sl_strbuf *sb, const sl_bound_stmt *st, int depth) {
+  char nb[QNAME_MAX];
   line(sb, depth, "CREATE MODEL %s%s",
-       st->if_not_exists ? "IF NOT EXISTS " : "", st->name);
+       st->if_not_exists ? "IF NOT EXISTS " : "", qname(st->name, nb));
   if (st->exists)
     line(sb, depth + 1, "exists: true");
   line(sb, depth + 1, "type: %s", st->model_type);
@@ -828,7 +864,8 @@ static void put_model(sl_strbuf *sb, const sl_bound_stmt *st, int depth) {
   for (int i = 0; i < st->nfeatures; i++) {
     const sl_bound_feature *f = &st->features[i];
     indent(sb, depth + 2);
-    sl_strbuf_appendf(sb, "%s := ", f->name);
+    put_name(sb, f->name);
+    put(sb, " := ");
     if (f->transform != SL_FEATURE_PLAIN)
       sl_strbuf_appendf(sb, "%s(", tnames[f->transform]);
     if (rows || !st->model_file)
@@ -864,12 +901,13 @@ static void put_model(sl_strbuf *sb, const sl_bound_stmt *st, int depth) {
 
 static void put_stmt(sl_strbuf *sb, const sl_bound_stmt *st, int depth) {
   char tbuf[SL_TYPE_SQL_MAX];
+  char nb[QNAME_MAX];
   switch (st->kind) {
   case SL_BSTMT_CREATE_STREAM:
   case SL_BSTMT_CREATE_TABLE:
   case SL_BSTMT_CREATE_TRAINING_SET:
     line(sb, depth, "%s %s%s%s", sl_bstmt_kind_name(st->kind),
-         st->if_not_exists ? "IF NOT EXISTS " : "", st->name,
+         st->if_not_exists ? "IF NOT EXISTS " : "", qname(st->name, nb),
          st->query ? " AS" : "");
     if (st->exists)
       line(sb, depth + 1, "exists: true");
@@ -887,7 +925,8 @@ static void put_stmt(sl_strbuf *sb, const sl_bound_stmt *st, int depth) {
     indent(sb, depth);
     sl_strbuf_appendf(sb, "CREATE %sFUNCTION %s%s(",
                       st->aggregate_function ? "AGGREGATE " : "",
-                      st->if_not_exists ? "IF NOT EXISTS " : "", st->name);
+                      st->if_not_exists ? "IF NOT EXISTS " : "",
+                      qname(st->name, nb));
     for (int i = 0; i < st->nparams; i++)
       sl_strbuf_appendf(sb, "%s%s", i ? ", " : "",
                         sl_type_to_sql(st->param_types[i], tbuf,
@@ -901,7 +940,7 @@ static void put_stmt(sl_strbuf *sb, const sl_bound_stmt *st, int depth) {
     line(sb, depth + 1, "symbol: '%s'", st->symbol ? st->symbol : st->name);
     return;
   case SL_BSTMT_INSERT_QUERY:
-    line(sb, depth, "INSERT INTO stream %s", st->name);
+    line(sb, depth, "INSERT INTO stream %s", qname(st->name, nb));
     put_columns(sb, st->columns, st->ncolumns, "columns", depth + 1);
     put_names(sb, "reads", st->deps, st->ndeps, depth + 1);
     put_names(sb, "functions", st->function_deps, st->nfunction_deps,
@@ -910,7 +949,7 @@ static void put_stmt(sl_strbuf *sb, const sl_bound_stmt *st, int depth) {
     return;
   case SL_BSTMT_INSERT_VALUES:
     line(sb, depth, "INSERT INTO %s %s VALUES", object_word(st->object_kind),
-         st->name);
+         qname(st->name, nb));
     indent(sb, depth + 1);
     put(sb, "columns: ");
     for (int i = 0; i < st->nvalues; i++) {
@@ -931,13 +970,13 @@ static void put_stmt(sl_strbuf *sb, const sl_bound_stmt *st, int depth) {
     put(sb, "LOAD ");
     put_quoted(sb, st->path, strlen(st->path));
     sl_strbuf_appendf(sb, " INTO %s %s\n", object_word(st->object_kind),
-                      st->name);
+                      qname(st->name, nb));
     put_options(sb, st, depth + 1);
     return;
   case SL_BSTMT_COPY:
     indent(sb, depth);
     sl_strbuf_appendf(sb, "COPY %s %s TO ", object_word(st->object_kind),
-                      st->name);
+                      qname(st->name, nb));
     put_quoted(sb, st->path, strlen(st->path));
     put(sb, "\n");
     return;
@@ -955,29 +994,37 @@ static void put_stmt(sl_strbuf *sb, const sl_bound_stmt *st, int depth) {
     return;
   case SL_BSTMT_DROP:
     line(sb, depth, "DROP %s %s%s%s", kind_sql(st->object_kind),
-         st->if_exists ? "IF EXISTS " : "", st->name,
+         st->if_exists ? "IF EXISTS " : "", qname(st->name, nb),
          st->delete_topic ? " DELETE TOPIC" : "");
     return;
-  case SL_BSTMT_SHOW:
-    line(sb, depth, "SHOW %s", st->what);
+  case SL_BSTMT_SHOW: {
+    char what[64];
+    size_t n = 0;
+    for (; st->what[n] && n + 1 < sizeof(what); n++)
+      what[n] = (char)(st->what[n] >= 'a' && st->what[n] <= 'z'
+                           ? st->what[n] - 'a' + 'A'
+                           : st->what[n]);
+    what[n] = '\0';
+    line(sb, depth, "SHOW %s", what);
     return;
+  }
   case SL_BSTMT_DESCRIBE:
     line(sb, depth, "DESCRIBE %s %s", object_word(st->object_kind),
-         st->name);
+         qname(st->name, nb));
     return;
   case SL_BSTMT_EXPLAIN:
     if (st->explained) {
       line(sb, depth, "EXPLAIN");
       put_stmt(sb, st->explained, depth + 1);
     } else {
-      line(sb, depth, "EXPLAIN query %s", st->name);
+      line(sb, depth, "EXPLAIN query %s", qname(st->name, nb));
     }
     return;
   case SL_BSTMT_TERMINATE:
     if (st->all)
       line(sb, depth, "TERMINATE ALL");
     else
-      line(sb, depth, "TERMINATE %s", st->name);
+      line(sb, depth, "TERMINATE %s", qname(st->name, nb));
     return;
   case SL_BSTMT_SET:
     indent(sb, depth);

@@ -280,7 +280,7 @@ sl_status exec_describe(sl_session *s, const exec_stmt *st, sl_error *err) {
 /* ---- SET / UNSET -------------------------------------------------------- */
 
 sl_status exec_set(sl_session *s, const exec_stmt *st, sl_error *err) {
-  const char *name = st->bound->name;
+  const char *name = st->bound->what;
   int found = -1;
   for (int i = 0; i < s->nproperties; i++) {
     if (strcmp(s->properties[i].name, name) == 0)

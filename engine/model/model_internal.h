@@ -82,6 +82,48 @@ const char *sl_model_get_str(sl_model_reader *r, size_t *len,
 uint32_t sl_model_get_count(sl_model_reader *r, size_t min_item,
                             const char *what);
 
+/* ---- JSON documents (json.c) ------------------------------------------ */
+
+typedef enum sl_model_json_type {
+  SL_MODEL_JSON_NULL = 0,
+  SL_MODEL_JSON_BOOL,
+  SL_MODEL_JSON_NUMBER,
+  SL_MODEL_JSON_STRING,
+  SL_MODEL_JSON_ARRAY,
+  SL_MODEL_JSON_OBJECT
+} sl_model_json_type;
+
+typedef struct sl_model_json sl_model_json;
+
+/* One JSON value; every pointer is into the parse's arena. */
+struct sl_model_json {
+  uint32_t type;     /* sl_model_json_type */
+  uint32_t n;        /* STRING bytes; ARRAY/OBJECT members */
+  union {
+    double num;            /* NUMBER; BOOL as 0 or 1 */
+    const char *str;       /* STRING, NUL-terminated */
+    sl_model_json *items;  /* ARRAY, OBJECT (each with its key) */
+  } u;
+  const char *key;   /* the member name inside an OBJECT */
+};
+
+/* Parses len bytes of JSON text (one value, blanks around allowed) into
+ * *out, allocating from arena.  Returns SL_ERR_RUNTIME "bad JSON: ..."
+ * naming the byte offset, or SL_ERR_NOMEM. */
+sl_status sl_model_json_parse(const char *text, size_t len, sl_arena *arena,
+                              sl_model_json *out, sl_error *err);
+
+/* The member key of an object, or NULL (also when obj is not one). */
+const sl_model_json *sl_model_json_get(const sl_model_json *obj,
+                                       const char *key);
+
+/* Checks the structure of an XGBoost JSON model before XGBoost loads it:
+ * every tree's arrays have the node count's length, children are in
+ * range and form a tree, split features exist, counts agree.  XGBoost
+ * itself trusts these and would read out of bounds.  Returns
+ * SL_ERR_RUNTIME saying what is wrong where (xgbcheck.c). */
+sl_status sl_model_xgb_check(const char *text, size_t len, sl_error *err);
+
 /* ---- The model object (model.c) ------------------------------------------ */
 
 struct sl_model {

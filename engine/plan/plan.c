@@ -54,7 +54,7 @@ static sl_status parse_format(sl_planner *p, const sl_catalog_object *obj,
                            "'json' or 'csv'", obj->name, f);
   *format = SL_SOURCE_CSV;
   const char *d = option(obj, "delimiter");
-  if (d && sl_csv_delimiter_parse(d, delim, p->err))
+  if (d && sl_csvrec_delimiter_parse(d, delim, p->err))
     return SL_ERR_SQL;
   return SL_OK;
 }

@@ -1,0 +1,9 @@
+-- Hopping windows: SIZE and ADVANCE BY.
+CREATE STREAM payments (card VARCHAR, amount DOUBLE, ts TIMESTAMP)
+  WITH (timestamp='ts');
+SELECT card, AVG(amount), MIN(amount), MAX(amount), WINDOW_START
+FROM payments
+WINDOW HOPPING (SIZE 1 HOUR, ADVANCE BY 10 MINUTES, GRACE PERIOD 1 MINUTE)
+GROUP BY card
+HAVING COUNT(*) > 3
+EMIT FINAL;
