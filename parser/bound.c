@@ -763,8 +763,11 @@ static void put_names(sl_strbuf *sb, const char *title,
     return;
   indent(sb, depth);
   sl_strbuf_appendf(sb, "%s: ", title);
-  for (int i = 0; i < n; i++)
-    sl_strbuf_appendf(sb, "%s%s", i ? ", " : "", names[i]);
+  for (int i = 0; i < n; i++) {
+    if (i)
+      put(sb, ", ");
+    put_name(sb, names[i]);
+  }
   put(sb, "\n");
 }
 

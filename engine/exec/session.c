@@ -174,8 +174,11 @@ static sl_status session_execute(sl_session *s, sl_bind_ctx *ctx,
     return exec_load(s, st, err);
   case SL_BSTMT_PRINT:
     return exec_print(s, st, err);
-  case SL_BSTMT_INSERT_QUERY:
   case SL_BSTMT_QUERY:
+    if (exec_is_pull(st->bound))
+      return exec_pull(s, st, err);
+    break;
+  case SL_BSTMT_INSERT_QUERY:
   case SL_BSTMT_COPY:
   case SL_BSTMT_EVALUATE:
   case SL_BSTMT_EXPLAIN:

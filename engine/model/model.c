@@ -406,6 +406,15 @@ sl_status sl_model_import_xgboost(const char *path,
                         path);
   }
 
+  /* XGBoost trusts the indices in a model; check them first. */
+  rc = sl_model_xgb_check(json, jlen, err);
+  if (rc) {
+    free(data);
+    return sl_error_prefix(err,
+                           "model file \"%s\" is not a valid XGBoost model",
+                           path);
+  }
+
   char what[SL_ERROR_NAME_MAX + 16];
   snprintf(what, sizeof(what), "model file \"%s\"", path);
   void *booster = NULL;

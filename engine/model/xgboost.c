@@ -70,8 +70,9 @@ static bool in_list(const char *s, const char *const *list, size_t n) {
 
 /* ---- Errors and logging -------------------------------------------------- */
 
-/* XGBoost's message without "[hh:mm:ss] path/file.cc:123: " in front
- * and without the stack trace behind, into buf. */
+/* The first line of XGBoost's message, without "[hh:mm:ss] " and a
+ * source location "path/file.cc:123: " in front, into buf.  Later lines
+ * are the stack trace or a picture of where a parse failed. */
 static void clean_message(const char *msg, char *buf, size_t size) {
   const char *p = msg ? msg : "unknown XGBoost error";
   if (*p == '[') {
@@ -79,40 +80,34 @@ static void clean_message(const char *msg, char *buf, size_t size) {
     if (close && close - p < 16)
       p = close + 2;
   }
-  /* A source location "something.cc:123: " or ".h:123: ". */
-  const char *colon = strstr(p, ": ");
-  if (colon) {
-    const char *q = colon;
-    while (q > p && isdigit((unsigned char)q[-1]))
-      q--;
-    if (q < colon && q > p && q[-1] == ':' &&
-        (strncmp(q - 4, ".cc:", 4) == 0 || strncmp(q - 3, ".h:", 3) == 0 ||
-         strncmp(q - 5, ".cpp:", 5) == 0))
-      p = colon + 2;
-  }
-  size_t n = strcspn(p, "\n");
-  const char *trace = strstr(p, "Stack trace");
-  if (trace && (size_t)(trace - p) < n)
-    n = (size_t)(trace - p);
-  /* Later lines belong to the message when they are not the trace. */
-  const char *rest = p + n;
-  size_t len = 0;
-  while (len + 1 < size && p + len < rest)
-    buf[len] = p[len], len++;
-  while (*rest == '\n' && len + 1 < size) {
-    rest++;
-    if (strncmp(rest, "Stack trace", 11) == 0 || *rest == '\0')
+  /* A location "file.cc:123:" in the first line (after a level such as
+   * "WARNING: ") ends the prefix. */
+  size_t line = strcspn(p, "\n");
+  const char *const suffixes[] = {".cc:", ".h:", ".cpp:"};
+  for (size_t k = 0; k < 3; k++) {
+    const char *loc = strstr(p, suffixes[k]);
+    if (!loc || loc >= p + line)
+      continue;
+    const char *q = loc + strlen(suffixes[k]);
+    if (!isdigit((unsigned char)*q))
+      continue;
+    while (isdigit((unsigned char)*q))
+      q++;
+    if (*q == ':') {
+      p = q + 1;
       break;
-    size_t line = strcspn(rest, "\n");
-    if (len + 2 < size)
-      buf[len++] = ' ';
-    for (size_t i = 0; i < line && len + 1 < size; i++)
-      buf[len++] = rest[i];
-    rest += line;
+    }
   }
-  while (len && isspace((unsigned char)buf[len - 1]))
-    len--;
-  buf[len] = '\0';
+  /* "WARNING: file.cc:1: \nParameters: ..." starts on the next line. */
+  while (isspace((unsigned char)*p))
+    p++;
+  size_t n = strcspn(p, "\n");
+  while (n && isspace((unsigned char)p[n - 1]))
+    n--;
+  if (n >= size)
+    n = size - 1;
+  memcpy(buf, p, n);
+  buf[n] = '\0';
 }
 
 /* Sets err to "what: <XGBoost's message>". */

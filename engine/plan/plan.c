@@ -7,9 +7,10 @@
  *      becomes a source with its record schema, a lookup join analyses
  *      its table side), copying every expression into the plan;
  *   2. fold constants in every expression;
- *   3. push filters down, then merge projections;
- *   4. add the sink (and LIMIT), with casts to the stream's column types;
- *   5. prune columns from the sink down to the decoders;
+ *   3. push filters down;
+ *   4. add LIMIT and the casts to the sink stream's column types, then
+ *      merge projections (and fold what the casts made constant);
+ *   5. prune columns from the top down to the decoders, add the sink;
  *   6. number the nodes, inputs first.
  */
 #include "engine/plan/plan_internal.h"
@@ -412,7 +413,10 @@ static sl_pnode *translate(sl_planner *p, const sl_rel *rel) {
     if (rel->u.join.strategy == SL_JOIN_LOOKUP)
       return translate_lookup(p, rel);
     sl_planner_fail(p, rel->pos, "%s joins are not supported by this "
-                    "engine yet", sl_join_strategy_name(rel->u.join.strategy));
+                    "engine yet",
+                    rel->u.join.strategy == SL_JOIN_TEMPORAL ? "temporal"
+                    : rel->u.join.strategy == SL_JOIN_WINDOW ? "window"
+                                                             : "interval");
     return NULL;
   case SL_REL_AGGREGATE:
     sl_planner_fail(p, rel->pos, "aggregation (GROUP BY) is not supported "
@@ -651,8 +655,6 @@ sl_status sl_plan_build(const sl_plan_request *req, sl_plan **out,
     rc = fold_tree(&p, root);
   if (!rc && !(root = sl_planner_push_filters(&p, root)))
     rc = err->code ? err->code : SL_ERR_NOMEM;
-  if (!rc && !(root = sl_planner_merge_projects(&p, root)))
-    rc = err->code ? err->code : SL_ERR_NOMEM;
   if (!rc && req->limit >= 0) {
     sl_pnode *lim = sl_planner_node(&p, SL_PNODE_LIMIT, 1, root->ncols);
     if (!lim) {
@@ -665,6 +667,13 @@ sl_status sl_plan_build(const sl_plan_request *req, sl_plan **out,
       root = lim;
     }
   }
+  if (!rc && req->sink == SL_PLAN_SINK_STREAM && req->stream &&
+      !(root = cast_to_stream(&p, root, req->stream)))
+    rc = err->code ? err->code : SL_ERR_NOMEM;
+  if (!rc && !(root = sl_planner_merge_projects(&p, root)))
+    rc = err->code ? err->code : SL_ERR_NOMEM;
+  if (!rc)
+    rc = fold_tree(&p, root);
 
   /* Prune to the visible columns, then put the sink on top. */
   if (!rc) {

@@ -457,7 +457,49 @@ static void test_import_model_file(void **state) {
   free(dir);
 }
 
-/* Every damaged or unsuitable file is an error naming it. */
+/* A copy of json with the token after the first `marker` (a number or
+ * a string's contents) replaced by value. */
+static char *replace_after(const char *json, const char *marker,
+                           const char *value) {
+  const char *at = strstr(json, marker);
+  assert_non_null(at);
+  at += strlen(marker);
+  size_t tok = strcspn(at, ",]}\"");
+  size_t head = (size_t)(at - json);
+  char *out = malloc(strlen(json) + strlen(value) + 1);
+  memcpy(out, json, head);
+  strcpy(out + head, value);
+  strcat(out, at + tok);
+  return out;
+}
+
+/* Imports path, which must fail with SL_ERR_RUNTIME and a message that
+ * contains `expect`. */
+static void expect_import_error(const char *path, const char *expect) {
+  sl_error err;
+  sl_error_clear(&err);
+  sl_model *m = NULL;
+  assert_int_equal(sl_model_import_xgboost(path, NULL, 0, &m, &err),
+                   SL_ERR_RUNTIME);
+  assert_null(m);
+  print_message("%s\n", err.message);
+  if (!strstr(err.message, expect) || !strstr(err.message, path))
+    fail_msg("got \"%s\", expected \"%s\" and the path", err.message,
+             expect);
+}
+
+/* Writes json with one token replaced and expects the import to fail. */
+static void expect_damage(const char *path, const char *json,
+                          const char *marker, const char *value,
+                          const char *expect) {
+  char *bad = replace_after(json, marker, value);
+  write_text(path, bad, strlen(bad));
+  free(bad);
+  expect_import_error(path, expect);
+}
+
+/* Every damaged or unsuitable file is an error naming it, never a
+ * crash. */
 static void test_import_corrupt_files(void **state) {
   (void)state;
   char *dir = test_tmpdir();
@@ -480,49 +522,57 @@ static void test_import_corrupt_files(void **state) {
                    SL_ERR_IO);
   assert_non_null(strstr(err.message, "No such file or directory"));
 
-  /* Empty, binary junk, and JSON that is not a model. */
-  const char *cases[] = {"", "\x01\x02garbage\xff", "[1, 2, 3]",
-                         "{\"learner\": 17}", "{\"a\":{\"b\":[1,2,"};
-  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-    write_text(path, cases[i], strlen(cases[i]));
-    assert_int_equal(sl_model_import_xgboost(path, NULL, 0, &m, &err),
-                     SL_ERR_RUNTIME);
-    assert_null(m);
-    assert_non_null(strstr(err.message, path));
-    print_message("%s\n", err.message);
-  }
-  write_text(path, "\x01\x02garbage", 9);
-  assert_int_equal(sl_model_import_xgboost(path, NULL, 0, &m, &err),
-                   SL_ERR_RUNTIME);
-  char msg[1024];
-  snprintf(msg, sizeof(msg),
-           "model file \"%s\" is not an XGBoost JSON model (it does not "
-           "start with an object)",
-           path);
-  assert_string_equal(err.message, msg);
+  /* Empty, binary junk, JSON that is not a model. */
+  write_text(path, "", 0);
+  expect_import_error(path, "is not an XGBoost JSON model (it does not "
+                            "start with an object)");
+  write_text(path, "\x01\x02garbage\xff", 10);
+  expect_import_error(path, "is not an XGBoost JSON model");
+  write_text(path, "[1, 2, 3]", 9);
+  expect_import_error(path, "is not an XGBoost JSON model");
+  write_text(path, "{\"learner\": 17}", 15);
+  expect_import_error(path, "is not a valid XGBoost model: not an XGBoost "
+                            "model (no learner with learner_model_param "
+                            "and gradient_booster)");
 
-  /* A real model cut at many places, and with a damaged byte. */
+  /* A real model cut at many places. */
   for (size_t cut = 2; cut < len; cut += len / 23 + 1) {
     write_text(path, json, cut);
-    assert_int_equal(sl_model_import_xgboost(path, NULL, 0, &m, &err),
-                     SL_ERR_RUNTIME);
-    assert_null(m);
-    assert_non_null(strstr(err.message, "XGBoost cannot load model file"));
-    print_message("%s\n", err.message);
+    expect_import_error(path, "is not a valid XGBoost model: bad JSON: ");
   }
-  char *tree = strstr(json, "\"left_children\":[");
-  assert_non_null(tree);
-  tree[strlen("\"left_children\":[")] = 'x';
-  write_text(path, json, len);
-  assert_int_equal(sl_model_import_xgboost(path, NULL, 0, &m, &err),
-                   SL_ERR_RUNTIME);
-  print_message("%s\n", err.message);
+  expect_damage(path, json, "\"left_children\":[", "x",
+                "bad JSON: expected a value at byte");
+
+  /* Well-formed JSON whose numbers would send XGBoost out of bounds. */
+  expect_damage(path, json, "\"left_children\":[", "99",
+                "is not a valid XGBoost model: tree 0: node 0 has "
+                "children 99 and ");
+  expect_damage(path, json, "\"left_children\":[", "0",
+                "tree 0: node 0 has children 0 and ");
+  expect_damage(path, json, "\"split_indices\":[", "50",
+                "tree 0: node 0 splits on feature 50 of 2");
+  expect_damage(path, json, "\"num_nodes\":\"", "1000",
+                "tree 0: left_children has ");
+  expect_damage(path, json, "\"num_trees\":\"", "7",
+                "the booster declares 7 trees, holds 5");
+  expect_damage(path, json, "\"split_type\":[", "1",
+                "tree 0: node 0 has a categorical split");
+
+  /* What only XGBoost checks comes back with XGBoost's own words. */
+  char *bad = replace_after(json, "\"objective\":{\"name\":\"", "");
+  char *name = strstr(bad, "\"objective\":{\"name\":\"\"");
+  assert_non_null(name);
+  memcpy(name + strlen("\"objective\":{\"name\":"), "7 ", 2);
+  write_text(path, bad, strlen(bad));
+  free(bad);
+  expect_import_error(path, "XGBoost cannot load model file");
   free(json);
 
   /* A multi-class model is not something PREDICT can return. */
   write_model_file(path, false, "multi:softprob", x, 30, 2, NULL);
   assert_int_equal(sl_model_import_xgboost(path, NULL, 0, &m, &err),
                    SL_ERR_RUNTIME);
+  char msg[1024];
   snprintf(msg, sizeof(msg),
            "model file \"%s\" has objective multi:softprob; Sluice serves "
            "binary:logistic and regression objectives",

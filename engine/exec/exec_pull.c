@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * exec_pull.c - pull queries: a SELECT over a lookup table or a training
+ * set, answered at once from SQLite.
+ *
+ * The table's rows are scanned into record batches and pushed through the
+ * same compiled expressions that streaming operators use, so a WHERE or a
+ * projection means exactly the same over a table as over a stream.  A
+ * pull query is a chain of FILTER, PROJECT and LIMIT over one SCAN.
+ */
+#include "engine/exec/session_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog/lookup.h"
+#include "engine/expr/expr.h"
+
+#define PULL_BATCH_ROWS 1024
+#define PULL_MAX_STAGES 64
+
+typedef struct pull_stage {
+  const sl_rel *rel;
+  sl_expr *predicate;   /* FILTER */
+  int nexprs;           /* PROJECT */
+  sl_expr **exprs;
+  sl_batch *out;        /* PROJECT: the projected rows */
+} pull_stage;
+
+typedef struct pull_query {
+  sl_session *session;
+  const exec_stmt *st;
+  int nstages;
+  pull_stage stages[PULL_MAX_STAGES]; /* from the scan upwards */
+  const sl_rel *scan;
+  sl_batch *batch;      /* scanned rows */
+  int64_t limit;        /* -1: none */
+  int64_t emitted;
+  bool done;
+} pull_query;
+
+/* The stages between the scan and the top, bottom first. */
+static sl_status pull_collect(pull_query *q, const sl_rel *rel,
+                              sl_error *err) {
+  const sl_rel *chain[PULL_MAX_STAGES];
+  int n = 0;
+  for (; rel && rel->kind != SL_REL_SCAN; rel = rel->input) {
+    if (rel->kind != SL_REL_FILTER && rel->kind != SL_REL_PROJECT &&
+        rel->kind != SL_REL_LIMIT)
+      return sl_error_set_sql(err, q->st->file, rel->pos.line,
+                              rel->pos.column,
+                              "a query on a table answers from its "
+                              "current rows with WHERE, a select list and "
+                              "LIMIT only; joins, aggregates and windows "
+                              "need a stream");
+    if (n == PULL_MAX_STAGES)
+      return sl_error_set_sql(err, q->st->file, rel->pos.line,
+                              rel->pos.column, "query nested too deeply");
+    chain[n++] = rel;
+  }
+  q->scan = rel;
+  for (int i = n - 1; i >= 0; i--)
+    q->stages[q->nstages++].rel = chain[i];
+  return SL_OK;
+}
+
+static sl_status pull_compile(pull_query *q, sl_error *err) {
+  sl_expr_options eopts = {.file = q->st->file};
+  for (int i = 0; i < q->nstages; i++) {
+    pull_stage *sg = &q->stages[i];
+    const sl_rel *rel = sg->rel;
+    switch (rel->kind) {
+    case SL_REL_FILTER:
+      if (sl_expr_compile(rel->u.filter.predicate, &eopts, &sg->predicate,
+                          err))
+        return err->code;
+      break;
+    case SL_REL_PROJECT:
+      sg->nexprs = rel->u.project.nexprs;
+      sg->exprs = calloc((size_t)sg->nexprs + 1, sizeof(*sg->exprs));
+      sg->out = sl_batch_create(rel->ncolumns, PULL_BATCH_ROWS);
+      if (!sg->exprs || !sg->out)
+        return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+      for (int k = 0; k < sg->nexprs; k++) {
+        if (sl_expr_compile(rel->u.project.exprs[k], &eopts, &sg->exprs[k],
+                            err))
+          return err->code;
+      }
+      break;
+    case SL_REL_LIMIT:
+      if (q->limit < 0 || rel->u.limit.count < q->limit)
+        q->limit = rel->u.limit.count;
+      break;
+    default:
+      break;
+    }
+  }
+  return SL_OK;
+}
+
+/* Runs one batch up the stages and prints what reaches the top. */
+static sl_status pull_flush(pull_query *q, sl_error *err) {
+  sl_batch *b = q->batch;
+  for (int i = 0; i < q->nstages && !q->done; i++) {
+    pull_stage *sg = &q->stages[i];
+    if (sg->predicate) {
+      if (sl_expr_filter(sg->predicate, b, sl_batch_arena(b), NULL, NULL,
+                         err))
+        return err->code;
+    } else if (sg->exprs) {
+      sl_batch_reset(sg->out);
+      for (int r = 0; r < b->nrows; r++)
+        sl_batch_append_row(sg->out);
+      for (int k = 0; k < sg->nexprs; k++) {
+        if (sl_expr_eval(sg->exprs[k], b, sl_batch_arena(sg->out),
+                         sl_batch_column(sg->out, k), NULL, err))
+          return err->code;
+      }
+      /* Row states after evaluation: a failed expression marks its row
+       * in the batch it read. */
+      for (int r = 0; r < b->nrows; r++)
+        sg->out->rows[r] = b->rows[r];
+      b = sg->out;
+    }
+  }
+
+  /* A row that failed to evaluate stops the query: there is no
+   * dead-letter topic for a table. */
+  sl_value row[256];
+  for (int r = 0; r < b->nrows && !q->done; r++) {
+    if (b->rows[r].state == SL_BATCH_ROW_ERROR)
+      return sl_error_set(err, SL_ERR_RUNTIME, "%s",
+                          b->rows[r].error ? b->rows[r].error->message
+                                           : "row failed");
+    if (!sl_batch_row_selected(b, r))
+      continue;
+    for (int c = 0; c < b->ncols && c < 256; c++)
+      row[c] = b->cols[c][r];
+    if (sl_output_row(q->session->output, row, err))
+      return err->code;
+    if (q->limit >= 0 && ++q->emitted >= q->limit)
+      q->done = true;
+  }
+  sl_batch_reset(q->batch);
+  return SL_OK;
+}
+
+static sl_status pull_scan_row(void *ud, const sl_value *row, int ncolumns,
+                               sl_error *err) {
+  pull_query *q = ud;
+  if (q->done)
+    return SL_OK;
+  int r = sl_batch_append_row(q->batch);
+  for (int c = 0; c < ncolumns && c < q->batch->ncols; c++) {
+    if (sl_value_copy(sl_batch_arena(q->batch), &row[c],
+                      sl_batch_value(q->batch, r, c), err))
+      return err->code;
+  }
+  if (sl_batch_full(q->batch))
+    return pull_flush(q, err);
+  return SL_OK;
+}
+
+static void pull_free(pull_query *q) {
+  for (int i = 0; i < q->nstages; i++) {
+    sl_expr_free(q->stages[i].predicate);
+    for (int k = 0; k < q->stages[i].nexprs; k++)
+      sl_expr_free(q->stages[i].exprs[k]);
+    free(q->stages[i].exprs);
+    sl_batch_free(q->stages[i].out);
+  }
+  sl_batch_free(q->batch);
+}
+
+/* True when the query reads a table or training set: a pull query. */
+bool exec_is_pull(const sl_bound_stmt *b) {
+  const sl_rel *rel = b->query;
+  while (rel && rel->kind != SL_REL_SCAN && rel->input)
+    rel = rel->input;
+  return rel && rel->kind == SL_REL_SCAN &&
+         rel->u.scan.kind != SL_SCAN_STREAM && b->emit == SL_EMIT_DEFAULT;
+}
+
+sl_status exec_pull(sl_session *s, const exec_stmt *st, sl_error *err) {
+  pull_query q;
+  memset(&q, 0, sizeof(q));
+  q.session = s;
+  q.st = st;
+  q.limit = st->bound->limit;
+
+  sl_lookup *lk = NULL;
+  const sl_rel *top = st->bound->query;
+  sl_status rc = pull_collect(&q, top, err);
+  if (rc == SL_OK)
+    rc = pull_compile(&q, err);
+  if (rc == SL_OK) {
+    q.batch = sl_batch_create(q.scan->ncolumns, PULL_BATCH_ROWS);
+    if (!q.batch)
+      rc = sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  }
+  if (rc == SL_OK)
+    rc = sl_lookup_open(s->catalog, q.scan->u.scan.name, 0, &lk, err);
+
+  const char *names[256];
+  const sl_type *types[256];
+  for (int c = 0; rc == SL_OK && c < top->ncolumns && c < 256; c++) {
+    names[c] = top->columns[c].name;
+    types[c] = top->columns[c].type;
+  }
+  if (rc == SL_OK)
+    rc = sl_output_begin(s->output, top->ncolumns, names, types, err);
+  if (rc == SL_OK && q.limit != 0)
+    rc = sl_lookup_scan(lk, pull_scan_row, &q, err);
+  if (rc == SL_OK && q.batch->nrows > 0)
+    rc = pull_flush(&q, err);
+  if (rc == SL_OK)
+    rc = sl_output_end(s->output, err);
+  if (rc)
+    exec_locate(st, err);
+
+  sl_lookup_close(lk);
+  pull_free(&q);
+  return rc;
+}
