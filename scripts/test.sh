@@ -18,8 +18,28 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$here/tests/lsan.supp:print_suppressions=0}
 
 status=0
-echo "== unit, SQL and fuzz tests"
-(cd "$build" && ctest --output-on-failure -j "$jobs" -LE kafka) || status=1
+passed=0
+failed=0
+summary=$(mktemp)
+# Runs ctest in the build tree and adds its counts to the totals.
+run_ctest() {
+  local rc=0
+  (cd "$build" && ctest --output-on-failure "$@") | tee "$summary" || rc=1
+  local line
+  line=$(grep -E 'tests passed, [0-9]+ tests failed out of [0-9]+' "$summary" |
+         tail -1)
+  if [ -n "$line" ]; then
+    local total bad
+    total=$(sed -E 's/.*out of ([0-9]+).*/\1/' <<<"$line")
+    bad=$(sed -E 's/.*passed, ([0-9]+) tests failed.*/\1/' <<<"$line")
+    passed=$((passed + total - bad))
+    failed=$((failed + bad))
+  fi
+  return $rc
+}
+
+echo "== unit and SQL tests"
+run_ctest -j "$jobs" -LE kafka || status=1
 
 echo "== fuzzing the SQL front end (clang, libFuzzer, ASan)"
 fuzz_seconds=${SLUICE_FUZZ_SECONDS:-60}
@@ -36,9 +56,11 @@ if CC=clang CXX=clang++ cmake -S "$here" -B "$fuzz_build" -DSLUICE_FUZZ=ON \
     grep -E 'stat::number_of_executed_units|Done' "$fuzz_build/fuzz_parse.log" \
       | head -2
     echo "fuzz_parse: no crash in ${fuzz_seconds}s"
+    passed=$((passed + 1))
   else
     tail -60 "$fuzz_build/fuzz_parse.log"
     echo "fuzz_parse: FAILED"
+    failed=$((failed + 1))
     status=1
   fi
   rm -rf "$corpus"
@@ -58,15 +80,19 @@ trap stop_broker EXIT INT TERM
 if bootstrap=$(bash "$here/scripts/kafka.sh" start); then
   export SLUICE_TEST_BROKERS=$bootstrap
   echo "broker: $bootstrap ($(bash "$here/scripts/kafka.sh" version))"
-  (cd "$build" && ctest --output-on-failure -L kafka) || status=1
+  run_ctest -L kafka || status=1
 else
   echo "could not start the Kafka broker" >&2
+  failed=$((failed + 1))
   status=1
 fi
 
+rm -f "$summary"
+[ "$failed" -gt 0 ] && status=1
 if [ $status -ne 0 ]; then
   echo "== FAILED"
 else
   echo "== all tests passed"
 fi
+echo "total: $passed passed, $failed failed"
 exit $status

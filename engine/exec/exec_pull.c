@@ -7,14 +7,20 @@
  * same compiled expressions that streaming operators use, so a WHERE or a
  * projection means exactly the same over a table as over a stream.  A
  * pull query is a chain of FILTER, PROJECT and LIMIT over one SCAN.
+ * COPY ... TO writes a table's rows to a CSV file the same way LOAD reads
+ * them back.
  */
 #include "engine/exec/session_internal.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "catalog/lookup.h"
+#include "engine/common/log.h"
 #include "engine/expr/expr.h"
+#include "engine/types/format.h"
+#include "engine/types/strbuf.h"
 
 #define PULL_BATCH_ROWS 1024
 #define PULL_MAX_STAGES 64
@@ -220,5 +226,79 @@ sl_status exec_pull(sl_session *s, const exec_stmt *st, sl_error *err) {
 
   sl_lookup_close(lk);
   pull_free(&q);
+  return rc;
+}
+
+/* ---- COPY ... TO ----------------------------------------------------------- */
+
+typedef struct copy_state {
+  FILE *f;
+  const sl_catalog_object *obj;
+  sl_strbuf line;
+  int64_t rows;
+} copy_state;
+
+static sl_status copy_row(void *ud, const sl_value *row, int ncolumns,
+                          sl_error *err) {
+  copy_state *c = ud;
+  sl_strbuf_reset(&c->line);
+  for (int i = 0; i < ncolumns; i++) {
+    if (i > 0)
+      sl_strbuf_appendc(&c->line, ',');
+    sl_format_csv_field(&c->line, &row[i], c->obj->columns[i].type, ',');
+  }
+  sl_strbuf_appendc(&c->line, '\n');
+  if (c->line.failed)
+    return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  if (fwrite(c->line.data, 1, c->line.len, c->f) != c->line.len)
+    return sl_error_set(err, SL_ERR_IO, "cannot write: %s",
+                        strerror(errno));
+  c->rows++;
+  return SL_OK;
+}
+
+sl_status exec_copy(sl_session *s, const exec_stmt *st, sl_error *err) {
+  const sl_bound_stmt *b = st->bound;
+  sl_catalog_object *obj = NULL;
+  if (sl_catalog_get(s->catalog, b->name, &obj, err))
+    return exec_locate(st, err);
+  if (!obj)
+    return exec_fail(st, err, "unknown table or training set \"%s\"",
+                     b->name);
+
+  copy_state c = {.obj = obj};
+  sl_strbuf_init(&c.line);
+  sl_lookup *lk = NULL;
+  sl_status rc = sl_lookup_open(s->catalog, obj->name, 0, &lk, err);
+  if (rc == SL_OK) {
+    c.f = fopen(b->path, "w");
+    if (!c.f)
+      rc = sl_error_set_file(err, SL_ERR_IO, b->path, 0,
+                             "cannot create: %s", strerror(errno));
+  }
+
+  /* A header row, so that LOAD reads the file back by name. */
+  for (int i = 0; rc == SL_OK && i < obj->ncolumns; i++) {
+    if (i > 0)
+      sl_strbuf_appendc(&c.line, ',');
+    sl_format_csv_string(&c.line, obj->columns[i].name,
+                         strlen(obj->columns[i].name), ',');
+  }
+  if (rc == SL_OK) {
+    sl_strbuf_appendc(&c.line, '\n');
+    fwrite(c.line.data, 1, c.line.len, c.f);
+    rc = sl_lookup_scan(lk, copy_row, &c, err);
+  }
+  if (c.f && fclose(c.f) != 0 && rc == SL_OK)
+    rc = sl_error_set_file(err, SL_ERR_IO, b->path, 0, "cannot write: %s",
+                           strerror(errno));
+  if (rc == SL_OK)
+    SL_INFO("copy", "%lld rows of %s written to %s", (long long)c.rows,
+            obj->name, b->path);
+  else
+    exec_locate(st, err);
+  sl_lookup_close(lk);
+  sl_strbuf_free(&c.line);
+  sl_catalog_object_free(obj);
   return rc;
 }

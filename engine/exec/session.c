@@ -178,8 +178,9 @@ static sl_status session_execute(sl_session *s, sl_bind_ctx *ctx,
     if (exec_is_pull(st->bound))
       return exec_pull(s, st, err);
     break;
-  case SL_BSTMT_INSERT_QUERY:
   case SL_BSTMT_COPY:
+    return exec_copy(s, st, err);
+  case SL_BSTMT_INSERT_QUERY:
   case SL_BSTMT_EVALUATE:
   case SL_BSTMT_EXPLAIN:
   case SL_BSTMT_TERMINATE:
@@ -219,3 +220,5 @@ sl_status sl_session_wait(sl_session *s, sl_error *err) {
 }
 
 void sl_session_request_stop(sl_session *s) { s->stop_requested = 1; }
+
+sl_catalog *sl_session_catalog(sl_session *s) { return s->catalog; }

@@ -66,6 +66,10 @@ sl_status sl_session_wait(sl_session *s, sl_error *err);
 /* Asks a waiting session to stop.  Async-signal-safe. */
 void sl_session_request_stop(sl_session *s);
 
+/* The session's catalog, for callers that list objects (the shell's
+ * completion).  Owned by the session. */
+struct sl_catalog *sl_session_catalog(sl_session *s);
+
 /* Stops every query, flushes, and frees everything.  Accepts NULL. */
 void sl_session_close(sl_session *s);
 

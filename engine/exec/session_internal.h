@@ -68,6 +68,7 @@ sl_status exec_load(sl_session *s, const exec_stmt *st, sl_error *err);
 sl_status exec_print(sl_session *s, const exec_stmt *st, sl_error *err);
 bool exec_is_pull(const sl_bound_stmt *b);
 sl_status exec_pull(sl_session *s, const exec_stmt *st, sl_error *err);
+sl_status exec_copy(sl_session *s, const exec_stmt *st, sl_error *err);
 
 /* Shared helpers (session.c). */
 sl_status session_admin(sl_session *s, sl_kafka_admin **out, sl_error *err);

@@ -10,9 +10,10 @@
  * this checks what prediction relies on (XGBoost 1.x JSON schema):
  *
  *   learner.learner_model_param   num_feature, num_class
- *   learner.gradient_booster      gbtree, dart (gbtree + weight_drop with
- *                                 one weight per tree) or gblinear
- *                                 ((num_feature + 1) * groups weights)
+ *   learner.gradient_booster      gbtree or dart (gbtree + weight_drop
+ *                                 with one weight per tree); gblinear is
+ *                                 refused (XGBoost cannot predict with
+ *                                 it in place)
  *   model.trees / tree_info       as many as gbtree_model_param.num_trees;
  *                                 each tree_info a group below the number
  *                                 of output groups
@@ -239,14 +240,11 @@ sl_status sl_model_xgb_check(const char *text, size_t len, sl_error *err) {
                         "trees",
                         drop ? (long long)drop->n : -1LL, ntrees);
   } else if (strcmp(name->u.str, "gblinear") == 0) {
-    const sl_model_json *w =
-        array_field(sl_model_json_get(gb, "model"), "weights");
-    if (!w || (long long)w->n != (num_feature + 1) * groups)
-      rc = sl_error_set(err, SL_ERR_RUNTIME,
-                        "the gblinear booster has %lld weights; expected "
-                        "%lld",
-                        w ? (long long)w->n : -1LL,
-                        (num_feature + 1) * groups);
+    /* XGBoost cannot predict in place with a linear booster. */
+    rc = sl_error_set(err, SL_ERR_RUNTIME,
+                      "the booster is gblinear; Sluice serves tree "
+                      "boosters (gbtree, dart) and has LOGISTIC_REGRESSION "
+                      "and LINEAR_REGRESSION for linear models");
   } else {
     rc = sl_error_set(err, SL_ERR_RUNTIME, "unknown booster %s",
                       name->u.str);

@@ -31,12 +31,12 @@
 #include "engine/model/model_internal.h"
 
 /* XGBoost's parameters that training passes through (learner, tree
- * booster, dart, linear booster and objective parameters of 1.7), for
+ * booster, dart and objective parameters of 1.7), for
  * checking names before XGBoost silently ignores a misspelt one. */
 static const char *const xgboost_params[] = {
     "alpha", "base_score", "booster", "colsample_bylevel",
     "colsample_bynode", "colsample_bytree", "disable_default_eval_metric",
-    "eta", "eval_metric", "feature_selector", "gamma", "grow_policy",
+    "eta", "eval_metric", "gamma", "grow_policy",
     "huber_slope", "interaction_constraints", "lambda", "learning_rate",
     "max_bin", "max_cat_threshold", "max_cat_to_onehot", "max_delta_step",
     "max_depth", "max_leaves", "min_child_weight", "min_split_loss",
@@ -45,7 +45,7 @@ static const char *const xgboost_params[] = {
     "process_type", "random_state", "rate_drop", "refresh_leaf",
     "reg_alpha", "reg_lambda", "sample_type", "sampling_method",
     "scale_pos_weight", "seed", "seed_per_iteration", "sketch_eps",
-    "skip_drop", "subsample", "top_k", "tree_method",
+    "skip_drop", "subsample", "tree_method",
     "tweedie_variance_power", "updater", "validate_parameters",
     "verbosity"};
 
@@ -178,6 +178,15 @@ static sl_status check_params(const sl_model_params *params,
                         "holdout or an XGBoost parameter such as max_depth)",
                         key);
   }
+
+  const char *booster = sl_model_params_get(params, "booster");
+  if (booster && strcmp(booster, "gbtree") != 0 &&
+      strcmp(booster, "dart") != 0)
+    return sl_error_set(err, SL_ERR_SQL,
+                        "booster %s is not served; expected gbtree or dart "
+                        "(LOGISTIC_REGRESSION and LINEAR_REGRESSION are the "
+                        "linear models)",
+                        booster);
 
   const char *obj = sl_model_params_get(params, "objective");
   if (obj) {

@@ -685,6 +685,8 @@ sl_status sl_plan_build(const sl_plan_request *req, sl_plan **out,
         need[i] = !root->cols[i].hidden;
       if (!(root = sl_planner_prune(&p, root, need)))
         rc = err->code ? err->code : SL_ERR_NOMEM;
+      else
+        root = sl_planner_drop_identity(&p, root);
     }
   }
   if (!rc && !(root = add_sink(&p, root)))

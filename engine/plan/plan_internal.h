@@ -101,9 +101,16 @@ sl_pnode *sl_planner_push_filters(sl_planner *p, sl_pnode *n);
 sl_pnode *sl_planner_merge_projects(sl_planner *p, sl_pnode *n);
 
 /* Prunes n to exactly the required output columns (required has n's
- * ncols entries; NULL means all).  Returns n's new root (a projection
- * may be added above a filter) or NULL on failure. */
+ * ncols entries; NULL means all).  Operators below may keep more columns
+ * than their parents need (a filter keeps what its predicate reads);
+ * a projection selecting the required ones is added on top only when
+ * the result would not be exact.  Returns n's new root, or NULL on
+ * failure. */
 sl_pnode *sl_planner_prune(sl_planner *p, sl_pnode *n, const bool *required);
+
+/* Removes projections that hand their input's columns on unchanged
+ * (same names).  Cannot fail. */
+sl_pnode *sl_planner_drop_identity(sl_planner *p, sl_pnode *n);
 
 /* A new node of kind with ninputs inputs and ncols columns. */
 sl_pnode *sl_planner_node(sl_planner *p, sl_pnode_kind kind, int ninputs,

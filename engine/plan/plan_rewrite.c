@@ -220,21 +220,21 @@ sl_pnode *sl_planner_merge_projects(sl_planner *p, sl_pnode *n) {
 /* Column pruning                                                      */
 /* ------------------------------------------------------------------ */
 
-/* rank[i]: the position of column i among the required ones, or -1. */
-static int *ranks(sl_planner *p, const bool *req, int n, int *count) {
+/* rank[i]: the position of column i among the marked ones, or -1. */
+static int *ranks(sl_planner *p, const bool *mark, int n, int *count) {
   int *rank = sl_planner_alloc(p, (size_t)(n + 1) * sizeof(*rank));
   if (!rank)
     return NULL;
   int k = 0;
   for (int i = 0; i < n; i++)
-    rank[i] = !req || req[i] ? k++ : -1;
+    rank[i] = !mark || mark[i] ? k++ : -1;
   *count = k;
   return rank;
 }
 
-/* Keeps the required columns of n's column list. */
-static sl_status keep_cols(sl_planner *p, sl_pnode *n, const bool *req) {
-  if (!req)
+/* Keeps the marked columns of n's column list. */
+static sl_status keep_cols(sl_planner *p, sl_pnode *n, const bool *mark) {
+  if (!mark)
     return SL_OK;
   sl_pcolumn *cols = sl_planner_alloc(p, (size_t)(n->ncols + 1) *
                                              sizeof(*cols));
@@ -242,50 +242,32 @@ static sl_status keep_cols(sl_planner *p, sl_pnode *n, const bool *req) {
     return SL_ERR_NOMEM;
   int k = 0;
   for (int i = 0; i < n->ncols; i++)
-    if (req[i])
+    if (mark[i])
       cols[k++] = n->cols[i];
   n->cols = cols;
   n->ncols = k;
   return SL_OK;
 }
 
-/* A projection of the required columns of n, when n holds more. */
-static sl_pnode *select_cols(sl_planner *p, sl_pnode *n, const bool *have,
-                             const bool *req, int width) {
-  bool same = true;
-  for (int i = 0; i < width; i++)
-    same = same && (have[i] == (!req || req[i]));
-  if (same)
-    return n;
-  int nh;
-  int *rank = ranks(p, have, width, &nh);
-  int nr = 0;
-  for (int i = 0; i < width; i++)
-    nr += !req || req[i];
-  sl_pnode *proj = rank ? sl_planner_node(p, SL_PNODE_PROJECT, 1, nr) : NULL;
-  sl_bexpr **exprs = sl_planner_alloc(p, (size_t)(nr + 1) * sizeof(*exprs));
-  if (!proj || !exprs)
-    return NULL;
-  proj->pos = n->pos;
-  proj->inputs[0] = n;
-  int k = 0;
-  for (int i = 0; i < width; i++) {
-    if (req && !req[i])
-      continue;
-    sl_pcolumn col = n->cols[rank[i]];
-    exprs[k] = sl_planner_column(p, rank[i], col.type);
-    if (!exprs[k])
-      return NULL;
-    proj->cols[k++] = col;
-  }
-  proj->u.project.nexprs = nr;
-  proj->u.project.exprs = exprs;
-  return proj;
+/* The columns n must keep: the required ones, or all. */
+static bool *need_of(sl_planner *p, const bool *req, int n) {
+  bool *need = sl_planner_alloc(p, (size_t)n + 1);
+  if (need)
+    for (int i = 0; i < n; i++)
+      need[i] = !req || req[i];
+  return need;
 }
 
-static sl_pnode *prune_source(sl_planner *p, sl_pnode *n, const bool *req) {
+static sl_pnode *prune_node(sl_planner *p, sl_pnode *n, const bool *req,
+                            int **remap);
+
+static sl_pnode *prune_source(sl_planner *p, sl_pnode *n, const bool *req,
+                              int **remap) {
+  int k;
+  if (!(*remap = ranks(p, req, n->ncols, &k)))
+    return NULL;
   if (req) {
-    int k = 0;
+    k = 0;
     for (int i = 0; i < n->ncols; i++)
       if (req[i])
         n->u.source.col_map[k++] = n->u.source.col_map[i];
@@ -310,8 +292,12 @@ static sl_pnode *prune_source(sl_planner *p, sl_pnode *n, const bool *req) {
   return n;
 }
 
-static sl_pnode *prune_project(sl_planner *p, sl_pnode *n, const bool *req) {
+static sl_pnode *prune_project(sl_planner *p, sl_pnode *n, const bool *req,
+                               int **remap) {
   sl_pnode *in = n->inputs[0];
+  int nout;
+  if (!(*remap = ranks(p, req, n->ncols, &nout)))
+    return NULL;
   bool *need = sl_planner_alloc(p, (size_t)in->ncols + 1);
   if (!need)
     return NULL;
@@ -325,52 +311,49 @@ static sl_pnode *prune_project(sl_planner *p, sl_pnode *n, const bool *req) {
   n->u.project.nexprs = k;
   if (keep_cols(p, n, req))
     return NULL;
-  int nin;
-  int *rank = ranks(p, need, in->ncols, &nin);
-  if (!rank || !(n->inputs[0] = sl_planner_prune(p, in, need)))
+  int *inmap;
+  if (!(n->inputs[0] = prune_node(p, in, need, &inmap)))
     return NULL;
   for (int i = 0; i < k; i++)
-    sl_plan_expr_remap(n->u.project.exprs[i], rank);
+    sl_plan_expr_remap(n->u.project.exprs[i], inmap);
   return n;
 }
 
-static sl_pnode *prune_filter(sl_planner *p, sl_pnode *n, const bool *req) {
-  int w = n->ncols;
-  bool *need = sl_planner_alloc(p, (size_t)w + 1);
+/* Filters and limits pass their input's columns on. */
+static sl_pnode *prune_pass(sl_planner *p, sl_pnode *n, const bool *req,
+                            int **remap) {
+  bool *need = need_of(p, req, n->ncols);
   if (!need)
     return NULL;
-  for (int i = 0; i < w; i++)
-    need[i] = !req || req[i];
-  sl_plan_expr_columns(n->u.filter.predicate, need, w);
-  int nneed;
-  int *rank = ranks(p, need, w, &nneed);
-  if (!rank || !(n->inputs[0] = sl_planner_prune(p, n->inputs[0], need)))
+  if (n->kind == SL_PNODE_FILTER)
+    sl_plan_expr_columns(n->u.filter.predicate, need, n->ncols);
+  if (!(n->inputs[0] = prune_node(p, n->inputs[0], need, remap)))
     return NULL;
-  sl_plan_expr_remap(n->u.filter.predicate, rank);
-  if (keep_cols(p, n, need))
-    return NULL;
-  return select_cols(p, n, need, req, w);
+  if (n->kind == SL_PNODE_FILTER)
+    sl_plan_expr_remap(n->u.filter.predicate, *remap);
+  n->cols = n->inputs[0]->cols;
+  n->ncols = n->inputs[0]->ncols;
+  return n;
 }
 
-static sl_pnode *prune_join(sl_planner *p, sl_pnode *n, const bool *req) {
+static sl_pnode *prune_join(sl_planner *p, sl_pnode *n, const bool *req,
+                            int **remap) {
   int w = n->ncols, nleft = n->inputs[0]->ncols;
-  bool *need = sl_planner_alloc(p, (size_t)w + 1);
+  bool *need = need_of(p, req, w);
   if (!need)
     return NULL;
-  for (int i = 0; i < w; i++)
-    need[i] = !req || req[i];
   for (int k = 0; k < n->u.lookup.nkeys; k++)
     sl_plan_expr_columns(n->u.lookup.left_keys[k], need, nleft);
   if (n->u.lookup.residual)
     sl_plan_expr_columns(n->u.lookup.residual, need, w);
 
   /* The stream side. */
-  int nl;
-  int *lrank = ranks(p, need, nleft, &nl);
-  if (!lrank || !(n->inputs[0] = sl_planner_prune(p, n->inputs[0], need)))
+  int *lmap;
+  if (!(n->inputs[0] = prune_node(p, n->inputs[0], need, &lmap)))
     return NULL;
   for (int k = 0; k < n->u.lookup.nkeys; k++)
-    sl_plan_expr_remap(n->u.lookup.left_keys[k], lrank);
+    sl_plan_expr_remap(n->u.lookup.left_keys[k], lmap);
+  int nl = n->inputs[0]->ncols;
 
   /* The table side: materialize the identity, then keep what is read. */
   int nright = w - nleft;
@@ -383,47 +366,104 @@ static sl_pnode *prune_join(sl_planner *p, sl_pnode *n, const bool *req) {
         return NULL;
     n->u.lookup.right_exprs = ex;
   }
+  int *map = sl_planner_alloc(p, (size_t)(w + 1) * sizeof(*map));
+  sl_pcolumn *cols = sl_planner_alloc(p, (size_t)(w + 1) * sizeof(*cols));
+  if (!map || !cols)
+    return NULL;
+  memcpy(cols, n->inputs[0]->cols, (size_t)nl * sizeof(*cols));
+  for (int i = 0; i < nleft; i++)
+    map[i] = lmap[i];
   int kr = 0;
-  for (int j = 0; j < nright; j++)
-    if (need[nleft + j])
-      n->u.lookup.right_exprs[kr++] = n->u.lookup.right_exprs[j];
+  for (int j = 0; j < nright; j++) {
+    map[nleft + j] = -1;
+    if (!need[nleft + j])
+      continue;
+    n->u.lookup.right_exprs[kr] = n->u.lookup.right_exprs[j];
+    cols[nl + kr] = n->cols[nleft + j];
+    map[nleft + j] = nl + kr++;
+  }
   n->u.lookup.nright = kr;
-
-  int nout;
-  int *orank = ranks(p, need, w, &nout);
-  if (!orank)
-    return NULL;
   if (n->u.lookup.residual)
-    sl_plan_expr_remap(n->u.lookup.residual, orank);
-  if (keep_cols(p, n, need))
-    return NULL;
-  return select_cols(p, n, need, req, w);
+    sl_plan_expr_remap(n->u.lookup.residual, map);
+  n->cols = cols;
+  n->ncols = nl + kr;
+  *remap = map;
+  return n;
 }
 
-/* Prunes n to the required columns (see plan_internal.h). */
-sl_pnode *sl_planner_prune(sl_planner *p, sl_pnode *n, const bool *req) {
+/* Prunes n; *remap maps each required column of n's old output to its
+ * index in the new one (n may keep more columns than required). */
+static sl_pnode *prune_node(sl_planner *p, sl_pnode *n, const bool *req,
+                            int **remap) {
   switch (n->kind) {
   case SL_PNODE_SOURCE:
-    return prune_source(p, n, req);
+    return prune_source(p, n, req, remap);
   case SL_PNODE_PROJECT:
-    return prune_project(p, n, req);
+    return prune_project(p, n, req, remap);
   case SL_PNODE_FILTER:
-    return prune_filter(p, n, req);
-  case SL_PNODE_LOOKUP_JOIN:
-    return prune_join(p, n, req);
   case SL_PNODE_LIMIT:
-    if (!(n->inputs[0] = sl_planner_prune(p, n->inputs[0], req)) ||
-        keep_cols(p, n, req))
-      return NULL;
-    return n;
+    return prune_pass(p, n, req, remap);
+  case SL_PNODE_LOOKUP_JOIN:
+    return prune_join(p, n, req, remap);
   case SL_PNODE_UNION:
+    /* Every input must produce exactly the same columns. */
     for (int i = 0; i < n->ninputs; i++)
       if (!(n->inputs[i] = sl_planner_prune(p, n->inputs[i], req)))
         return NULL;
-    return keep_cols(p, n, req) ? NULL : n;
+    if (!(*remap = ranks(p, req, n->ncols, &(int){0})) || keep_cols(p, n, req))
+      return NULL;
+    return n;
   default:
     sl_error_set(p->err, SL_ERR_INTERNAL, "cannot prune a %s",
                  sl_pnode_kind_name(n->kind));
     return NULL;
   }
+}
+
+/* Prunes n to exactly the required columns (see plan_internal.h): a
+ * projection selects them when n keeps more. */
+sl_pnode *sl_planner_prune(sl_planner *p, sl_pnode *n, const bool *req) {
+  int width = n->ncols;
+  sl_pcolumn *old = n->cols;
+  int *remap;
+  if (!(n = prune_node(p, n, req, &remap)))
+    return NULL;
+  int nreq = 0;
+  bool exact = true;
+  for (int i = 0; i < width; i++) {
+    if (req && !req[i])
+      continue;
+    exact = exact && remap[i] == nreq;
+    nreq++;
+  }
+  if (exact && nreq == n->ncols)
+    return n;
+
+  sl_pnode *proj = sl_planner_node(p, SL_PNODE_PROJECT, 1, nreq);
+  sl_bexpr **exprs = sl_planner_alloc(p, (size_t)(nreq + 1) * sizeof(*exprs));
+  if (!proj || !exprs)
+    return NULL;
+  proj->pos = n->pos;
+  proj->inputs[0] = n;
+  int k = 0;
+  for (int i = 0; i < width; i++) {
+    if (req && !req[i])
+      continue;
+    if (!(exprs[k] = sl_planner_column(p, remap[i], old[i].type)))
+      return NULL;
+    proj->cols[k++] = old[i];
+  }
+  proj->u.project.nexprs = nreq;
+  proj->u.project.exprs = exprs;
+  return proj;
+}
+
+/* Removes projections that only hand their input on (see
+ * plan_internal.h). */
+sl_pnode *sl_planner_drop_identity(sl_planner *p, sl_pnode *n) {
+  for (int i = 0; i < n->ninputs; i++)
+    n->inputs[i] = sl_planner_drop_identity(p, n->inputs[i]);
+  if (n->kind == SL_PNODE_PROJECT && is_identity(n))
+    return n->inputs[0];
+  return n;
 }

@@ -296,6 +296,12 @@ static void test_parameter_errors(void **state) {
   assert_string_equal(err.message,
                       "objective reg:squarederror does not fit a BOOLEAN "
                       "label; expected binary:logistic or reg:logistic");
+  const char *linear[] = {"booster", "gblinear", NULL};
+  assert_int_equal(train_with(linear, true, &err), SL_ERR_SQL);
+  assert_string_equal(err.message,
+                      "booster gblinear is not served; expected gbtree or "
+                      "dart (LOGISTIC_REGRESSION and LINEAR_REGRESSION are "
+                      "the linear models)");
   const char *rounds[] = {"rounds", "0", NULL};
   assert_int_equal(train_with(rounds, false, &err), SL_ERR_SQL);
   assert_string_equal(err.message, "parameter rounds must be between 1 and "
@@ -482,7 +488,6 @@ static void expect_import_error(const char *path, const char *expect) {
   assert_int_equal(sl_model_import_xgboost(path, NULL, 0, &m, &err),
                    SL_ERR_RUNTIME);
   assert_null(m);
-  print_message("%s\n", err.message);
   if (!strstr(err.message, expect) || !strstr(err.message, path))
     fail_msg("got \"%s\", expected \"%s\" and the path", err.message,
              expect);
@@ -535,6 +540,14 @@ static void test_import_corrupt_files(void **state) {
                             "model (no learner with learner_model_param "
                             "and gradient_booster)");
 
+  /* Nesting deep enough to exhaust a recursive reader's stack. */
+  sl_strbuf deep = SL_STRBUF_INIT;
+  for (int i = 0; i < 100000; i++)
+    sl_strbuf_appends(&deep, "{\"a\":");
+  write_text(path, deep.data, deep.len);
+  sl_strbuf_free(&deep);
+  expect_import_error(path, "bad JSON: nesting too deep at byte 320");
+
   /* A real model cut at many places. */
   for (size_t cut = 2; cut < len; cut += len / 23 + 1) {
     write_text(path, json, cut);
@@ -557,6 +570,9 @@ static void test_import_corrupt_files(void **state) {
                 "the booster declares 7 trees, holds 5");
   expect_damage(path, json, "\"split_type\":[", "1",
                 "tree 0: node 0 has a categorical split");
+
+  expect_damage(path, json, "\"name\":\"", "gblinear",
+                "the booster is gblinear; Sluice serves tree boosters");
 
   /* What only XGBoost checks comes back with XGBoost's own words. */
   char *bad = replace_after(json, "\"objective\":{\"name\":\"", "");
