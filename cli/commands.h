@@ -10,5 +10,7 @@ int sl_cmd_run(int argc, char **argv);
 int sl_cmd_check(int argc, char **argv);
 int sl_cmd_broker(int argc, char **argv);
 int sl_cmd_demo(int argc, char **argv);
+int sl_cmd_shell(int argc, char **argv);
+int sl_cmd_gen(int argc, char **argv);
 
 #endif

@@ -8,6 +8,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
 
@@ -21,8 +22,12 @@ typedef struct command {
 static const command commands[] = {
     {"run", sl_cmd_run, "sluice run [options] FILE.sql...",
      "run scripts"},
+    {"shell", sl_cmd_shell, "sluice shell [options]",
+     "interactive shell (also `sluice` on a terminal)"},
     {"check", sl_cmd_check, "sluice check [--dump] FILE.sql | -",
      "parse and bind only"},
+    {"gen", sl_cmd_gen, "sluice gen KIND [options]",
+     "data generators (records)"},
     {"broker", sl_cmd_broker, "sluice broker",
      "embedded in-memory broker for development"},
     {"demo", sl_cmd_demo, "sluice demo", "the end-to-end demo"},
@@ -51,6 +56,11 @@ static const command *find_command(const char *name) {
 
 int main(int argc, char **argv) {
   if (argc < 2) {
+    if (isatty(STDIN_FILENO)) {
+      char shell[] = "shell";
+      char *shell_argv[] = {shell, NULL};
+      return sl_cmd_shell(1, shell_argv);
+    }
     print_usage(stderr);
     return 2;
   }

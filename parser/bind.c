@@ -1076,6 +1076,23 @@ static sl_status bind_value(sl_binder *b, const sl_ast_expr *ast,
   const sl_type *t = (*out)->type;
   if (t->kind == SL_TYPE_NULL && col->not_null)
     return bind_fail(b, ast->pos, "column \"%s\" is NOT NULL", col->name);
+
+  /* A number literal fits a numeric column when its value converts
+   * exactly: 99 goes into DECIMAL(10,2), 1.234 does not. */
+  if ((*out)->kind == SL_BEXPR_LITERAL && sl_type_is_numeric(t) &&
+      sl_type_is_numeric(col->type) && !sl_type_equal(t, col->type)) {
+    sl_value v, back;
+    sl_error cerr;
+    sl_error_clear(&cerr);
+    const sl_value *lit = &(*out)->u.literal;
+    if (sl_value_cast(b->arena, lit, col->type, &v, &cerr) == SL_OK &&
+        sl_value_cast(b->arena, &v, t, &back, &cerr) == SL_OK &&
+        sl_value_compare(&back, lit) == 0) {
+      (*out)->u.literal = v;
+      (*out)->type = col->type;
+      return SL_OK;
+    }
+  }
   if (!sl_type_equal(t, col->type) && !sl_type_implicit_cast(t, col->type))
     return bind_fail(b, ast->pos, "value for column \"%s\" must be %s, got "
                      "%s", col->name, bind_type_name(b, col->type),
@@ -1598,22 +1615,10 @@ static sl_status bind_evaluate(sl_binder *b, const sl_ast_stmt *ast) {
     st->models[i] = m->name;
     st->model_versions[i] = (int)ref->version;
     if (ref->version > 0) {
-      sl_catalog_model_version *v = NULL;
-      sl_error cerr;
-      sl_error_clear(&cerr);
-      sl_catalog_model_version **vs = NULL;
-      int nv = 0;
-      if (sl_catalog_model_list_versions(b->ctx->catalog, m->name, &vs, &nv,
-                                         &cerr) == SL_OK) {
-        bool found = nv == 0;
-        for (int k = 0; k < nv; k++)
-          found = found || vs[k]->version == ref->version;
-        sl_catalog_model_version_list_free(vs, nv);
-        if (!found)
-          return bind_fail(b, ref->version_pos, "model %s has no version "
-                           "%lld", m->name, (long long)ref->version);
-      }
-      (void)v;
+      rc = bind_check_model_version(b, m->name, ref->version,
+                                    ref->version_pos);
+      if (rc)
+        return rc;
     }
     for (int c = 0; c < m->ncolumns; c++) {
       int tc = sl_catalog_object_column(ts, m->columns[c].name);

@@ -759,10 +759,9 @@ static bool time_arith(sl_binder *b, sl_bexpr_op op, sl_bexpr **l,
   bool li = lk == SL_TYPE_INTERVAL, ri = rk == SL_TYPE_INTERVAL;
 
   /* DATE +- INT days, DATE - DATE days. */
-  if (lk == SL_TYPE_DATE && sl_type_is_integer((*r)->type) &&
+  if (lk == SL_TYPE_DATE && rk == SL_TYPE_INT &&
       (op == SL_OP_ADD || op == SL_OP_SUB)) {
     *type = sl_type_date();
-    *r = bind_cast(b, *r, sl_type_int());
     return true;
   }
   if (lk == SL_TYPE_DATE && rk == SL_TYPE_DATE && op == SL_OP_SUB) {
@@ -1412,7 +1411,7 @@ static sl_status bind_over_spec(sl_binder *b, const bind_ectx *ectx,
 
 /* Checks the OVER specification against the function it windows. */
 static sl_status check_over(sl_binder *b, const sl_ast_window_spec *spec,
-                            sl_over_call *call, sl_ast_pos pos) {
+                            sl_over_call *call) {
   const char *fname = call->agg.func->name;
   bool needs_time = call->kind == SL_OVER_LAG ||
                     call->kind == SL_OVER_AGGREGATE;
@@ -1436,7 +1435,6 @@ static sl_status check_over(sl_binder *b, const sl_ast_window_spec *spec,
                        "%s OVER (...) must be ORDER BY one TIMESTAMP "
                        "(the event time), ascending", fname);
   }
-  (void)pos;
   return SL_OK;
 }
 
@@ -1550,7 +1548,7 @@ static sl_status bind_over_call(sl_binder *b, const bind_ectx *ectx,
   call.agg.star = ast->u.call.star;
   call.agg.type = ret;
   call.agg.pos = bind_srcpos(name->pos);
-  rc = check_over(b, spec, &call, ast->pos);
+  rc = check_over(b, spec, &call);
   if (rc)
     return rc;
   rc = note_user_function(b, func);
@@ -1727,10 +1725,8 @@ static sl_status bind_call(sl_binder *b, const bind_ectx *ectx,
 /* PREDICT                                                             */
 /* ------------------------------------------------------------------ */
 
-/* Checks that the model has the version asked for, when it has any
- * (a model created but not yet trained has none to check against). */
-static sl_status check_model_version(sl_binder *b, const char *model,
-                                     int64_t version, sl_ast_pos pos) {
+sl_status bind_check_model_version(sl_binder *b, const char *model,
+                                   int64_t version, sl_ast_pos pos) {
   sl_catalog_model_version **vs = NULL;
   int n = 0;
   sl_error cerr;
@@ -1794,8 +1790,8 @@ static sl_status bind_predict(sl_binder *b, const bind_ectx *ectx,
     return bind_fail(b, ast->u.predict.version_pos,
                      "a model version is a positive number");
   if (ast->u.predict.version > 0) {
-    rc = check_model_version(b, mname->text, ast->u.predict.version,
-                             ast->u.predict.version_pos);
+    rc = bind_check_model_version(b, mname->text, ast->u.predict.version,
+                                  ast->u.predict.version_pos);
     if (rc)
       return rc;
   }

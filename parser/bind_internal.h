@@ -20,7 +20,7 @@
 #include "parser/bound.h"
 
 /* Deepest nesting of queries and expressions the binder follows. */
-#define BIND_MAX_DEPTH 200
+#define BIND_MAX_DEPTH 2000
 
 /* The WITH lists visible from a query: ctes[0..visible) of this level,
  * then the outer levels. */
@@ -180,6 +180,12 @@ sl_status bind_condition(sl_binder *b, const bind_ectx *ectx,
 sl_status bind_interval_const(sl_binder *b, const sl_ast_expr *ast,
                               const char *what, bool allow_negative,
                               int64_t *ms);
+
+/* Checks that model has the version asked for, when it has any: a model
+ * created but not yet trained (as in `sluice check`) has none to check
+ * against. */
+sl_status bind_check_model_version(sl_binder *b, const char *model,
+                                   int64_t version, sl_ast_pos pos);
 
 /* Structural equality of bound expressions. */
 bool bexpr_equal(const sl_bexpr *a, const sl_bexpr *c);

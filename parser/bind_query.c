@@ -467,6 +467,12 @@ static sl_status join_strategy(sl_binder *b, const sl_ast_from *from,
                        "a stream joins a lookup table; %s is a training "
                        "set", side_names_short(b, rs));
   }
+  /* A lookup keeps the stream side's windowing. */
+  if (s == SL_JOIN_LOOKUP || s == SL_JOIN_TEMPORAL) {
+    join->windowed = l->windowed;
+    join->window_start = l->window_start;
+    join->window_end = l->window_end;
+  }
   if (s == SL_JOIN_WINDOW && from->u.join.grace)
     return bind_fail(b, from->u.join.grace->pos,
                      "GRACE PERIOD of a window join is the windows' own");
@@ -879,26 +885,44 @@ static sl_status rewrite_over_call(sl_binder *b, const agg_rewrite *rw,
   return rc;
 }
 
+/* True for WINDOW_START or WINDOW_END written in GROUP BY of a windowed
+ * query where no source has such a column: the window is a group of its
+ * own already, so the item adds nothing. */
+static bool implicit_window_group(const sl_ast_expr *g,
+                                  const bind_scope *scope, bool windowed) {
+  if (!windowed || g->kind != SL_AST_COLUMN || g->u.column.parts.n != 1)
+    return false;
+  const char *name = g->u.column.parts.items[0].text;
+  if (strcmp(name, "window_start") != 0 && strcmp(name, "window_end") != 0)
+    return false;
+  for (int i = 0; scope->rel && i < scope->rel->ncolumns; i++)
+    if (strcmp(scope->rel->columns[i].name, name) == 0)
+      return false;
+  return true;
+}
+
+/* Binds the GROUP BY expressions into a new array; *n counts them. */
 static sl_status bind_group_by(sl_binder *b, const sl_ast_select *sel,
-                               const bind_scope *scope, sl_rel *agg) {
-  int n = sel->group_by.n;
-  agg->u.aggregate.ngroup = n;
-  if (n == 0)
-    return SL_OK;
-  agg->u.aggregate.group_by = bind_calloc(b, (size_t)n, sizeof(sl_bexpr *));
-  if (!agg->u.aggregate.group_by)
+                               const bind_scope *scope, sl_bexpr ***out,
+                               int *n) {
+  *n = 0;
+  *out = bind_calloc(b, (size_t)sel->group_by.n + 1, sizeof(sl_bexpr *));
+  if (!*out)
     return bind_nomem(b);
   bind_ectx gctx = {0};
   gctx.scope = scope;
   gctx.clause = "GROUP BY";
-  for (int i = 0; i < n; i++) {
+  for (int i = 0; i < sel->group_by.n; i++) {
     const sl_ast_expr *g = sel->group_by.items[i];
     if (g->kind == SL_AST_LITERAL && g->u.literal.kind == SL_AST_LIT_INTEGER)
       return bind_fail(b, g->pos, "GROUP BY takes expressions, not SELECT "
                        "positions: write the expression itself");
-    sl_status rc = bind_expr(b, &gctx, g, &agg->u.aggregate.group_by[i]);
+    if (implicit_window_group(g, scope, sel->window != NULL))
+      continue;
+    sl_status rc = bind_expr(b, &gctx, g, &(*out)[*n]);
     if (rc)
       return rc;
+    (*n)++;
   }
   return SL_OK;
 }
@@ -915,8 +939,12 @@ static sl_status build_aggregate(sl_binder *b, const sl_ast_select *sel,
     if (rc)
       return rc;
   }
+  sl_bexpr **groups;
+  int ngroup;
+  sl_status rc = bind_group_by(b, sel, scope, &groups, &ngroup);
+  if (rc)
+    return rc;
   int nwin = window.kind != SL_WINDOW_NONE ? 2 : 0;
-  int ngroup = sel->group_by.n;
   sl_rel *agg = bind_rel_new(b, SL_REL_AGGREGATE,
                              sel->group_by.n ? sel->group_by_pos : sel->pos,
                              ngroup + nwin + aggs->n);
@@ -924,9 +952,8 @@ static sl_status build_aggregate(sl_binder *b, const sl_ast_select *sel,
     return bind_nomem(b);
   agg->input = input;
   agg->u.aggregate.window = window;
-  sl_status rc = bind_group_by(b, sel, scope, agg);
-  if (rc)
-    return rc;
+  agg->u.aggregate.ngroup = ngroup;
+  agg->u.aggregate.group_by = groups;
   agg->u.aggregate.naggs = aggs->n;
   agg->u.aggregate.aggs = aggs->items;
 

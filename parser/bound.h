@@ -85,9 +85,11 @@ typedef enum sl_bexpr_op {
   SL_OP_NEG,
   SL_OP_PLUS,
   SL_OP_NOT,
-  /* arithmetic: both operands have the result type, except TIMESTAMP and
-   * INTERVAL arithmetic (TIMESTAMP +- INTERVAL, TIMESTAMP - TIMESTAMP,
-   * INTERVAL * BIGINT, ...) whose operand types are as written */
+  /* arithmetic: integer and DOUBLE operands have the result type; DECIMAL
+   * operands are each a DECIMAL of their own precision and scale and the
+   * result's follows decimal.h's rules; time arithmetic (TIMESTAMP +-
+   * INTERVAL, TIMESTAMP - TIMESTAMP, INTERVAL * BIGINT, DATE +- INT, DATE
+   * - DATE) keeps the operand types as the binder cast them */
   SL_OP_ADD,
   SL_OP_SUB,
   SL_OP_MUL,

@@ -42,31 +42,40 @@ echo "== unit and SQL tests"
 run_ctest -j "$jobs" -LE kafka || status=1
 
 echo "== fuzzing the SQL front end (clang, libFuzzer, ASan)"
-fuzz_seconds=${SLUICE_FUZZ_SECONDS:-60}
+fuzz_seconds=${SLUICE_FUZZ_SECONDS:-45}
 fuzz_build="$build/../fuzz"
+harnesses="fuzz_parse fuzz_bind"
+# shellcheck disable=SC2086
 if CC=clang CXX=clang++ cmake -S "$here" -B "$fuzz_build" -DSLUICE_FUZZ=ON \
      -DSLUICE_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >"$fuzz_build.log" 2>&1 &&
-   cmake --build "$fuzz_build" -j "$jobs" --target fuzz_parse \
+   cmake --build "$fuzz_build" -j "$jobs" --target $harnesses \
      >>"$fuzz_build.log" 2>&1; then
-  corpus=$(mktemp -d)
-  cp "$here"/tests/fuzz/corpus/* "$corpus"/ 2>/dev/null || true
-  if "$fuzz_build/tests/fuzz_parse" -max_total_time="$fuzz_seconds" \
-       -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-       "$corpus" >"$fuzz_build/fuzz_parse.log" 2>&1; then
-    grep -E 'stat::number_of_executed_units|Done' "$fuzz_build/fuzz_parse.log" \
-      | head -2
-    echo "fuzz_parse: no crash in ${fuzz_seconds}s"
-    passed=$((passed + 1))
-  else
-    tail -60 "$fuzz_build/fuzz_parse.log"
-    echo "fuzz_parse: FAILED"
-    failed=$((failed + 1))
-    status=1
-  fi
-  rm -rf "$corpus"
+  for harness in $harnesses; do
+    corpus=$(mktemp -d)
+    # Seeds: the fuzz corpus and every SQL test script.
+    cp "$here"/tests/fuzz/corpus/* "$corpus"/ 2>/dev/null || true
+    find "$here/tests/sql" -name '*.sql' -size -8k | while read -r f; do
+      cp "$f" "$corpus/$(echo "$f" | md5sum | cut -c1-16).sql"
+    done
+    if "$fuzz_build/tests/$harness" -max_total_time="$fuzz_seconds" \
+         -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+         "$corpus" >"$fuzz_build/$harness.log" 2>&1; then
+      grep -E 'stat::number_of_executed_units' "$fuzz_build/$harness.log" |
+        head -1
+      echo "$harness: no crash in ${fuzz_seconds}s"
+      passed=$((passed + 1))
+    else
+      tail -60 "$fuzz_build/$harness.log"
+      echo "$harness: FAILED"
+      failed=$((failed + 1))
+      status=1
+    fi
+    rm -rf "$corpus"
+  done
 else
   tail -30 "$fuzz_build.log"
   echo "fuzz build FAILED"
+  failed=$((failed + 1))
   status=1
 fi
 

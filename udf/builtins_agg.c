@@ -7,16 +7,19 @@
  * window operators compute aggregates and LAG/ROW_NUMBER/RANK, the model
  * code computes PREDICT and the transforms.  The registry holds what the
  * binder needs to check a call (kinds, flags, signatures, return types)
- * and what SHOW FUNCTIONS and DESCRIBE FUNCTION print; each signature's
- * `agg` pointer is where the aggregation code attaches its
- * implementation.
+ * and what SHOW FUNCTIONS and DESCRIBE FUNCTION print; each aggregate
+ * signature's `agg` pointer carries its implementation hooks, which the
+ * aggregation operators drive through an sl_agg call site.
  *
  * Return types: COUNT is BIGINT; SUM of INT or BIGINT is BIGINT (overflow
  * is an error), of DECIMAL(p,s) DECIMAL(38,s); AVG of integers is DOUBLE,
  * of DECIMAL(p,s) DECIMAL(38, max(s,6)); STDDEV and STDDEV_POP are
  * DOUBLE; MIN, MAX, FIRST, LAST keep their argument's type; TOPK and
- * COLLECT_LIST make an ARRAY of it.
+ * COLLECT_LIST make an ARRAY of it.  The aggregates' implementations
+ * (agg.h) live in agg_basic.c, agg_minmax.c and agg_list.c; the window
+ * functions, PREDICT and the transforms have none here.
  */
+#include "udf/agg_internal.h"
 #include "udf/builtins.h"
 
 #define LEAD_REFUSAL                                                   \
@@ -32,73 +35,84 @@ const sl_func_def sl_func_builtins_agg[] = {
    .doc = "The number of rows (COUNT(*)) or of non-NULL values of x.",
    .example = "SELECT COUNT(*), COUNT(DISTINCT card) FROM payments "
               "GROUP BY merchant",
-   .sigs = {{.spec = "() -> BIGINT"}, {.spec = "(ANY) -> BIGINT"}}},
+   .sigs = {{.spec = "() -> BIGINT", .agg = &sl_agg_count_impl},
+            {.spec = "(ANY) -> BIGINT", .agg = &sl_agg_count_impl}}},
   {.name = "SUM",
    .kind = SL_FUNC_AGGREGATE,
    .flags = SL_FUNC_DISTINCT | SL_FUNC_SLIDING,
    .doc = "The sum of the non-NULL values (NULL when there are none); "
           "integer overflow is an error.",
    .example = "SELECT SUM(amount) FROM payments GROUP BY card",
-   .sigs = {{.spec = "(INT) -> BIGINT"},
-            {.spec = "(BIGINT) -> BIGINT"},
-            {.spec = "(DECIMAL) -> @decimal_sum"},
-            {.spec = "(DOUBLE) -> DOUBLE"}}},
+   .sigs = {{.spec = "(INT) -> BIGINT", .agg = &sl_agg_sum_int_impl},
+            {.spec = "(BIGINT) -> BIGINT", .agg = &sl_agg_sum_int_impl},
+            {.spec = "(DECIMAL) -> @decimal_sum",
+             .agg = &sl_agg_sum_decimal_impl},
+            {.spec = "(DOUBLE) -> DOUBLE", .agg = &sl_agg_sum_double_impl}}},
   {.name = "AVG",
    .kind = SL_FUNC_AGGREGATE,
    .flags = SL_FUNC_DISTINCT | SL_FUNC_SLIDING,
    .doc = "The mean of the non-NULL values (DOUBLE for integers).",
    .example = "SELECT AVG(amount) FROM payments GROUP BY card",
-   .sigs = {{.spec = "(BIGINT) -> DOUBLE"},
-            {.spec = "(DECIMAL) -> @decimal_avg"},
-            {.spec = "(DOUBLE) -> DOUBLE"}}},
+   .sigs = {{.spec = "(BIGINT) -> DOUBLE", .agg = &sl_agg_avg_int_impl},
+            {.spec = "(DECIMAL) -> @decimal_avg",
+             .agg = &sl_agg_avg_decimal_impl},
+            {.spec = "(DOUBLE) -> DOUBLE", .agg = &sl_agg_avg_double_impl}}},
   {.name = "MIN",
    .kind = SL_FUNC_AGGREGATE,
    .flags = SL_FUNC_DISTINCT | SL_FUNC_SLIDING,
-   .doc = "The smallest non-NULL value.",
+   .doc = "The smallest non-NULL value (numbers, strings, times, any "
+          "comparable type).",
    .example = "SELECT MIN(amount) FROM payments GROUP BY card",
-   .sigs = {{.spec = "(T) -> T"}}},
+   .sigs = {{.spec = "(T) -> T", .agg = &sl_agg_min_impl}}},
   {.name = "MAX",
    .kind = SL_FUNC_AGGREGATE,
    .flags = SL_FUNC_DISTINCT | SL_FUNC_SLIDING,
-   .doc = "The largest non-NULL value.",
+   .doc = "The largest non-NULL value (numbers, strings, times, any "
+          "comparable type).",
    .example = "SELECT MAX(amount) FROM payments GROUP BY card",
-   .sigs = {{.spec = "(T) -> T"}}},
+   .sigs = {{.spec = "(T) -> T", .agg = &sl_agg_max_impl}}},
   {.name = "STDDEV",
    .kind = SL_FUNC_AGGREGATE,
    .flags = SL_FUNC_DISTINCT | SL_FUNC_SLIDING,
    .doc = "The sample standard deviation of the non-NULL values (NULL for "
           "fewer than two).",
    .example = "SELECT STDDEV(amount) FROM payments GROUP BY card",
-   .sigs = {{.spec = "(DOUBLE) -> DOUBLE"}}},
+   .sigs = {{.spec = "(DOUBLE) -> DOUBLE", .agg = &sl_agg_stddev_impl}}},
   {.name = "STDDEV_POP",
    .kind = SL_FUNC_AGGREGATE,
    .flags = SL_FUNC_DISTINCT | SL_FUNC_SLIDING,
-   .doc = "The population standard deviation of the non-NULL values.",
+   .doc = "The population standard deviation of the non-NULL values (0 for "
+          "one value).",
    .example = "SELECT STDDEV_POP(amount) FROM payments GROUP BY card",
-   .sigs = {{.spec = "(DOUBLE) -> DOUBLE"}}},
+   .sigs = {{.spec = "(DOUBLE) -> DOUBLE",
+             .agg = &sl_agg_stddev_pop_impl}}},
   {.name = "FIRST",
    .kind = SL_FUNC_AGGREGATE,
-   .doc = "The value of the row with the earliest event time (ties: the "
+   .doc = "The non-NULL value with the earliest event time (ties: the "
           "first to arrive).",
    .example = "SELECT FIRST(status) FROM orders GROUP BY id",
-   .sigs = {{.spec = "(T) -> T"}}},
+   .sigs = {{.spec = "(T) -> T", .agg = &sl_agg_first_impl}}},
   {.name = "LAST",
    .kind = SL_FUNC_AGGREGATE,
-   .doc = "The value of the row with the latest event time (ties: the "
+   .doc = "The non-NULL value with the latest event time (ties: the "
           "last to arrive).",
    .example = "SELECT LAST(status) FROM orders GROUP BY id",
-   .sigs = {{.spec = "(T) -> T"}}},
+   .sigs = {{.spec = "(T) -> T", .agg = &sl_agg_last_impl}}},
   {.name = "TOPK",
    .kind = SL_FUNC_AGGREGATE,
-   .doc = "The k most frequent values, most frequent first.",
-   .example = "SELECT TOPK(merchant, 3) FROM payments GROUP BY card",
-   .sigs = {{.spec = "(T, CONST INT) -> ARRAY<T>"}}},
+   .doc = "The k largest non-NULL values, largest first, as an array "
+          "(k a constant from 1 to 1000).",
+   .example = "SELECT TOPK(amount, 3) FROM payments GROUP BY card",
+   .sigs = {{.spec = "(T, CONST INT) -> ARRAY<T>",
+             .prepare = sl_agg_topk_prepare,
+             .agg = &sl_agg_topk_impl}}},
   {.name = "COLLECT_LIST",
    .kind = SL_FUNC_AGGREGATE,
    .flags = SL_FUNC_DISTINCT,
-   .doc = "The non-NULL values in event-time order, as an array (bounded).",
+   .doc = "The non-NULL values in event-time order, as an array of at most "
+          "10000 (a row past that is an overflow error).",
    .example = "SELECT COLLECT_LIST(merchant) FROM payments GROUP BY card",
-   .sigs = {{.spec = "(T) -> ARRAY<T>"}}},
+   .sigs = {{.spec = "(T) -> ARRAY<T>", .agg = &sl_agg_collect_impl}}},
 
   /* Window-only functions */
   {.name = "LAG",

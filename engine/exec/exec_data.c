@@ -42,7 +42,9 @@ static sl_status target_open(sl_session *s, const exec_stmt *st,
     return exec_fail(st, err, "unknown stream or table \"%s\"",
                      st->bound->name);
 
-  if (t->object->kind == SL_CATALOG_STREAM) {
+  /* A table that follows a topic is written through the topic. */
+  if (t->object->kind == SL_CATALOG_STREAM ||
+      session_follower(s, t->object->name)) {
     sl_kafka_producer *producer;
     if (session_producer(s, &producer, err) ||
         sl_stream_writer_new(t->object, producer, &t->writer, err))
@@ -63,8 +65,13 @@ static sl_status target_write(row_target *t, const sl_value *row,
                           sl_lookup_row_valid_from(t->lookup, row), err);
 }
 
-static sl_status target_finish(row_target *t, sl_error *err) {
-  return t->writer ? sl_stream_writer_finish(t->writer, err) : SL_OK;
+static sl_status target_finish(sl_session *s, row_target *t,
+                               sl_error *err) {
+  if (!t->writer)
+    return SL_OK;
+  if (sl_stream_writer_finish(t->writer, err))
+    return err->code;
+  return session_sync_table(s, t->object->name, err);
 }
 
 static void target_close(row_target *t) {
@@ -105,7 +112,7 @@ sl_status exec_insert_values(sl_session *s, const exec_stmt *st,
       exec_locate(st, err);
     sl_arena_reset(&arena);
   }
-  if (rc == SL_OK && (rc = target_finish(&target, err)))
+  if (rc == SL_OK && (rc = target_finish(s, &target, err)))
     exec_locate(st, err);
 
   sl_arena_destroy(&arena);
@@ -162,7 +169,7 @@ sl_status exec_load(sl_session *s, const exec_stmt *st, sl_error *err) {
                      st->bound->name);
 
   sl_status rc;
-  if (obj->kind != SL_CATALOG_STREAM) {
+  if (obj->kind != SL_CATALOG_STREAM && !session_follower(s, obj->name)) {
     /* Tables and training sets load in SQLite transactions of their own,
      * all or nothing with errors='fail'. */
     rc = sl_csv_load(s->catalog, obj->name, st->bound->path, &opt, &res,
@@ -182,7 +189,7 @@ sl_status exec_load(sl_session *s, const exec_stmt *st, sl_error *err) {
       rc = sl_csv_read(st->bound->path, cols, obj->ncolumns, &opt,
                        load_row, &target, &res, err);
     if (rc == SL_OK)
-      rc = target_finish(&target, err);
+      rc = target_finish(s, &target, err);
     free(cols);
     target_close(&target);
   }

@@ -50,6 +50,19 @@ static sl_status ensure_stream_topic(sl_session *s, const exec_stmt *st,
   return SL_OK;
 }
 
+/* A table WITH (topic=...) is its topic's materialized state. */
+static sl_status follow_table(sl_session *s, const exec_stmt *st,
+                              sl_error *err) {
+  if (ensure_stream_topic(s, st, err))
+    return err->code;
+  sl_catalog_object *obj = NULL;
+  if (sl_catalog_get(s->catalog, st->bound->name, &obj, err))
+    return exec_locate(st, err);
+  sl_status rc = obj ? session_follow(s, obj, err) : SL_OK;
+  sl_catalog_object_free(obj);
+  return rc ? exec_locate(st, err) : SL_OK;
+}
+
 sl_status exec_create(sl_session *s, sl_bind_ctx *ctx, const exec_stmt *st,
                       sl_error *err) {
   const sl_bound_stmt *b = st->bound;
@@ -61,6 +74,9 @@ sl_status exec_create(sl_session *s, sl_bind_ctx *ctx, const exec_stmt *st,
 
   if (b->kind == SL_BSTMT_CREATE_STREAM && !b->query)
     return ensure_stream_topic(s, st, err);
+  if (b->kind == SL_BSTMT_CREATE_TABLE && !b->query &&
+      bound_option(b, "topic"))
+    return follow_table(s, st, err);
   return SL_OK;
 }
 
@@ -82,6 +98,8 @@ sl_status exec_drop(sl_session *s, sl_bind_ctx *ctx, const exec_stmt *st,
   }
 
   sl_status rc = sl_bind_apply(ctx, b, NULL, err);
+  if (rc == SL_OK)
+    session_unfollow(s, b->name);
   if (rc == SL_OK && topic) {
     sl_kafka_admin *admin;
     if (session_admin(s, &admin, err) ||

@@ -205,6 +205,8 @@ sl_status exec_pull(sl_session *s, const exec_stmt *st, sl_error *err) {
       rc = sl_error_set(err, SL_ERR_NOMEM, "out of memory");
   }
   if (rc == SL_OK)
+    rc = session_sync_table(s, q.scan->u.scan.name, err);
+  if (rc == SL_OK)
     rc = sl_lookup_open(s->catalog, q.scan->u.scan.name, 0, &lk, err);
 
   const char *names[256];

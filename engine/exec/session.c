@@ -34,6 +34,64 @@ static sl_status session_connect_kafka(sl_session *s, sl_error *err) {
   return SL_OK;
 }
 
+/* Tables that follow a topic resume following when a catalog reopens. */
+static sl_status session_follow_all(sl_session *s, sl_error *err) {
+  sl_catalog_object **tables = NULL;
+  int n = 0;
+  if (sl_catalog_list(s->catalog, SL_CATALOG_TABLE, &tables, &n, err))
+    return err->code;
+  sl_status rc = SL_OK;
+  for (int i = 0; i < n && rc == SL_OK; i++)
+    rc = session_follow(s, tables[i], err);
+  sl_catalog_object_list_free(tables, n);
+  return rc;
+}
+
+sl_status session_follow(sl_session *s, const sl_catalog_object *table,
+                         sl_error *err) {
+  if (!sl_catalog_object_option(table, "topic") ||
+      session_follower(s, table->name))
+    return SL_OK;
+  if (s->nfollowers == SESSION_MAX_FOLLOWERS)
+    return sl_error_set(err, SL_ERR_RUNTIME,
+                        "too many tables follow topics (at most %d)",
+                        SESSION_MAX_FOLLOWERS);
+  sl_table_follower *f;
+  if (sl_table_follower_start(s->kafka, s->catalog, table, &f, err))
+    return err->code;
+  s->followers[s->nfollowers++] = f;
+  return SL_OK;
+}
+
+sl_table_follower *session_follower(sl_session *s, const char *table) {
+  for (int i = 0; i < s->nfollowers; i++) {
+    if (strcmp(sl_table_follower_table(s->followers[i]), table) == 0)
+      return s->followers[i];
+  }
+  return NULL;
+}
+
+void session_unfollow(sl_session *s, const char *table) {
+  for (int i = 0; i < s->nfollowers; i++) {
+    if (strcmp(sl_table_follower_table(s->followers[i]), table) == 0) {
+      sl_table_follower_stop(s->followers[i]);
+      s->followers[i] = s->followers[--s->nfollowers];
+      return;
+    }
+  }
+}
+
+sl_status session_sync_table(sl_session *s, const char *table,
+                             sl_error *err) {
+  sl_table_follower *f = session_follower(s, table);
+  if (!f)
+    return SL_OK;
+  sl_kafka_admin *admin;
+  if (session_admin(s, &admin, err))
+    return err->code;
+  return sl_table_follower_sync(f, admin, err);
+}
+
 sl_status sl_session_open(const sl_session_options *opts, sl_session **out,
                           sl_error *err) {
   *out = NULL;
@@ -66,7 +124,7 @@ sl_status sl_session_open(const sl_session_options *opts, sl_session **out,
   }
 
   s->functions = sl_func_registry_new_builtin(err);
-  if (!s->functions) {
+  if (!s->functions || session_follow_all(s, err)) {
     sl_session_close(s);
     return err->code;
   }
@@ -88,6 +146,8 @@ void sl_session_close(sl_session *s) {
     }
     sl_kafka_producer_free(s->producer);
   }
+  for (int i = 0; i < s->nfollowers; i++)
+    sl_table_follower_stop(s->followers[i]);
   sl_kafka_admin_free(s->admin);
   sl_func_registry_free(s->functions);
   sl_catalog_close(s->catalog);

@@ -11,6 +11,7 @@
 #include "catalog/catalog.h"
 #include "engine/exec/output.h"
 #include "engine/exec/session.h"
+#include "engine/exec/table_follower.h"
 #include "engine/kafka/admin.h"
 #include "engine/kafka/broker.h"
 #include "engine/kafka/config.h"
@@ -20,6 +21,7 @@
 #include "udf/registry.h"
 
 #define SESSION_MAX_PROPERTIES 128
+#define SESSION_MAX_FOLLOWERS 256
 
 typedef struct session_property {
   char *name;
@@ -43,6 +45,9 @@ struct sl_session {
 
   int nproperties;
   session_property properties[SESSION_MAX_PROPERTIES];
+
+  int nfollowers;             /* tables that follow a topic */
+  sl_table_follower *followers[SESSION_MAX_FOLLOWERS];
 
   int transient_queries;      /* numbering of transient_<n> */
   volatile sig_atomic_t stop_requested;
@@ -75,6 +80,15 @@ sl_status session_admin(sl_session *s, sl_kafka_admin **out, sl_error *err);
 sl_status session_producer(sl_session *s, sl_kafka_producer **out,
                            sl_error *err);
 const char *session_property_get(const sl_session *s, const char *name);
+
+/* Tables WITH (topic=...): start following, find, stop, and wait until a
+ * table reflects its topic (a no-op for a table without a topic). */
+sl_status session_follow(sl_session *s, const sl_catalog_object *table,
+                         sl_error *err);
+sl_table_follower *session_follower(sl_session *s, const char *table);
+void session_unfollow(sl_session *s, const char *table);
+sl_status session_sync_table(sl_session *s, const char *table,
+                             sl_error *err);
 
 /* Fails at the statement's position with a formatted message. */
 sl_status exec_fail(const exec_stmt *st, sl_error *err, const char *fmt, ...)

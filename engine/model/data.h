@@ -54,6 +54,7 @@ bool sl_model_data_is_classification(const sl_model_data *d);
  * the last floor(n * f) rows in the order given. */
 size_t sl_model_holdout_size(size_t n, double fraction);
 
+/* Frees the builder and every row it holds.  Accepts NULL. */
 void sl_model_data_free(sl_model_data *d);
 
 #endif /* SLUICE_MODEL_DATA_H */

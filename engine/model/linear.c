@@ -245,15 +245,28 @@ static inline double sigmoid(double z) {
   return e / (1 + e);
 }
 
+/* Rows go in blocks: one accumulator per row of the block, so that the
+ * additions of different rows overlap instead of waiting on each other.
+ * Each row still sums its columns in order, so the scores are the same
+ * as a plain row-by-row loop. */
+#define PREDICT_BLOCK 16
+
 void sl_model_linear_predict(const double *coef, double intercept,
                              size_t cols, bool logistic, const float *x,
                              size_t n, double *out) {
-  for (size_t i = 0; i < n; i++) {
-    const float *row = x + i * cols;
-    double z = intercept;
-    for (size_t j = 0; j < cols; j++)
-      z += coef[j] * (double)row[j];
-    out[i] = logistic ? sigmoid(z) : z;
+  for (size_t start = 0; start < n; start += PREDICT_BLOCK) {
+    size_t k = n - start < PREDICT_BLOCK ? n - start : PREDICT_BLOCK;
+    const float *block = x + start * cols;
+    double z[PREDICT_BLOCK];
+    for (size_t i = 0; i < k; i++)
+      z[i] = intercept;
+    for (size_t j = 0; j < cols; j++) {
+      double w = coef[j];
+      for (size_t i = 0; i < k; i++)
+        z[i] += w * (double)block[i * cols + j];
+    }
+    for (size_t i = 0; i < k; i++)
+      out[start + i] = logistic ? sigmoid(z[i]) : z[i];
   }
 }
 

@@ -25,6 +25,7 @@ typedef struct sl_model_matrix {
 
 #define SL_MODEL_MATRIX_INIT {NULL, 0, 0, 0}
 
+/* An empty matrix that owns no memory yet. */
 void sl_model_matrix_init(sl_model_matrix *m);
 
 /* Makes the matrix rows x cols.  Memory is reused when it is big enough;

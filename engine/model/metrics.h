@@ -64,6 +64,8 @@ void sl_model_metrics_confusion(const double *scores, const double *labels,
                                 size_t n, double *accuracy,
                                 double *precision, double *recall);
 
+/* Root mean squared error and mean absolute error of scores against
+ * labels (NaN for n == 0). */
 double sl_model_metrics_rmse(const double *scores, const double *labels,
                              size_t n);
 double sl_model_metrics_mae(const double *scores, const double *labels,

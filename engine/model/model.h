@@ -21,7 +21,8 @@
  *             alpha, gamma, scale_pos_weight, seed, nthread, tree_method,
  *             max_bin, eval_metric (a comma-separated list), objective
  *             (of the label's family), ... (see xgboost_params in
- *             xgboost.c).  nthread is the training thread count.
+ *             xgboost.c).  nthread is the training thread count
+ *             (default 1).  booster gbtree (default) or dart.
  *   LOGISTIC_REGRESSION (BOOLEAN label) and LINEAR_REGRESSION (numeric
  *             label): L2-regularised, fitted on internally standardized
  *             columns.  l2 (default 1.0) is the penalty on the
@@ -153,7 +154,10 @@ typedef struct sl_model_scratch {
   int cap_inputs;
 } sl_model_scratch;
 
+/* An empty scratch; it grows on first use. */
 void sl_model_scratch_init(sl_model_scratch *s);
+
+/* Frees what the scratch holds; it may be used again afterwards. */
 void sl_model_scratch_free(sl_model_scratch *s);
 
 /* The thread count XGBoost prediction uses (default 1; the engine runs
@@ -189,6 +193,8 @@ sl_status sl_model_predict_matrix(const sl_model *m, const float *x,
 
 /* ---- Description --------------------------------------------------------- */
 
+/* The kind, and whether the model is a classifier (BOOLEAN label,
+ * scores are probabilities) or a regression. */
 sl_model_kind sl_model_get_kind(const sl_model *m);
 bool sl_model_is_classification(const sl_model *m);
 

@@ -33,6 +33,7 @@ struct sl_model_dict {
   size_t nslots;    /* power of two */
 };
 
+/* An empty dictionary (NULL when out of memory); free accepts NULL. */
 sl_model_dict *sl_model_dict_new(void);
 void sl_model_dict_free(sl_model_dict *d);
 
@@ -43,6 +44,7 @@ int32_t sl_model_dict_add(sl_model_dict *d, const char *key, size_t len);
 int32_t sl_model_dict_find(const sl_model_dict *d, const char *key,
                            size_t len);
 
+/* The bytes of id (not NUL-terminated) and their length. */
 static inline const char *sl_model_dict_key(const sl_model_dict *d,
                                             int32_t id, size_t *len) {
   *len = d->lens[id];
@@ -68,6 +70,7 @@ typedef struct sl_model_reader {
   const char *what; /* the first thing that could not be read */
 } sl_model_reader;
 
+/* Readers of the primitives above; what names the item for errors. */
 uint8_t sl_model_get_u8(sl_model_reader *r, const char *what);
 uint32_t sl_model_get_u32(sl_model_reader *r, const char *what);
 uint64_t sl_model_get_u64(sl_model_reader *r, const char *what);
@@ -205,6 +208,7 @@ sl_status sl_model_xgb_save(void *booster, sl_strbuf *b, sl_error *err);
 sl_status sl_model_xgb_load(const void *buf, size_t len, const char *what,
                             void **booster, sl_error *err);
 
+/* Sets the booster's thread count (prediction and training). */
 sl_status sl_model_xgb_set_threads(void *booster, int threads,
                                    sl_error *err);
 
@@ -221,10 +225,13 @@ typedef struct sl_model_xgb_info {
   char **types;   /* nfeatures types or NULL */
 } sl_model_xgb_info;
 
+/* Fills info from a loaded booster (free it with
+ * sl_model_xgb_info_free). */
 sl_status sl_model_xgb_inspect(void *booster, sl_model_xgb_info *info,
                                sl_error *err);
 void sl_model_xgb_info_free(sl_model_xgb_info *info);
 
+/* Frees a booster.  Accepts NULL. */
 void sl_model_xgb_free(void *booster);
 
 /* ---- Linear models (linear.c) -------------------------------------------- */
@@ -260,6 +267,8 @@ void sl_model_linear_predict(const double *coef, double intercept,
 
 /* ---- Shared parameter parsing (params.c) --------------------------------- */
 
+/* The value of key as a number in [lo, hi] (def when absent).  Returns
+ * SL_ERR_SQL naming the key for text that is not one, or out of range. */
 sl_status sl_model_param_double(const sl_model_params *p, const char *key,
                                 double def, double lo, double hi,
                                 double *out, sl_error *err);

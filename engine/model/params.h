@@ -29,6 +29,7 @@ typedef struct sl_model_params {
 
 #define SL_MODEL_PARAMS_INIT {0, 0, NULL}
 
+/* An empty list that owns no memory yet. */
 void sl_model_params_init(sl_model_params *p);
 
 /* Sets key to a copy of value.  Returns SL_ERR_NOMEM on allocation
@@ -48,6 +49,7 @@ sl_status sl_model_params_copy(sl_model_params *dst,
  * string.  Returns SL_ERR_NOMEM when the buffer cannot grow. */
 sl_status sl_model_params_json(const sl_model_params *p, sl_strbuf *out);
 
+/* Frees every key and value; the list is empty afterwards. */
 void sl_model_params_free(sl_model_params *p);
 
 #endif /* SLUICE_MODEL_PARAMS_H */

@@ -112,8 +112,8 @@ sl_status sl_model_transform_check(const sl_model_input_def *def,
   return SL_OK;
 }
 
-bool sl_model_transform_number(sl_type_kind type, const sl_value *v,
-                               double *out) {
+static inline bool value_number(sl_type_kind type, const sl_value *v,
+                                double *out) {
   switch ((sl_type_kind)v->kind) {
   case SL_TYPE_NULL:
     *out = NAN;
@@ -139,6 +139,11 @@ bool sl_model_transform_number(sl_type_kind type, const sl_value *v,
     return false;
   }
   return type != SL_TYPE_BOOLEAN && numeric_type(type);
+}
+
+bool sl_model_transform_number(sl_type_kind type, const sl_value *v,
+                               double *out) {
+  return value_number(type, v, out);
 }
 
 bool sl_model_transform_category(sl_type_kind type, const sl_value *v,
@@ -237,18 +242,65 @@ static sl_status kind_error(const sl_model_feature *f, const sl_value *v,
                       sl_type_kind_name((sl_type_kind)v->kind));
 }
 
-sl_status sl_model_features_expand(const sl_model_features *fs,
-                                   const sl_value *const *cols,
-                                   size_t stride, size_t n, float *out,
-                                   uint64_t *unseen, sl_error *err) {
+/* The column of a numeric input for n values.  Called with a constant
+ * transform, so that each case compiles to its own loop; a DOUBLE value
+ * (the common case) takes the short path. */
+static inline sl_status expand_numbers(const sl_model_feature *f,
+                                       sl_model_transform transform,
+                                       const sl_value *col, size_t stride,
+                                       size_t n, const float *fill,
+                                       float *dst, size_t width,
+                                       size_t first_row, sl_error *err) {
+  float missing = fill ? fill[0] : NAN;
+  double scale = f->stddev > 0 ? f->stddev : 1.0;
+  bool is_bool = f->type == SL_TYPE_BOOLEAN;
+  for (size_t i = 0; i < n; i++, dst += width) {
+    const sl_value *v = &col[i * stride];
+    double x;
+    if (v->kind == SL_TYPE_DOUBLE && !is_bool) {
+      x = v->u.f64;
+      if (!isfinite(x)) {
+        *dst = missing;
+        continue;
+      }
+    } else {
+      if (!value_number(f->type, v, &x))
+        return kind_error(f, v, first_row + i, err);
+      if (isnan(x)) {
+        *dst = missing;
+        continue;
+      }
+    }
+    switch (transform) {
+    case SL_MODEL_TRANSFORM_STANDARDIZE:
+      *dst = (float)((x - f->mean) / scale);
+      break;
+    case SL_MODEL_TRANSFORM_BUCKETIZE:
+      *dst = (float)sl_model_transform_bucket(f, x);
+      break;
+    default:
+      *dst = (float)x;
+      break;
+    }
+  }
+  return SL_OK;
+}
+
+/* Expands rows [begin, begin + n) of every input. */
+static sl_status expand_rows(const sl_model_features *fs,
+                             const sl_value *const *cols, size_t stride,
+                             size_t begin, size_t n, float *out,
+                             uint64_t *unseen, sl_error *err) {
   size_t width = (size_t)fs->ncols;
   for (int j = 0; j < fs->n; j++) {
     const sl_model_feature *f = &fs->items[j];
-    const sl_value *col = cols[j];
+    const sl_value *col = cols[j] + begin * stride;
     const float *fill = fs->fill ? fs->fill + f->first_col : NULL;
-    float *dst = out + f->first_col;
+    float *dst = out + begin * width + f->first_col;
+    sl_status rc;
 
-    if (f->transform == SL_MODEL_TRANSFORM_ONE_HOT) {
+    switch (f->transform) {
+    case SL_MODEL_TRANSFORM_ONE_HOT: {
       uint64_t missed = 0;
       for (size_t i = 0; i < n; i++, dst += width) {
         const sl_value *v = &col[i * stride];
@@ -256,7 +308,7 @@ sl_status sl_model_features_expand(const sl_model_features *fs,
         const char *key;
         size_t len;
         if (!sl_model_transform_category(f->type, v, buf, &key, &len))
-          return kind_error(f, v, i, err);
+          return kind_error(f, v, begin + i, err);
         int32_t index = -1;
         if (key) {
           index = sl_model_transform_lookup(f, key, len);
@@ -269,16 +321,46 @@ sl_status sl_model_features_expand(const sl_model_features *fs,
       }
       if (unseen)
         unseen[j] += missed;
-      continue;
+      rc = SL_OK;
+      break;
     }
+    case SL_MODEL_TRANSFORM_STANDARDIZE:
+      rc = expand_numbers(f, SL_MODEL_TRANSFORM_STANDARDIZE, col, stride, n,
+                          fill, dst, width, begin, err);
+      break;
+    case SL_MODEL_TRANSFORM_BUCKETIZE:
+      rc = expand_numbers(f, SL_MODEL_TRANSFORM_BUCKETIZE, col, stride, n,
+                          fill, dst, width, begin, err);
+      break;
+    default:
+      rc = expand_numbers(f, SL_MODEL_TRANSFORM_NONE, col, stride, n, fill,
+                          dst, width, begin, err);
+      break;
+    }
+    if (rc)
+      return rc;
+  }
+  return SL_OK;
+}
 
-    for (size_t i = 0; i < n; i++, dst += width) {
-      const sl_value *v = &col[i * stride];
-      double x;
-      if (!sl_model_transform_number(f->type, v, &x))
-        return kind_error(f, v, i, err);
-      sl_model_transform_apply_number(f, x, fill, dst);
-    }
+/* Rows are expanded in chunks whose part of the matrix stays in the L1
+ * cache while each input's column is written into it. */
+#define EXPAND_CHUNK_BYTES 16384
+
+sl_status sl_model_features_expand(const sl_model_features *fs,
+                                   const sl_value *const *cols,
+                                   size_t stride, size_t n, float *out,
+                                   uint64_t *unseen, sl_error *err) {
+  size_t row_bytes = (size_t)fs->ncols * sizeof(float);
+  size_t chunk = row_bytes ? EXPAND_CHUNK_BYTES / row_bytes : n;
+  if (chunk < 8)
+    chunk = 8;
+  for (size_t begin = 0; begin < n; begin += chunk) {
+    size_t k = n - begin < chunk ? n - begin : chunk;
+    sl_status rc =
+        expand_rows(fs, cols, stride, begin, k, out, unseen, err);
+    if (rc)
+      return rc;
   }
   return SL_OK;
 }

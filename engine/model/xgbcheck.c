@@ -164,7 +164,7 @@ static sl_status check_gbtree(const sl_model_json *model,
                               uint32_t *ntrees, sl_error *err) {
   const sl_model_json *trees = array_field(model, "trees");
   const sl_model_json *info = array_field(model, "tree_info");
-  long long declared;
+  long long declared = -1;
   if (!trees || !info)
     return sl_error_set(err, SL_ERR_RUNTIME,
                         "the booster has no trees or tree_info");

@@ -215,6 +215,13 @@ static sl_status set_params(BoosterHandle b, const sl_model_params *params,
                             const char *objective, sl_error *err) {
   if (XGBoosterSetParam(b, "objective", objective) != 0)
     return xgb_error(err, SL_ERR_RUNTIME, "XGBoost rejects the objective");
+  /* One training thread unless asked: OpenMP's default (every core, busy
+   * waiting between regions) slows training down badly on a machine the
+   * engine shares with its own threads. */
+  if (!sl_model_params_get(params, "nthread") &&
+      !sl_model_params_get(params, "n_jobs") &&
+      XGBoosterSetParam(b, "nthread", "1") != 0)
+    return xgb_error(err, SL_ERR_RUNTIME, "XGBoost rejects nthread");
   for (int i = 0; params && i < params->n; i++) {
     const char *key = params->items[i].key, *value = params->items[i].value;
     if (in_list(key, sluice_params, COUNT(sluice_params)) ||
@@ -345,6 +352,9 @@ sl_status sl_model_xgb_train(const sl_model_matrix *x, const double *y,
   rc = sl_model_params_set(effective, "rounds", buf, err);
   if (!rc)
     rc = sl_model_params_set(effective, "objective", objective, err);
+  if (!rc && !sl_model_params_get(params, "nthread") &&
+      !sl_model_params_get(params, "n_jobs"))
+    rc = sl_model_params_set(effective, "nthread", "1", err);
   if (!rc)
     rc = sl_model_xgb_set_threads(b, 1, err);
 

@@ -11,6 +11,7 @@
 #include "engine/ops/errors.h"
 
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,14 +25,27 @@ typedef struct route {
   char *dlq_topic;
 } route;
 
+/* Counters are atomic: a report may read them while the task runs. */
+typedef struct counters {
+  atomic_llong failed;
+  atomic_llong skipped;
+  atomic_llong dead_lettered;
+  atomic_llong late;
+  atomic_llong stopped;
+} counters;
+
 struct sl_op_errors {
   char *query_id;
   sl_op_output *output;
   route *routes;
   int nroutes;
-  sl_op_errors_stats stats;
+  counters stats;
   sl_log_limit log_limit;
 };
+
+static void bump(atomic_llong *c) {
+  atomic_fetch_add_explicit(c, 1, memory_order_relaxed);
+}
 
 bool sl_error_policy_parse(const char *text, sl_error_policy *out) {
   if (!text)
@@ -150,7 +164,7 @@ static sl_status dead_letter(sl_op_errors *er, const route *rt,
   if (rc)
     return sl_error_prefix(err, "dead-lettering %s [%d] @ %lld", rt->topic,
                            (int)m->partition, (long long)m->offset);
-  er->stats.dead_lettered++;
+  bump(&er->stats.dead_lettered);
   return SL_OK;
 }
 
@@ -165,14 +179,14 @@ sl_status sl_op_errors_route(sl_op_errors *er, const char *topic,
 
   const route *rt = find_route(er, topic);
   sl_error_policy policy = rt ? rt->policy : SL_POLICY_FAIL;
-  er->stats.failed++;
+  bump(&er->stats.failed);
   switch (policy) {
   case SL_POLICY_FAIL:
-    er->stats.stopped++;
+    bump(&er->stats.stopped);
     return sl_error_set_record(err, topic ? topic : "?", m->partition,
                                m->offset, reason, "%s: %s", reason, message);
   case SL_POLICY_SKIP:
-    er->stats.skipped++;
+    bump(&er->stats.skipped);
     sl_log_ratelimited(&er->log_limit, SL_LOG_WARN, "engine",
                        "%s [%d] @ %lld: skipped (%s): %s", topic,
                        (int)m->partition, (long long)m->offset, reason,
@@ -202,8 +216,8 @@ sl_status sl_op_errors_late(sl_op_errors *er, const char *topic,
                             const char *message, sl_error *err) {
   const route *rt = find_route(er, topic);
   const sl_batch_row *m = &batch->rows[row];
-  er->stats.late++;
-  er->stats.failed++;
+  bump(&er->stats.late);
+  bump(&er->stats.failed);
   if (rt && rt->policy == SL_POLICY_DLQ)
     return dead_letter(er, rt, batch, row, "late", message, err);
   sl_log_ratelimited(&er->log_limit, SL_LOG_WARN, "engine",
@@ -214,5 +228,11 @@ sl_status sl_op_errors_late(sl_op_errors *er, const char *topic,
 }
 
 void sl_op_errors_stats_get(const sl_op_errors *er, sl_op_errors_stats *out) {
-  *out = er->stats;
+  counters *c = (counters *)&er->stats;
+  out->failed = atomic_load_explicit(&c->failed, memory_order_relaxed);
+  out->skipped = atomic_load_explicit(&c->skipped, memory_order_relaxed);
+  out->dead_lettered =
+      atomic_load_explicit(&c->dead_lettered, memory_order_relaxed);
+  out->late = atomic_load_explicit(&c->late, memory_order_relaxed);
+  out->stopped = atomic_load_explicit(&c->stopped, memory_order_relaxed);
 }

@@ -12,7 +12,8 @@
  * are the operator's own (each operator documents its layout), plus one
  * meta entry this file writes under the one-byte key 0x00:
  *
- *   u8 version (1) | i64 watermark floor | varint next sequence number
+ *   u8 version (1) | u8 ports | i64 watermark floor per input port |
+ *   varint next sequence number
  *
  * Entry keys of the operators therefore start with a tag byte other than
  * 0x00.  A partition's table is loaded the first time the operator meets
@@ -22,7 +23,8 @@
  *
  * Lateness.  A row is judged against the watermark the rows before it
  * left (sl_op_batch.row_watermark, else the port's last watermark),
- * raised to the floor restored with the partition's checkpoint: after a
+ * raised to its input port's floor restored with the partition's
+ * checkpoint (the highest watermark that port had shown): after a
  * restart the sources may know less than they did, but a row that was
  * late before the crash stays late.  Late rows are counted on the
  * operator and routed to the error policy with reason "late".
@@ -47,11 +49,14 @@
 /* The tag of the meta entry's key. */
 #define SL_STATEFUL_META_TAG 0x00
 
+/* Input ports whose lateness floors are kept (joins have two). */
+#define SL_STATEFUL_PORTS 2
+
 typedef struct sl_stateful_part {
   int32_t partition;
   sl_state_table *table; /* NULL when the query keeps no state */
-  int64_t floor;         /* lateness floor from the checkpoint */
-  int64_t seen;          /* highest row watermark met since */
+  int64_t floor[SL_STATEFUL_PORTS]; /* lateness floors from the checkpoint */
+  int64_t seen[SL_STATEFUL_PORTS];  /* highest row watermarks met since */
   int index;             /* position among the operator's partitions */
 } sl_stateful_part;
 
@@ -102,12 +107,14 @@ static inline uint64_t sl_stateful_seq(sl_stateful *s) {
   return s->next_seq++;
 }
 
-/* Writes the meta entry of every partition with a table: the floor for
- * lateness (the highest watermark met) and the sequence counter. */
+/* Writes the meta entry of every partition with a table: the floors for
+ * lateness (the highest watermark met on each port) and the sequence
+ * counter. */
 sl_status sl_stateful_checkpoint_meta(sl_stateful *s, sl_error *err);
 
-/* The watermark row r of in is judged against (see above), recorded as
- * seen for part (may be NULL). */
+/* The watermark row r of in (on port, below SL_STATEFUL_PORTS) is
+ * judged against (see above), recorded as seen for part (may be
+ * NULL). */
 int64_t sl_stateful_row_watermark(const sl_op *op, int port,
                                   const sl_op_batch *in, int r,
                                   sl_stateful_part *part);
@@ -117,17 +124,27 @@ int64_t sl_stateful_row_watermark(const sl_op *op, int port,
 sl_status sl_stateful_late(sl_op *op, const sl_op_batch *in, int r,
                            const char *message, sl_error *err);
 
+/* The text of a time for messages ("2024-01-01 00:00:09.000", "none",
+ * "end"); buf holds at least 40 bytes.  Returns buf. */
+char *sl_stateful_time_text(int64_t ms, char *buf);
+
 /* Deletes key from part's table when there is one. */
 void sl_stateful_delete(sl_stateful_part *part, const void *key,
                         size_t klen);
 
 /* ---- Result batches ---------------------------------------------------- */
 
-typedef struct sl_outbuf {
+typedef struct sl_outbuf sl_outbuf;
+
+struct sl_outbuf {
   sl_batch *batch;
   int64_t *wm;      /* per row: the watermark before it */
   bool sent;        /* the batch went out; reset before the next row */
-} sl_outbuf;
+  /* Called on the rows just before they are sent, when set (a join's
+   * residual condition drops rows there). */
+  sl_status (*before_send)(void *ud, sl_outbuf *ob, sl_error *err);
+  void *ud;
+};
 
 /* A result batch of ncols columns and room for capacity rows (0:
  * 1024). */

@@ -590,6 +590,61 @@ static void test_functions_and_models(void **state) {
 
   fails(f, "SELECT PREDICT(m, card) FROM s;", 1, 8,
         "PREDICT(m, ...) takes 2 values (amount, card), got 1");
+
+  /* Once trained, versions are checked. */
+  sl_catalog_model_version v;
+  memset(&v, 0, sizeof(v));
+  v.model = "m";
+  v.training_set = "ts";
+  v.params = "{}";
+  v.metrics = "{}";
+  v.sql = "CREATE MODEL m";
+  int version = 0;
+  sl_error err;
+  assert_int_equal(sl_catalog_model_add_version(f->cat, &v, &version, &err),
+                   SL_OK);
+  assert_int_equal(version, 1);
+  b = ok(f, "SELECT PREDICT(m VERSION 1) FROM s;");
+  assert_int_equal(top_project(b)->u.project.exprs[0]->u.predict.version, 1);
+  sl_bound_stmt_free(b);
+  fails(f, "SELECT PREDICT(m VERSION 2) FROM s;", 1, 26,
+        "model m has no version 2 (the newest is 1)");
+  fails(f, "EVALUATE MODEL m VERSION 3 ON ts;", 1, 26,
+        "model m has no version 3 (the newest is 1)");
+}
+
+static void test_function_objects(void **state) {
+  fixture *f = *state;
+  sl_bound_stmt *b = ok(f, "CREATE AGGREGATE FUNCTION geo(DOUBLE, INT) "
+                           "RETURNS DECIMAL(10,2) LANGUAGE C AS 'libg.so';");
+  sl_catalog_function *fn;
+  sl_error err;
+  assert_int_equal(sl_bound_catalog_function(b, &fn, &err), SL_OK);
+  char sig[256];
+  assert_string_equal(sl_catalog_function_signature(fn, sig, sizeof(sig)),
+                      "AGGREGATE geo(DOUBLE, INT) RETURNS DECIMAL(10,2)");
+  assert_string_equal(fn->library, "libg.so");
+  assert_string_equal(fn->symbol, "geo");
+  sl_catalog_function_free(fn);
+  sl_bound_stmt_free(b);
+
+  /* The same definition again changes nothing; another one is refused. */
+  b = ok(f, "CREATE AGGREGATE FUNCTION geo(DOUBLE, INT) "
+            "RETURNS DECIMAL(10,2) LANGUAGE C AS 'libg.so';");
+  assert_true(b->exists);
+  sl_bound_stmt_free(b);
+  fails(f, "CREATE FUNCTION geo(DOUBLE) RETURNS DOUBLE LANGUAGE C "
+           "AS 'libg.so';", 1, 17,
+        "function geo already exists with a different definition; DROP "
+        "FUNCTION geo first");
+  b = ok(f, "CREATE STREAM s (x DOUBLE, n INT);"
+            "SELECT geo(x, n) FROM s;");
+  const sl_rel *agg = top_project(b)->input;
+  assert_int_equal(agg->kind, SL_REL_AGGREGATE);
+  assert_type(agg->u.aggregate.aggs[0].type, "DECIMAL(10,2)");
+  sl_bound_stmt_free(b);
+  fails(f, "DROP FUNCTION abs;", 1, 15,
+        "ABS is a built-in function and cannot be dropped");
 }
 
 static void test_errors_leave_nothing(void **state) {
@@ -656,6 +711,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_create_as_and_insert, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_functions_and_models, setup,
+                                      teardown),
+      cmocka_unit_test_setup_teardown(test_function_objects, setup,
                                       teardown),
       cmocka_unit_test_setup_teardown(test_errors_leave_nothing, setup,
                                       teardown),

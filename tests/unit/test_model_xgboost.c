@@ -10,6 +10,7 @@
 #include "test_util.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -227,6 +228,126 @@ static void test_blob_round_trip_and_batch(void **state) {
   free(blob);
   sl_model_free(back);
   sl_model_scratch_free(&s);
+  sl_model_free(m);
+  sl_model_data_free(d);
+}
+
+static bool expect_auc(void *ctx, const sl_model_progress *p) {
+  int *rounds = ctx;
+  (*rounds)++;
+  /* With several metrics the last one is reported, as XGBoost's early
+   * stopping uses it. */
+  assert_string_equal(p->metric, "auc");
+  assert_true(p->train > 0.5 && p->train <= 1);
+  assert_true(isnan(p->holdout));
+  return true;
+}
+
+static void test_eval_metrics_and_describe(void **state) {
+  (void)state;
+  sl_model_data *d = synthetic(300, true);
+  const char *kv[] = {"rounds", "3", "eval_metric", "error, auc", NULL};
+  sl_model_params p = params_of(kv);
+  sl_error err;
+  sl_error_clear(&err);
+  sl_model *m = NULL;
+  int rounds = 0;
+  assert_int_equal(sl_model_train(SL_MODEL_XGBOOST, d, &p, expect_auc,
+                                  &rounds, &m, &err),
+                   SL_OK);
+  assert_int_equal(rounds, 3);
+
+  sl_strbuf sb = SL_STRBUF_INIT;
+  assert_int_equal(sl_model_describe_json(m, &sb), SL_OK);
+  assert_non_null(strstr(sb.data,
+                         "{\"kind\":\"XGBOOST\",\"task\":\"classification\","
+                         "\"inputs\":[{\"name\":\"a\",\"type\":\"DOUBLE\","
+                         "\"transform\":\"NONE\",\"columns\":1,"
+                         "\"rows\":300,\"missing\":0,\"mean\":"));
+  assert_non_null(strstr(sb.data, "{\"name\":\"c\",\"type\":\"VARCHAR\","
+                                  "\"transform\":\"ONE_HOT\",\"columns\":3,"
+                                  "\"rows\":300,\"missing\":0,"
+                                  "\"categories\":[\"blue\",\"green\","
+                                  "\"red\"]}"));
+  assert_non_null(strstr(sb.data, "\"params\":{\"rounds\":3,"
+                                  "\"eval_metric\":\"error, auc\","
+                                  "\"holdout\":0,\"objective\":"
+                                  "\"binary:logistic\",\"nthread\":1}"));
+  assert_non_null(strstr(sb.data, "\"training_rows\":300,"
+                                  "\"holdout_rows\":0,\"metrics\":{\"set\":"
+                                  "\"training\",\"rows\":300,\"auc\":"));
+  sl_strbuf_free(&sb);
+
+  /* An empty batch is no work and no error. */
+  sl_model_scratch s;
+  sl_model_scratch_init(&s);
+  batch bt;
+  make_batch(&bt, 1, 5);
+  double out = -1;
+  assert_int_equal(sl_model_predict_batch(m, &s, bt.cols, 0, &out, &err),
+                   SL_OK);
+  assert_double_near(out, -1, 0);
+  sl_model_scratch_free(&s);
+  sl_model_params_free(&p);
+  sl_model_free(m);
+  sl_model_data_free(d);
+}
+
+typedef struct shared_run {
+  sl_model *m;
+  const batch *bt;
+  const double *expected;
+  int mismatches;
+} shared_run;
+
+static void *predict_many(void *arg) {
+  shared_run *run = arg;
+  sl_model_scratch s;
+  sl_model_scratch_init(&s);
+  sl_error err;
+  sl_error_clear(&err);
+  double out[64];
+  for (int k = 0; k < 50; k++) {
+    if (sl_model_predict_batch(run->m, &s, run->bt->cols, 64, out, &err) ||
+        memcmp(out, run->expected, sizeof(out)) != 0)
+      run->mismatches++;
+  }
+  sl_model_scratch_free(&s);
+  return NULL;
+}
+
+/* One model, four threads, each with its own scratch: the same scores
+ * as alone, and the unseen counter adds up exactly. */
+static void test_shared_between_threads(void **state) {
+  (void)state;
+  sl_model_data *d;
+  sl_model *m = train_classifier(&d, NULL);
+  batch bt;
+  make_batch(&bt, 64, 123);
+  bt.c[5] = sl_value_varchar("purple", 6);
+  sl_model_scratch s;
+  sl_model_scratch_init(&s);
+  sl_error err;
+  sl_error_clear(&err);
+  double expected[64];
+  assert_int_equal(sl_model_predict_batch(m, &s, bt.cols, 64, expected,
+                                          &err),
+                   SL_OK);
+  sl_model_scratch_free(&s);
+
+  pthread_t threads[4];
+  shared_run runs[4];
+  for (int t = 0; t < 4; t++) {
+    runs[t] = (shared_run){m, &bt, expected, 0};
+    assert_int_equal(pthread_create(&threads[t], NULL, predict_many,
+                                    &runs[t]),
+                     0);
+  }
+  for (int t = 0; t < 4; t++) {
+    pthread_join(threads[t], NULL);
+    assert_int_equal(runs[t].mismatches, 0);
+  }
+  assert_int_equal(sl_model_unseen_count(m, 2), 1 + 4 * 50);
   sl_model_free(m);
   sl_model_data_free(d);
 }
@@ -603,6 +724,8 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_train_with_progress),
       cmocka_unit_test(test_blob_round_trip_and_batch),
+      cmocka_unit_test(test_eval_metrics_and_describe),
+      cmocka_unit_test(test_shared_between_threads),
       cmocka_unit_test(test_regression),
       cmocka_unit_test(test_parameter_errors),
       cmocka_unit_test(test_import_model_file),

@@ -12,6 +12,7 @@
 
 #include "test_util.h"
 #include "test_expr_build.h"
+#include "test_plan_build.h"
 
 #include "catalog/catalog.h"
 #include "engine/plan/plan.h"
@@ -73,68 +74,6 @@ static int teardown(void **state) {
   sl_catalog_object_free(merchants_obj);
   tb_done();
   return 0;
-}
-
-/* ---- Relation builders ------------------------------------------------ */
-
-static sl_rel *rel_new(sl_rel_kind kind, int ncols) {
-  sl_rel *r = sl_arena_calloc(&tb_arena, 1, sizeof(*r));
-  r->kind = kind;
-  r->pos.line = 2;
-  r->pos.column = 3;
-  r->ncolumns = ncols;
-  r->columns = sl_arena_calloc(&tb_arena, (size_t)ncols + 1,
-                               sizeof(*r->columns));
-  r->event_time = -1;
-  r->window_start = r->window_end = -1;
-  return r;
-}
-
-/* A scan of obj: its declared columns then a hidden ROWTIME. */
-static sl_rel *scan(const sl_catalog_object *obj, sl_scan_kind kind) {
-  int nd = obj->ncolumns;
-  int n = kind == SL_SCAN_STREAM ? nd + 1 : nd;
-  sl_rel *r = rel_new(SL_REL_SCAN, n);
-  r->u.scan.kind = kind;
-  r->u.scan.object = obj;
-  r->u.scan.name = obj->name;
-  r->u.scan.ndeclared = nd;
-  r->u.scan.event_time_column = -1;
-  r->u.scan.meta = sl_arena_calloc(&tb_arena, (size_t)n, sizeof(int));
-  for (int i = 0; i < nd; i++) {
-    r->columns[i].name = obj->columns[i].name;
-    r->columns[i].type = obj->columns[i].type;
-  }
-  if (kind == SL_SCAN_STREAM) {
-    r->columns[nd].name = "ROWTIME";
-    r->columns[nd].type = sl_type_timestamp();
-    r->columns[nd].hidden = true;
-    r->u.scan.meta[nd] = SL_META_ROWTIME;
-  }
-  return r;
-}
-
-static sl_rel *filter(sl_rel *in, sl_bexpr *pred) {
-  sl_rel *r = rel_new(SL_REL_FILTER, in->ncolumns);
-  memcpy(r->columns, in->columns, (size_t)in->ncolumns * sizeof(*r->columns));
-  r->input = in;
-  r->u.filter.predicate = pred;
-  return r;
-}
-
-/* A projection; names[i] names exprs[i]. */
-static sl_rel *project(sl_rel *in, int n, const char *const *names,
-                       sl_bexpr *const *exprs) {
-  sl_rel *r = rel_new(SL_REL_PROJECT, n);
-  r->input = in;
-  r->u.project.nexprs = n;
-  r->u.project.exprs = sl_arena_calloc(&tb_arena, (size_t)n, sizeof(void *));
-  for (int i = 0; i < n; i++) {
-    r->columns[i].name = names[i];
-    r->columns[i].type = exprs[i]->type;
-    r->u.project.exprs[i] = exprs[i];
-  }
-  return r;
 }
 
 static char *explain(sl_plan *plan) {

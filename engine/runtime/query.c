@@ -1,0 +1,406 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * query.c - starting, waiting for, stopping and reporting on queries.
+ *
+ * Outline of sl_query_start:
+ *   1. describe every source topic (it must exist): partitions, log start
+ *      and high watermark, which fix the bounded end offsets;
+ *   2. create the sink stream's topic and the dead-letter topics that are
+ *      missing;
+ *   3. decide where partitions without committed offsets start;
+ *   4. split the query into tasks (transient: one per worker; persistent:
+ *      the configured group members; never more than source partitions,
+ *      one in all for a LIMIT) and hand them to the pool.
+ */
+#include "engine/runtime/runtime_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine/common/log.h"
+#include "engine/kafka/admin.h"
+
+const char *sl_query_status_name(sl_query_status s) {
+  switch (s) {
+  case SL_QUERY_STATUS_RUNNING: return "running";
+  case SL_QUERY_STATUS_FINISHED: return "finished";
+  case SL_QUERY_STATUS_STOPPED: return "stopped";
+  case SL_QUERY_STATUS_FAILED: return "failed";
+  }
+  return "?";
+}
+
+/* ------------------------------------------------------------------ */
+/* Preparing topics                                                    */
+/* ------------------------------------------------------------------ */
+
+static sl_status add_parts(sl_query *q, const char *topic,
+                           const sl_kafka_topic_info *info, sl_error *err) {
+  sl_qpart *ps = realloc(q->parts, (size_t)(q->nparts + info->partition_count)
+                                       * sizeof(*ps));
+  if (!ps)
+    return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  q->parts = ps;
+  for (int i = 0; i < info->partition_count; i++) {
+    sl_qpart *p = &q->parts[q->nparts++];
+    p->topic = topic;
+    p->partition = info->partitions[i].id;
+    p->low = info->partitions[i].low;
+    p->end = info->partitions[i].high;
+    atomic_init(&p->done, q->bounded && p->end <= p->low);
+  }
+  return SL_OK;
+}
+
+static bool seen_topic(const sl_query *q, const char *topic) {
+  for (int i = 0; i < q->nparts; i++)
+    if (!strcmp(q->parts[i].topic, topic))
+      return true;
+  return false;
+}
+
+/* Steps 1 and 2 of the outline. */
+static sl_status prepare_topics(sl_query *q, sl_error *err) {
+  sl_kafka_admin *admin;
+  sl_status rc = sl_kafka_admin_new(q->rt->kafka, &admin, err);
+  if (rc)
+    return rc;
+  int replication = 1;
+  const sl_plan *plan = q->plan;
+  for (int s = 0; !rc && s < plan->nsources; s++) {
+    const sl_pnode *src = plan->sources[s];
+    const char *topic = src->u.source.topic;
+    if (seen_topic(q, topic))
+      continue;
+    bool exists = false;
+    rc = sl_kafka_admin_topic_exists(admin, topic, &exists, err);
+    if (!rc && !exists)
+      rc = sl_error_set(err, SL_ERR_RUNTIME,
+                        "topic %s of stream %s does not exist", topic,
+                        src->u.source.stream);
+    sl_kafka_topic_info *info = NULL;
+    if (!rc)
+      rc = sl_kafka_admin_describe_topic(admin, topic, &info, err);
+    if (!rc) {
+      if (s == 0) {
+        q->source_partitions = info->partition_count;
+        replication = info->replication > 0 ? info->replication : 1;
+      }
+      rc = add_parts(q, topic, info, err);
+    }
+    sl_kafka_topic_info_free(info);
+  }
+
+  /* Dead-letter topics: as many partitions as their stream's topic. */
+  for (int s = 0; !rc && s < plan->nsources; s++) {
+    const sl_pnode *src = plan->sources[s];
+    if (src->u.source.policy != SL_POLICY_DLQ || !src->u.source.dlq_topic)
+      continue;
+    int n = 0;
+    for (int i = 0; i < q->nparts; i++)
+      n += !strcmp(q->parts[i].topic, src->u.source.topic);
+    rc = sl_kafka_admin_create_topic(admin, src->u.source.dlq_topic, n,
+                                     replication, NULL, true, err);
+  }
+
+  const sl_pnode *root = plan->root;
+  if (!rc && root->kind == SL_PNODE_SINK_KAFKA) {
+    int parts = root->u.sink.partitions > 0 ? root->u.sink.partitions
+                                            : q->source_partitions;
+    int reps = root->u.sink.replicas > 0 ? root->u.sink.replicas
+                                         : replication;
+    rc = sl_kafka_admin_create_topic(admin, root->u.sink.topic, parts, reps,
+                                     NULL, true, err);
+  }
+  sl_kafka_admin_free(admin);
+  return rc;
+}
+
+/* Step 3: "earliest" or "latest" for partitions without an offset. */
+static const char *start_of(const sl_query *q) {
+  const char *stream_start = NULL;
+  for (int s = 0; s < q->plan->nsources && !stream_start; s++)
+    stream_start = q->plan->sources[s]->u.source.start;
+  if (q->plan->persistent)
+    return stream_start ? stream_start : "earliest";
+  if (q->bounded)
+    return "earliest";
+  if (stream_start)
+    return stream_start;
+  return q->rt->offset_reset ? q->rt->offset_reset : "latest";
+}
+
+static bool has_limit(const sl_plan *plan) {
+  for (int i = 0; i < plan->nnodes; i++)
+    if (plan->nodes[i]->kind == SL_PNODE_LIMIT)
+      return true;
+  return false;
+}
+
+/* ------------------------------------------------------------------ */
+/* Lifecycle                                                           */
+/* ------------------------------------------------------------------ */
+
+static void query_destroy(sl_query *q) {
+  for (int i = 0; q->tasks && i < q->ntasks; i++)
+    sl_task_free(q->tasks[i]);
+  free(q->tasks);
+  free(q->parts);
+  sl_plan_free(q->plan);
+  free(q->id);
+  free(q->group);
+  free(q->start);
+  pthread_cond_destroy(&q->ended_cv);
+  pthread_mutex_destroy(&q->cb_lock);
+  pthread_mutex_destroy(&q->lock);
+  free(q);
+}
+
+/* Starts a query (see runtime.h). */
+sl_status sl_query_start(sl_runtime *rt, sl_plan *plan, sl_query **out,
+                         sl_error *err) {
+  *out = NULL;
+  sl_query *q = calloc(1, sizeof(*q));
+  if (!q) {
+    sl_plan_free(plan);
+    return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  }
+  pthread_mutex_init(&q->lock, NULL);
+  pthread_mutex_init(&q->cb_lock, NULL);
+  pthread_cond_init(&q->ended_cv, NULL);
+  atomic_init(&q->lost, 0);
+  atomic_init(&q->stop, false);
+  atomic_init(&q->finish, false);
+  atomic_init(&q->commits, 0);
+  atomic_init(&q->failed, false);
+  atomic_init(&q->parked, 0);
+  q->rt = rt;
+  q->plan = plan;
+  q->bounded = plan->bounded;
+  q->id = strdup(plan->query_id);
+  sl_status rc = q->id ? SL_OK : sl_error_set(err, SL_ERR_NOMEM, "out of "
+                                                                 "memory");
+  if (!rc && plan->persistent) {
+    char group[SL_ERROR_NAME_MAX];
+    sl_runtime_group(rt, q->id, group, sizeof(group));
+    if (!(q->group = strdup(group)))
+      rc = sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  }
+  if (!rc)
+    rc = prepare_topics(q, err);
+  if (!rc) {
+    pthread_mutex_lock(&rt->lock);
+    q->start = strdup(start_of(q));
+    pthread_mutex_unlock(&rt->lock);
+    if (!q->start)
+      rc = sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  }
+
+  /* Step 4: the tasks. */
+  if (!rc) {
+    int most = q->source_partitions;
+    for (int i = 0; i < q->nparts; i++)
+      if (q->parts[i].partition + 1 > most)
+        most = q->parts[i].partition + 1;
+    int cap = plan->persistent ? rt->group_tasks : rt->threads;
+    q->ntasks = cap < most ? cap : most;
+    if (q->ntasks < 1 || has_limit(plan))
+      q->ntasks = 1;
+    q->tasks = calloc((size_t)q->ntasks, sizeof(*q->tasks));
+    if (!q->tasks)
+      rc = sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  }
+  for (int i = 0; !rc && i < q->ntasks; i++)
+    rc = sl_task_new(q, i, &q->tasks[i], err);
+  if (!rc) {
+    pthread_mutex_lock(&rt->lock);
+    sl_query **qs = realloc(rt->queries, (size_t)(rt->nqueries + 1) *
+                                             sizeof(*qs));
+    if (qs) {
+      rt->queries = qs;
+      qs[rt->nqueries++] = q;
+    }
+    pthread_mutex_unlock(&rt->lock);
+    if (!qs)
+      rc = sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  }
+  if (rc) {
+    if (err)
+      sl_error_prefix(err, "starting query %s", plan->query_id);
+    query_destroy(q);
+    return rc;
+  }
+
+  q->status = SL_QUERY_STATUS_RUNNING;
+  q->tasks_running = q->ntasks;
+  SL_INFO("engine", "query %s started: %d task%s, %s%s", q->id, q->ntasks,
+          q->ntasks == 1 ? "" : "s", q->group ? "group " : "assigned",
+          q->group ? q->group : "");
+  for (int i = 0; i < q->ntasks; i++)
+    sl_runtime_schedule(rt, q->tasks[i]);
+  *out = q;
+  return SL_OK;
+}
+
+void sl_query_fail(sl_query *q, const sl_error *err) {
+  pthread_mutex_lock(&q->lock);
+  if (!atomic_load(&q->failed)) {
+    q->error = *err;
+    atomic_store(&q->failed, true);
+    char buf[SL_ERROR_MSG_MAX + 64];
+    SL_ERROR("engine", "query %s failed: %s", q->id,
+             sl_error_format(err, buf, sizeof(buf)));
+  }
+  pthread_mutex_unlock(&q->lock);
+  atomic_store(&q->stop, true);
+}
+
+void sl_query_task_ended(sl_query *q) {
+  pthread_mutex_lock(&q->lock);
+  if (--q->tasks_running == 0) {
+    q->status = atomic_load(&q->failed) ? SL_QUERY_STATUS_FAILED
+                : atomic_load(&q->finish) ? SL_QUERY_STATUS_FINISHED
+                                          : SL_QUERY_STATUS_STOPPED;
+    SL_INFO("engine", "query %s %s", q->id, sl_query_status_name(q->status));
+    pthread_cond_broadcast(&q->ended_cv);
+  }
+  pthread_mutex_unlock(&q->lock);
+}
+
+/* Waits for the end (see runtime.h). */
+sl_status sl_query_wait(sl_query *q, int64_t timeout_ms, bool *ended,
+                        sl_error *err) {
+  struct timespec deadline;
+  clock_gettime(CLOCK_REALTIME, &deadline);
+  if (timeout_ms >= 0) {
+    deadline.tv_sec += timeout_ms / 1000;
+    deadline.tv_nsec += (timeout_ms % 1000) * 1000000;
+    if (deadline.tv_nsec >= 1000000000) {
+      deadline.tv_sec++;
+      deadline.tv_nsec -= 1000000000;
+    }
+  }
+  pthread_mutex_lock(&q->lock);
+  while (q->tasks_running > 0) {
+    if (timeout_ms < 0) {
+      pthread_cond_wait(&q->ended_cv, &q->lock);
+    } else if (pthread_cond_timedwait(&q->ended_cv, &q->lock, &deadline) ==
+               ETIMEDOUT) {
+      break;
+    }
+  }
+  bool done = q->tasks_running == 0;
+  sl_status rc = SL_OK;
+  if (done && atomic_load(&q->failed)) {
+    if (err)
+      *err = q->error;
+    rc = q->error.code ? q->error.code : SL_ERR_RUNTIME;
+  }
+  pthread_mutex_unlock(&q->lock);
+  if (ended)
+    *ended = done;
+  return rc;
+}
+
+void sl_query_stop(sl_query *q) {
+  atomic_store(&q->stop, true);
+}
+
+/* Stops, waits, frees (see runtime.h). */
+void sl_query_free(sl_query *q) {
+  if (!q)
+    return;
+  sl_query_stop(q);
+  sl_query_wait(q, -1, NULL, NULL);
+  sl_runtime *rt = q->rt;
+  if (rt) {
+    pthread_mutex_lock(&rt->lock);
+    for (int i = 0; i < rt->nqueries; i++) {
+      if (rt->queries[i] == q) {
+        rt->queries[i] = rt->queries[--rt->nqueries];
+        break;
+      }
+    }
+    pthread_mutex_unlock(&rt->lock);
+  }
+  query_destroy(q);
+}
+
+sl_query_status sl_query_get_status(const sl_query *q) {
+  sl_query *m = (sl_query *)q;
+  pthread_mutex_lock(&m->lock);
+  sl_query_status s = m->status;
+  pthread_mutex_unlock(&m->lock);
+  return s;
+}
+
+const char *sl_query_id(const sl_query *q) {
+  return q->id;
+}
+
+const sl_plan *sl_query_plan(const sl_query *q) {
+  return q->plan;
+}
+
+int sl_query_tasks(const sl_query *q) {
+  return q->ntasks;
+}
+
+sl_qpart *sl_query_part(sl_query *q, const char *topic, int32_t partition) {
+  for (int i = 0; i < q->nparts; i++)
+    if (q->parts[i].partition == partition &&
+        !strcmp(q->parts[i].topic, topic))
+      return &q->parts[i];
+  return NULL;
+}
+
+bool sl_query_all_done(sl_query *q) {
+  for (int i = 0; i < q->nparts; i++)
+    if (!atomic_load(&q->parts[i].done))
+      return false;
+  return true;
+}
+
+/* ------------------------------------------------------------------ */
+/* Counters                                                            */
+/* ------------------------------------------------------------------ */
+
+bool sl_query_node_counters(void *query, int node, sl_plan_counters *out) {
+  sl_query *q = query;
+  memset(out, 0, sizeof(*out));
+  bool any = false;
+  for (int i = 0; i < q->ntasks; i++)
+    any = sl_task_node_counters(q->tasks[i], node, out) || any;
+  return any;
+}
+
+void sl_query_get_stats(const sl_query *q, sl_query_stats *out) {
+  memset(out, 0, sizeof(*out));
+  const sl_plan *plan = q->plan;
+  for (int n = 0; n < plan->nnodes; n++) {
+    sl_plan_counters c;
+    if (!sl_query_node_counters((void *)q, n, &c))
+      continue;
+    const sl_pnode *node = plan->nodes[n];
+    if (node->kind == SL_PNODE_SOURCE)
+      out->records_in += c.records_in;
+    if (node == plan->root)
+      out->records_out += c.records_in;
+    out->records_failed += c.records_failed;
+    out->records_late += c.records_late;
+  }
+  for (int i = 0; i < q->ntasks; i++) {
+    sl_op_errors_stats es;
+    sl_task_error_stats(q->tasks[i], &es);
+    out->dead_lettered += es.dead_lettered;
+    out->skipped += es.skipped;
+  }
+  out->commits = atomic_load(&((sl_query *)q)->commits);
+}
+
+sl_status sl_query_explain(const sl_query *q, sl_strbuf *out) {
+  return sl_plan_explain(q->plan, sl_query_node_counters, (void *)q, out);
+}

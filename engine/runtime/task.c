@@ -1,0 +1,793 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * task.c - one task of a query: its consumer, operator instances,
+ * producer and error router, driven a slice at a time by the pool.
+ *
+ * A task is a state machine:
+ *   OPENING   open the operators, create the consumer and join the group
+ *             (persistent) or assign this task's share of the partitions
+ *             (transient);
+ *   RUNNING   poll a batch, hand each source the records of its topic,
+ *             mark bounded partitions done, serve delivery reports, and
+ *             commit when due;
+ *   DRAINING  the query stops or finished: a bounded query's sources send
+ *             the end of time;
+ *   FLUSHING  wait (a slice at a time) until every output is
+ *             acknowledged;
+ *   COMMITTING checkpoint the operators and commit the final offsets,
+ *             retrying while the group settles;
+ *   PARKED    wait for the query's other tasks, then leave the group and
+ *             close the operators (leaving early would force a rebalance
+ *             that fails the others' final commits);
+ *   DONE      nothing more; the operators stay for their counters.
+ *
+ * Commits (persistent queries): every commit interval the task takes the
+ * positions its sources have processed together with the producer's
+ * current mark; once every record up to that mark is acknowledged, those
+ * positions are committed.  A commit the broker refuses (it is away) is
+ * retried at the next slice; nothing is committed after a failure.
+ */
+#include "engine/runtime/runtime_internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/common/log.h"
+#include "engine/ops/filter.h"
+#include "engine/ops/limit.h"
+#include "engine/ops/lookup_join.h"
+#include "engine/ops/project.h"
+#include "engine/ops/sink_callback.h"
+#include "engine/ops/sink_kafka.h"
+#include "engine/ops/source.h"
+#include "engine/ops/union.h"
+
+typedef enum task_state {
+  TASK_OPENING = 0,
+  TASK_RUNNING,
+  TASK_DRAINING,
+  TASK_FLUSHING,
+  TASK_COMMITTING,
+  TASK_PARKED,
+  TASK_DONE
+} task_state;
+
+/* How long draining waits for the producer before giving up on the
+ * final commit (the records are then re-read after a restart). */
+#define DRAIN_FLUSH_MS 30000
+#define TICK_INTERVAL_MS 1000
+
+struct sl_task {
+  sl_query *q;
+  int index;
+  task_state state;
+  sl_op **ops;               /* by plan node id */
+  int nsources;
+  sl_op **sources;           /* in the plan's source order */
+  sl_op_ctx ctx;
+  sl_op_errors *errors;
+  sl_op_output *output;
+  sl_kafka_consumer *consumer;
+  sl_kafka_batch kb;
+  bool kb_ready;
+  sl_kafka_msg *scratch;     /* bounded: records before their ends */
+
+  /* Commits. */
+  bool pending;
+  uint64_t pending_mark;
+  sl_kafka_position *pos;    /* the pending positions */
+  int npos;
+  int pos_cap;
+  int64_t last_commit_ms;
+  int64_t last_tick_ms;
+  int64_t checkpoint_id;
+  sl_log_limit commit_log;
+  int64_t deadline_ms;       /* FLUSHING, COMMITTING */
+  bool parked;
+};
+
+/* ------------------------------------------------------------------ */
+/* Building the operators                                              */
+/* ------------------------------------------------------------------ */
+
+/* The callback sink's function: the plan's, one call at a time. */
+static sl_status task_rows(void *ud, const sl_batch *b, int ncols,
+                           sl_error *err) {
+  sl_task *t = ud;
+  const sl_pnode *root = t->q->plan->root;
+  pthread_mutex_lock(&t->q->cb_lock);
+  sl_status rc = root->u.callback.fn(root->u.callback.ud, b, ncols, err);
+  pthread_mutex_unlock(&t->q->cb_lock);
+  return rc;
+}
+
+static void task_finish(void *ud) {
+  sl_task *t = ud;
+  atomic_store(&t->q->finish, true);
+}
+
+static sl_status make_op(sl_task *t, const sl_pnode *n,
+                         const sl_expr_options *xo, sl_op **out,
+                         sl_error *err) {
+  sl_runtime *rt = t->q->rt;
+  switch (n->kind) {
+  case SL_PNODE_SOURCE: {
+    sl_source_spec spec = {
+        .topic = n->u.source.topic,
+        .schema = n->u.source.schema,
+        .format = n->u.source.format,
+        .delimiter = n->u.source.delimiter,
+        .ncols = n->ncols,
+        .col_map = n->u.source.col_map,
+        .out_of_order_ms = n->u.source.out_of_order_ms,
+        .idle_timeout_ms = t->q->bounded ? 0 : n->u.source.idle_timeout_ms,
+        .check = n->u.source.check,
+        .capacity = rt->batch_size,
+    };
+    return sl_source_new(&spec, xo, out, err);
+  }
+  case SL_PNODE_FILTER:
+    return sl_filter_new(n->u.filter.predicate, xo, out, err);
+  case SL_PNODE_PROJECT:
+    return sl_project_new(n->u.project.nexprs, n->u.project.exprs, xo, out,
+                          err);
+  case SL_PNODE_UNION:
+    return sl_union_new(n->ninputs, out, err);
+  case SL_PNODE_LIMIT:
+    return sl_limit_new(n->u.limit.count, out, err);
+  case SL_PNODE_LOOKUP_JOIN: {
+    sl_lookup_join_spec spec = {
+        .table = n->u.lookup.table,
+        .left_outer = n->u.lookup.left_outer,
+        .nleft = n->inputs[0]->ncols,
+        .nkeys = n->u.lookup.nkeys,
+        .left_keys = n->u.lookup.left_keys,
+        .right_filter = n->u.lookup.right_filter,
+        .nright = n->u.lookup.nright,
+        .right_exprs = n->u.lookup.right_exprs,
+        .residual = n->u.lookup.residual,
+    };
+    return sl_lookup_join_new(&spec, xo, out, err);
+  }
+  case SL_PNODE_SINK_KAFKA: {
+    int k = n->u.sink.ncols;
+    const char **names = calloc((size_t)k + 1, sizeof(*names));
+    const sl_type **types = calloc((size_t)k + 1, sizeof(*types));
+    sl_status rc = SL_ERR_NOMEM;
+    if (names && types) {
+      for (int i = 0; i < k; i++) {
+        names[i] = n->cols[i].name;
+        types[i] = n->cols[i].type;
+      }
+      sl_sink_kafka_spec spec = {
+          .topic = n->u.sink.topic,
+          .format = n->u.sink.format,
+          .delimiter = n->u.sink.delimiter,
+          .ncols = k,
+          .cols = n->u.sink.cols,
+          .names = names,
+          .types = types,
+          .key_col = n->u.sink.key_col,
+          .key_format = n->u.sink.key_format,
+      };
+      rc = sl_sink_kafka_new(&spec, out, err);
+    } else {
+      sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+    }
+    free(names);
+    free(types);
+    return rc;
+  }
+  case SL_PNODE_SINK_CALLBACK:
+    return sl_sink_callback_new(n->ncols, task_rows, t, out, err);
+  }
+  return sl_error_set(err, SL_ERR_INTERNAL, "unknown plan node kind %d",
+                      (int)n->kind);
+}
+
+/* Creates a task (see runtime_internal.h). */
+sl_status sl_task_new(sl_query *q, int index, sl_task **out, sl_error *err) {
+  const sl_plan *plan = q->plan;
+  sl_task *t = calloc(1, sizeof(*t));
+  if (t) {
+    t->ops = calloc((size_t)plan->nnodes + 1, sizeof(*t->ops));
+    t->sources = calloc((size_t)plan->nsources + 1, sizeof(*t->sources));
+  }
+  if (!t || !t->ops || !t->sources) {
+    if (t) {
+      free(t->ops);
+      free(t->sources);
+    }
+    free(t);
+    return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  }
+  t->q = q;
+  t->index = index;
+  t->state = TASK_OPENING;
+  sl_log_limit lim = SL_LOG_LIMIT_INIT(1, 10000);
+  t->commit_log = lim;
+
+  sl_expr_options xo = {.predict = q->rt->predict,
+                        .predict_arg = q->rt->predict_arg};
+  for (int i = 0; i < plan->nnodes; i++) {
+    const sl_pnode *n = plan->nodes[i];
+    sl_status rc = make_op(t, n, &xo, &t->ops[i], err);
+    if (rc) {
+      sl_task_free(t);
+      return rc;
+    }
+    t->ops[i]->id = n->id;
+    for (int k = 0; k < n->ninputs; k++)
+      sl_op_connect(t->ops[n->inputs[k]->id], t->ops[i], k);
+  }
+  for (int s = 0; s < plan->nsources; s++)
+    t->sources[t->nsources++] = t->ops[plan->sources[s]->id];
+  *out = t;
+  return SL_OK;
+}
+
+void sl_task_free(sl_task *t) {
+  if (!t)
+    return;
+  for (int i = 0; i < t->q->plan->nnodes; i++)
+    sl_op_destroy(t->ops[i]);
+  free(t->ops);
+  free(t->sources);
+  if (t->kb_ready)
+    sl_kafka_batch_destroy(&t->kb);
+  sl_kafka_consumer_free(t->consumer);
+  sl_op_output_free(t->output);
+  sl_op_errors_free(t->errors);
+  free(t->scratch);
+  free(t->pos);
+  free(t);
+}
+
+/* ------------------------------------------------------------------ */
+/* Partitions                                                          */
+/* ------------------------------------------------------------------ */
+
+/* Marks a bounded partition done and tells the sources reading it. */
+static sl_status part_done(sl_task *t, sl_qpart *qp, sl_error *err) {
+  atomic_store(&qp->done, true);
+  for (int s = 0; s < t->nsources; s++) {
+    if (strcmp(sl_source_topic(t->sources[s]), qp->topic) != 0)
+      continue;
+    sl_status rc = sl_source_partition_done(t->sources[s], qp->partition,
+                                            err);
+    if (rc)
+      return rc;
+  }
+  return SL_OK;
+}
+
+/* Tells the operators about partitions assigned or revoked. */
+static sl_status tell_partitions(sl_task *t, const sl_kafka_position *parts,
+                                 size_t n, bool assigned, sl_error *err) {
+  int32_t *ids = calloc(n + 1, sizeof(*ids));
+  if (!ids)
+    return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  sl_status rc = SL_OK;
+  for (int s = 0; !rc && s < t->nsources; s++) {
+    int k = 0;
+    for (size_t i = 0; i < n; i++)
+      if (!strcmp(parts[i].topic, sl_source_topic(t->sources[s])))
+        ids[k++] = parts[i].partition;
+    if (k)
+      rc = sl_source_assign(t->sources[s], ids, k, assigned, err);
+  }
+  for (size_t i = 0; i < n; i++)
+    ids[i] = parts[i].partition;
+  for (int i = 0; !rc && i < t->q->plan->nnodes; i++)
+    if (t->q->plan->nodes[i]->kind != SL_PNODE_SOURCE)
+      rc = sl_op_partitions(t->ops[i], ids, (int)n, assigned, err);
+
+  /* Bounded partitions with nothing to read are done at once. */
+  for (size_t i = 0; !rc && assigned && t->q->bounded && i < n; i++) {
+    sl_qpart *qp = sl_query_part(t->q, parts[i].topic, parts[i].partition);
+    if (qp && atomic_load(&qp->done))
+      rc = part_done(t, qp, err);
+  }
+  free(ids);
+  return rc;
+}
+
+static void on_assign(void *ctx, sl_kafka_position *parts, size_t n) {
+  sl_task *t = ctx;
+  sl_error err;
+  if (tell_partitions(t, parts, n, true, &err))
+    sl_query_fail(t->q, &err);
+}
+
+static sl_status commit_now(sl_task *t, sl_error *err);
+
+/* Before partitions go away: commit what is safely delivered. */
+static void on_revoke(void *ctx, const sl_kafka_position *parts, size_t n,
+                      bool lost) {
+  sl_task *t = ctx;
+  sl_error err;
+  if (!lost && !atomic_load(&t->q->failed)) {
+    if (!t->output || sl_op_output_flush(t->output, 5000, &err) == SL_OK)
+      commit_now(t, &err);
+  }
+  if (tell_partitions(t, parts, n, false, &err))
+    sl_query_fail(t->q, &err);
+}
+
+static void on_loss(void *ctx, const sl_kafka_loss *loss) {
+  sl_task *t = ctx;
+  atomic_fetch_add(&t->q->lost, loss->lost);
+}
+
+/* ------------------------------------------------------------------ */
+/* Commits                                                             */
+/* ------------------------------------------------------------------ */
+
+/* Takes the positions the sources processed into t->pos. */
+static sl_status snapshot(sl_task *t, sl_error *err) {
+  t->npos = 0;
+  for (int s = 0; s < t->nsources; s++) {
+    int n = sl_source_positions(t->sources[s], NULL, 0);
+    if (t->npos + n > t->pos_cap) {
+      int cap = (t->npos + n) * 2 + 8;
+      sl_kafka_position *p = realloc(t->pos, (size_t)cap * sizeof(*p));
+      if (!p)
+        return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+      t->pos = p;
+      t->pos_cap = cap;
+    }
+    sl_kafka_position *mine = t->pos + t->npos;
+    sl_source_positions(t->sources[s], mine, n);
+
+    /* Two sources on one topic: keep the lower position. */
+    for (int i = 0; i < n; i++) {
+      bool dup = false;
+      for (int j = 0; j < t->npos && !dup; j++) {
+        if (t->pos[j].partition == mine[i].partition &&
+            !strcmp(t->pos[j].topic, mine[i].topic)) {
+          if (mine[i].offset < t->pos[j].offset)
+            t->pos[j].offset = mine[i].offset;
+          dup = true;
+        }
+      }
+      if (!dup)
+        t->pos[t->npos++] = mine[i];
+    }
+  }
+
+  sl_op_ckpt ck = {.id = ++t->checkpoint_id, .state = NULL,
+                   .final = t->state == TASK_DRAINING};
+  for (int i = 0; i < t->q->plan->nnodes; i++) {
+    sl_status rc = sl_op_checkpoint(t->ops[i], &ck, err);
+    if (rc)
+      return rc;
+  }
+  return SL_OK;
+}
+
+static sl_status commit_positions(sl_task *t, sl_error *err) {
+  if (t->npos == 0)
+    return SL_OK;
+  sl_status rc = sl_kafka_consumer_commit(t->consumer, t->pos,
+                                          (size_t)t->npos, err);
+  if (rc)
+    return rc;
+  atomic_fetch_add(&t->q->commits, 1);
+  sl_catalog *cat = t->q->rt->catalog;
+  if (cat) {
+    sl_catalog_offset *offs = calloc((size_t)t->npos, sizeof(*offs));
+    if (offs) {
+      for (int i = 0; i < t->npos; i++) {
+        offs[i].topic = (char *)t->pos[i].topic;
+        offs[i].partition = t->pos[i].partition;
+        offs[i].offset = t->pos[i].offset;
+      }
+      sl_error cerr;
+      if (sl_catalog_query_save_progress(cat, t->q->id, offs, t->npos, NULL,
+                                         &cerr))
+        SL_DEBUG("engine", "query %s: progress not recorded: %s", t->q->id,
+                 cerr.message);
+      free(offs);
+    }
+  }
+  return SL_OK;
+}
+
+/* Commits everything processed, assuming outputs are delivered. */
+static sl_status commit_now(sl_task *t, sl_error *err) {
+  if (!t->q->group || !t->consumer)
+    return SL_OK;
+  sl_status rc = snapshot(t, err);
+  if (!rc)
+    rc = commit_positions(t, err);
+  if (!rc)
+    t->pending = false;
+  return rc;
+}
+
+/* Commits when due and safe (see the file comment). */
+static sl_status maybe_commit(sl_task *t, int64_t now, sl_error *err) {
+  if (!t->q->group)
+    return SL_OK;
+  if (t->pending &&
+      (!t->output || sl_op_output_delivered(t->output, t->pending_mark))) {
+    sl_error cerr;
+    if (commit_positions(t, &cerr) == SL_OK) {
+      t->pending = false;
+      t->last_commit_ms = now;
+    } else {
+      sl_log_ratelimited(&t->commit_log, SL_LOG_WARN, "engine",
+                         "query %s: commit failed, retrying: %s", t->q->id,
+                         cerr.message);
+    }
+  }
+  if (!t->pending && now - t->last_commit_ms >= t->q->rt->commit_interval_ms) {
+    sl_status rc = snapshot(t, err);
+    if (rc)
+      return rc;
+    t->pending = t->npos > 0;
+    t->pending_mark = t->output ? sl_op_output_mark(t->output) : 0;
+    t->last_commit_ms = now;
+  }
+  return SL_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* States                                                              */
+/* ------------------------------------------------------------------ */
+
+static bool needs_output(const sl_plan *plan) {
+  if (plan->root->kind == SL_PNODE_SINK_KAFKA)
+    return true;
+  for (int s = 0; s < plan->nsources; s++)
+    if (plan->sources[s]->u.source.policy == SL_POLICY_DLQ)
+      return true;
+  return false;
+}
+
+/* Distinct source topics of the plan, into topics (cap entries). */
+static int plan_topics(const sl_plan *plan, const char **topics, int cap) {
+  int n = 0;
+  for (int s = 0; s < plan->nsources; s++) {
+    const char *tp = plan->sources[s]->u.source.topic;
+    bool seen = false;
+    for (int i = 0; i < n && !seen; i++)
+      seen = !strcmp(topics[i], tp);
+    if (!seen && n < cap)
+      topics[n++] = tp;
+  }
+  return n;
+}
+
+/* OPENING: operators, producer, consumer. */
+static sl_status task_open(sl_task *t, sl_error *err) {
+  sl_query *q = t->q;
+  sl_runtime *rt = q->rt;
+  const sl_plan *plan = q->plan;
+  sl_status rc;
+  if (needs_output(plan) &&
+      (rc = sl_op_output_new(rt->kafka, &q->stop, &t->output, err)))
+    return rc;
+  t->errors = sl_op_errors_new(q->id, t->output);
+  if (!t->errors)
+    return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  for (int s = 0; s < plan->nsources; s++) {
+    const sl_pnode *src = plan->sources[s];
+    rc = sl_op_errors_add_source(t->errors, src->u.source.topic,
+                                 src->u.source.policy,
+                                 src->u.source.dlq_topic, err);
+    if (rc)
+      return rc;
+  }
+  t->ctx = (sl_op_ctx){.query_id = q->id,
+                       .catalog = rt->catalog,
+                       .errors = t->errors,
+                       .output = t->output,
+                       .task = t->index,
+                       .finish = task_finish,
+                       .finish_ud = t};
+  for (int i = 0; i < plan->nnodes; i++)
+    if ((rc = sl_op_open(t->ops[i], &t->ctx, err)))
+      return rc;
+
+  if ((rc = sl_kafka_batch_init(&t->kb, (size_t)rt->batch_size, err)))
+    return rc;
+  t->kb_ready = true;
+  if (q->bounded) {
+    t->scratch = calloc((size_t)rt->batch_size, sizeof(*t->scratch));
+    if (!t->scratch)
+      return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  }
+  sl_kafka_consumer_opts co = {.group_id = q->group,
+                               .offset_reset = q->start,
+                               .on_assign = on_assign,
+                               .on_revoke = on_revoke,
+                               .on_loss = on_loss,
+                               .ctx = t};
+  if ((rc = sl_kafka_consumer_new(rt->kafka, &co, &t->consumer, err)))
+    return rc;
+
+  const char *topics[64];
+  int ntopics = plan_topics(plan, topics, 64);
+  if (q->group) {
+    rc = sl_kafka_consumer_subscribe(t->consumer, topics, (size_t)ntopics,
+                                     err);
+  } else {
+    /* This task's share: partitions numbered index modulo the tasks. */
+    sl_kafka_position *parts = calloc((size_t)q->nparts + 1,
+                                      sizeof(*parts));
+    if (!parts)
+      return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+    int64_t start = !strcmp(q->start, "latest") ? SL_KAFKA_OFFSET_END
+                                                : SL_KAFKA_OFFSET_BEGINNING;
+    size_t n = 0;
+    for (int i = 0; i < q->nparts; i++) {
+      if (q->parts[i].partition % q->ntasks != t->index)
+        continue;
+      parts[n].topic = q->parts[i].topic;
+      parts[n].partition = q->parts[i].partition;
+      parts[n++].offset = start;
+    }
+    rc = sl_kafka_consumer_assign(t->consumer, parts, n, err);
+    if (!rc)
+      rc = tell_partitions(t, parts, n, true, err);
+    free(parts);
+  }
+  for (int i = 0; !rc && q->bounded && i < ntopics; i++)
+    rc = sl_kafka_consumer_bound(t->consumer, topics[i], err);
+  t->last_commit_ms = sl_runtime_now_ms();
+  t->last_tick_ms = t->last_commit_ms;
+  return rc;
+}
+
+/* Hands each source the records of its topic. */
+static sl_status dispatch(sl_task *t, const sl_kafka_msg *msgs, size_t n,
+                          sl_error *err) {
+  size_t i = 0;
+  while (i < n) {
+    size_t j = i + 1;
+    while (j < n && !strcmp(msgs[j].topic, msgs[i].topic))
+      j++;
+    const sl_kafka_msg *run = msgs + i;
+    size_t len = j - i;
+    if (t->q->bounded) {
+      /* Records at or past the end fixed at start are not read. */
+      size_t k = 0;
+      for (size_t m = i; m < j; m++) {
+        sl_qpart *qp = sl_query_part(t->q, msgs[m].topic, msgs[m].partition);
+        if (!qp || msgs[m].offset < qp->end)
+          t->scratch[k++] = msgs[m];
+      }
+      run = t->scratch;
+      len = k;
+    }
+    for (int s = 0; len && s < t->nsources; s++) {
+      if (strcmp(sl_source_topic(t->sources[s]), msgs[i].topic) != 0)
+        continue;
+      sl_status rc = sl_source_push(t->sources[s], run, len, err);
+      if (rc)
+        return rc;
+    }
+    i = j;
+  }
+  return SL_OK;
+}
+
+/* Bounded: partitions whose processed position reached their end. */
+static sl_status check_ends(sl_task *t, sl_error *err) {
+  sl_kafka_position pos[256];
+  for (int s = 0; s < t->nsources; s++) {
+    int n = sl_source_positions(t->sources[s], pos, 256);
+    for (int i = 0; i < n && i < 256; i++) {
+      sl_qpart *qp = sl_query_part(t->q, pos[i].topic, pos[i].partition);
+      if (qp && !atomic_load(&qp->done) && pos[i].offset >= qp->end) {
+        sl_status rc = part_done(t, qp, err);
+        if (rc)
+          return rc;
+      }
+    }
+  }
+
+  /* The consumer says every assigned partition is at its end: partitions
+   * it knows that delivered nothing are done too. */
+  if (sl_kafka_consumer_at_end(t->consumer)) {
+    size_t n = sl_kafka_consumer_positions(t->consumer, pos, 256);
+    for (size_t i = 0; i < n && i < 256; i++) {
+      sl_qpart *qp = sl_query_part(t->q, pos[i].topic, pos[i].partition);
+      if (qp && !atomic_load(&qp->done)) {
+        sl_status rc = part_done(t, qp, err);
+        if (rc)
+          return rc;
+      }
+    }
+  }
+  if (sl_query_all_done(t->q))
+    atomic_store(&t->q->finish, true);
+  return SL_OK;
+}
+
+/* RUNNING: one batch. */
+static sl_task_result task_run(sl_task *t, int wait_ms, sl_error *err,
+                               sl_status *rc) {
+  *rc = sl_kafka_consumer_poll(t->consumer, &t->kb, wait_ms, err);
+  if (*rc)
+    return SL_TASK_IDLE;
+  size_t got = t->kb.count;
+  *rc = dispatch(t, t->kb.msgs, got, err);
+  sl_kafka_batch_clear(&t->kb);
+  if (*rc)
+    return SL_TASK_IDLE;
+  if (t->q->bounded && (*rc = check_ends(t, err)))
+    return SL_TASK_IDLE;
+
+  if (t->output) {
+    sl_op_output_poll(t->output, 0);
+    if ((*rc = sl_op_output_failure(t->output, err)))
+      return SL_TASK_IDLE;
+  }
+  int64_t now = sl_runtime_now_ms();
+  if ((*rc = maybe_commit(t, now, err)))
+    return SL_TASK_IDLE;
+  if (!t->q->bounded && now - t->last_tick_ms >= TICK_INTERVAL_MS) {
+    t->last_tick_ms = now;
+    for (int s = 0; s < t->nsources && !*rc; s++)
+      *rc = sl_source_tick(t->sources[s], now, err);
+  }
+  return got ? SL_TASK_BUSY : SL_TASK_IDLE;
+}
+
+/* DRAINING: the end of time for a finished bounded query, then on to
+ * flushing (or straight to parking after a failure). */
+static void task_drain(sl_task *t) {
+  sl_query *q = t->q;
+  sl_error err;
+  bool finished = atomic_load(&q->finish) && !atomic_load(&q->failed);
+
+  /* A finished bounded query closes every window: sources whose
+   * partitions all went to other tasks still send the end of time. */
+  if (finished && q->bounded) {
+    for (int s = 0; s < t->nsources; s++) {
+      if (sl_op_emit_watermark(t->sources[s], SL_WATERMARK_END, &err)) {
+        sl_query_fail(q, &err);
+        break;
+      }
+    }
+  }
+  t->deadline_ms = sl_runtime_now_ms() + DRAIN_FLUSH_MS;
+  t->state = atomic_load(&q->failed) ? TASK_PARKED : TASK_FLUSHING;
+}
+
+/* FLUSHING: every output acknowledged, or give up at the deadline. */
+static void task_flush(sl_task *t) {
+  sl_query *q = t->q;
+  sl_error err;
+  if (atomic_load(&q->failed)) {
+    t->state = TASK_PARKED;
+    return;
+  }
+  if (t->output) {
+    sl_status rc = sl_op_output_flush(t->output, 100, &err);
+    if (rc && sl_op_output_failure(t->output, &err)) {
+      sl_query_fail(q, &err);
+      t->state = TASK_PARKED;
+      return;
+    }
+    if (rc) {
+      if (sl_runtime_now_ms() < t->deadline_ms)
+        return;
+      SL_WARN("engine", "query %s: outputs not confirmed in %d s; offsets "
+              "left uncommitted", q->id, DRAIN_FLUSH_MS / 1000);
+      t->state = TASK_PARKED;
+      return;
+    }
+  }
+  t->deadline_ms = sl_runtime_now_ms() + DRAIN_FLUSH_MS;
+  t->state = TASK_COMMITTING;
+}
+
+/* COMMITTING: the final offsets; a group still settling is waited for,
+ * serving the consumer so that it can rejoin. */
+static void task_commit(sl_task *t) {
+  sl_query *q = t->q;
+  sl_error err;
+  if (commit_now(t, &err) == SL_OK || atomic_load(&q->failed)) {
+    t->state = TASK_PARKED;
+    return;
+  }
+  if (sl_runtime_now_ms() >= t->deadline_ms) {
+    SL_WARN("engine", "query %s: final commit failed: %s", q->id,
+            err.message);
+    t->state = TASK_PARKED;
+    return;
+  }
+  /* Records that arrive now are not processed, so not committed. */
+  sl_error perr;
+  sl_kafka_consumer_poll(t->consumer, &t->kb, 100, &perr);
+  sl_kafka_batch_clear(&t->kb);
+}
+
+/* PARKED: wait for the query's other tasks, so that nobody leaves the
+ * group (forcing a rebalance) while another still commits; then leave
+ * and close.  Returns true once closed. */
+static bool task_park(sl_task *t) {
+  sl_query *q = t->q;
+  if (!t->parked) {
+    t->parked = true;
+    atomic_fetch_add(&q->parked, 1);
+  }
+  if (atomic_load(&q->parked) < q->ntasks)
+    return false;
+  sl_error err;
+  if (t->consumer && sl_kafka_consumer_close(t->consumer, &err))
+    SL_DEBUG("engine", "query %s: leaving the group: %s", q->id, err.message);
+  for (int i = 0; i < q->plan->nnodes; i++)
+    sl_op_close(t->ops[i]);
+  return true;
+}
+
+/* Runs one slice (see runtime_internal.h). */
+sl_task_result sl_task_step(sl_task *t, int wait_ms) {
+  sl_error err;
+  sl_error_clear(&err);
+  sl_status rc = SL_OK;
+  sl_task_result res = SL_TASK_BUSY;
+
+  switch (t->state) {
+  case TASK_OPENING:
+    rc = task_open(t, &err);
+    t->state = TASK_RUNNING;
+    break;
+  case TASK_RUNNING:
+    if (atomic_load(&t->q->stop) || atomic_load(&t->q->finish)) {
+      t->state = TASK_DRAINING;
+      break;
+    }
+    res = task_run(t, wait_ms, &err, &rc);
+    break;
+  case TASK_DRAINING:
+    task_drain(t);
+    break;
+  case TASK_FLUSHING:
+    task_flush(t);
+    break;
+  case TASK_COMMITTING:
+    task_commit(t);
+    break;
+  case TASK_PARKED:
+    if (!task_park(t))
+      return SL_TASK_IDLE;
+    t->state = TASK_DONE;
+    sl_query_task_ended(t->q);
+    return SL_TASK_DONE;
+  case TASK_DONE:
+    return SL_TASK_DONE;
+  }
+  if (rc) {
+    if (!err.code)
+      sl_error_set(&err, rc, "query %s failed", t->q->id);
+    sl_query_fail(t->q, &err);
+    t->state = TASK_DRAINING;
+  }
+  return res;
+}
+
+bool sl_task_node_counters(const sl_task *t, int node,
+                           sl_plan_counters *out) {
+  if (node < 0 || node >= t->q->plan->nnodes || !t->ops[node])
+    return false;
+  sl_op_stats st;
+  sl_op_stats_get(t->ops[node], &st);
+  out->records_in += st.records_in;
+  out->records_out += st.records_out;
+  out->records_failed += st.records_failed;
+  out->records_late += st.records_late;
+  return true;
+}
+
+void sl_task_error_stats(const sl_task *t, sl_op_errors_stats *out) {
+  if (t->errors)
+    sl_op_errors_stats_get(t->errors, out);
+  else
+    memset(out, 0, sizeof(*out));
+}
