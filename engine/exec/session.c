@@ -240,8 +240,9 @@ static sl_status session_execute(sl_session *s, sl_bind_ctx *ctx,
     break;
   case SL_BSTMT_COPY:
     return exec_copy(s, st, err);
-  case SL_BSTMT_INSERT_QUERY:
   case SL_BSTMT_EVALUATE:
+    return exec_evaluate(s, st, err);
+  case SL_BSTMT_INSERT_QUERY:
   case SL_BSTMT_EXPLAIN:
   case SL_BSTMT_TERMINATE:
     break;

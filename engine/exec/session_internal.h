@@ -75,6 +75,13 @@ bool exec_is_pull(const sl_bound_stmt *b);
 sl_status exec_pull(sl_session *s, const exec_stmt *st, sl_error *err);
 sl_status exec_copy(sl_session *s, const exec_stmt *st, sl_error *err);
 
+/* Models (exec_model.c): train a version after CREATE MODEL has been
+ * recorded (outcome tells whether the statement created, updated or left
+ * the model alone), and EVALUATE. */
+sl_status exec_model_train(sl_session *s, const exec_stmt *st,
+                           sl_catalog_outcome outcome, sl_error *err);
+sl_status exec_evaluate(sl_session *s, const exec_stmt *st, sl_error *err);
+
 /* Shared helpers (session.c). */
 sl_status session_admin(sl_session *s, sl_kafka_admin **out, sl_error *err);
 sl_status session_producer(sl_session *s, sl_kafka_producer **out,
