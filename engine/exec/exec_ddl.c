@@ -74,6 +74,8 @@ sl_status exec_create(sl_session *s, sl_bind_ctx *ctx, const exec_stmt *st,
 
   if (b->kind == SL_BSTMT_CREATE_MODEL)
     return exec_model_train(s, st, outcome, err);
+  if (b->query)
+    return exec_query(s, st, err);
   if (b->kind == SL_BSTMT_CREATE_STREAM && !b->query)
     return ensure_stream_topic(s, st, err);
   if (b->kind == SL_BSTMT_CREATE_TABLE && !b->query &&

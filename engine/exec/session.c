@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "engine/common/log.h"
+#include "engine/runtime/runtime.h"
 
 static sl_status session_connect_kafka(sl_session *s, sl_error *err) {
   s->kafka = sl_kafka_config_new();
@@ -138,6 +139,8 @@ sl_status sl_session_open(const sl_session_options *opts, sl_session **out,
 void sl_session_close(sl_session *s) {
   if (!s)
     return;
+  session_stop_queries(s);
+  sl_runtime_free(s->runtime);
   if (s->producer) {
     sl_error err;
     if (sl_kafka_producer_flush(s->producer, 30000, &err)) {
@@ -235,20 +238,19 @@ static sl_status session_execute(sl_session *s, sl_bind_ctx *ctx,
   case SL_BSTMT_PRINT:
     return exec_print(s, st, err);
   case SL_BSTMT_QUERY:
-    if (exec_is_pull(st->bound))
-      return exec_pull(s, st, err);
-    break;
+  case SL_BSTMT_INSERT_QUERY:
+    return exec_query(s, st, err);
+  case SL_BSTMT_EXPLAIN:
+    return exec_explain(s, st, err);
+  case SL_BSTMT_TERMINATE:
+    return exec_terminate(s, st, err);
   case SL_BSTMT_COPY:
     return exec_copy(s, st, err);
   case SL_BSTMT_EVALUATE:
     return exec_evaluate(s, st, err);
-  case SL_BSTMT_INSERT_QUERY:
-  case SL_BSTMT_EXPLAIN:
-  case SL_BSTMT_TERMINATE:
-    break;
   }
-  return exec_fail(st, err, "%s statements cannot run in this build yet",
-                   "this kind of");
+  return sl_error_set(err, SL_ERR_INTERNAL, "statement kind %d unknown",
+                      (int)st->bound->kind);
 }
 
 sl_status sl_session_run_script(sl_session *s, const char *file,
@@ -272,12 +274,6 @@ sl_status sl_session_run_script(sl_session *s, const char *file,
   }
   sl_parse_result_free(parse);
   return rc;
-}
-
-sl_status sl_session_wait(sl_session *s, sl_error *err) {
-  (void)err;
-  (void)s;
-  return SL_OK;
 }
 
 void sl_session_request_stop(sl_session *s) { s->stop_requested = 1; }

@@ -22,6 +22,10 @@
 
 #define SESSION_MAX_PROPERTIES 128
 #define SESSION_MAX_FOLLOWERS 256
+#define SESSION_MAX_QUERIES 1024
+
+struct sl_runtime;
+struct sl_query;
 
 typedef struct session_property {
   char *name;
@@ -49,6 +53,10 @@ struct sl_session {
   int nfollowers;             /* tables that follow a topic */
   sl_table_follower *followers[SESSION_MAX_FOLLOWERS];
 
+  struct sl_runtime *runtime; /* made on the first query */
+  int nqueries;               /* persistent queries started here */
+  struct sl_query *queries[SESSION_MAX_QUERIES];
+
   int transient_queries;      /* numbering of transient_<n> */
   volatile sig_atomic_t stop_requested;
 };
@@ -74,6 +82,17 @@ sl_status exec_print(sl_session *s, const exec_stmt *st, sl_error *err);
 bool exec_is_pull(const sl_bound_stmt *b);
 sl_status exec_pull(sl_session *s, const exec_stmt *st, sl_error *err);
 sl_status exec_copy(sl_session *s, const exec_stmt *st, sl_error *err);
+
+/* Queries (exec_query.c). */
+sl_status exec_query(sl_session *s, const exec_stmt *st, sl_error *err);
+sl_status exec_explain(sl_session *s, const exec_stmt *st, sl_error *err);
+sl_status exec_terminate(sl_session *s, const exec_stmt *st,
+                         sl_error *err);
+sl_status session_runtime(sl_session *s, struct sl_runtime **out,
+                          sl_error *err);
+sl_status session_wait_writers(sl_session *s, const char *const *names,
+                               int nnames, sl_error *err);
+void session_stop_queries(sl_session *s);
 
 /* Models (exec_model.c): train a version after CREATE MODEL has been
  * recorded (outcome tells whether the statement created, updated or left

@@ -21,7 +21,6 @@
  */
 #include "engine/ops/over.h"
 
-#include <stdalign.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,72 +113,16 @@ static okey *key_of_item(sl_timeheap_item *it) {
   return (okey *)((char *)it - offsetof(okey, evict));
 }
 
-/* ==== Owned copies of values =========================================== */
-
-static size_t round_up(size_t n) {
-  return (n + alignof(sl_value) - 1) / alignof(sl_value) * alignof(sl_value);
-}
-
-static size_t payload_size(const sl_value *v) {
-  switch ((sl_type_kind)v->kind) {
-  case SL_TYPE_VARCHAR:
-  case SL_TYPE_BYTES:
-    return round_up(v->len);
-  case SL_TYPE_ARRAY:
-  case SL_TYPE_STRUCT:
-  case SL_TYPE_MAP: {
-    uint32_t n = v->kind == SL_TYPE_MAP ? 2 * v->len : v->len;
-    size_t size = (size_t)n * sizeof(sl_value);
-    for (uint32_t i = 0; i < n; i++)
-      size += payload_size(&v->u.items[i]);
-    return size;
-  }
-  default:
-    return 0;
-  }
-}
-
-/* Copies v to *dst, its data at *cursor (advanced). */
-static void copy_value(const sl_value *v, sl_value *dst, char **cursor) {
-  *dst = *v;
-  switch ((sl_type_kind)v->kind) {
-  case SL_TYPE_VARCHAR:
-  case SL_TYPE_BYTES:
-    if (v->len)
-      memcpy(*cursor, v->u.str, v->len);
-    dst->u.str = *cursor;
-    *cursor += round_up(v->len);
-    break;
-  case SL_TYPE_ARRAY:
-  case SL_TYPE_STRUCT:
-  case SL_TYPE_MAP: {
-    uint32_t n = v->kind == SL_TYPE_MAP ? 2 * v->len : v->len;
-    sl_value *items = (sl_value *)*cursor;
-    *cursor += (size_t)n * sizeof(sl_value);
-    for (uint32_t i = 0; i < n; i++)
-      copy_value(&v->u.items[i], &items[i], cursor);
-    dst->u.items = items;
-    break;
-  }
-  default:
-    break;
-  }
-}
-
 /* A history row holding copies of the n values vals points at. */
 static hrow *hrow_new(int64_t ts, uint64_t seq, const sl_value *const *vals,
                       int n) {
-  size_t payload = 0;
-  for (int i = 0; i < n; i++)
-    payload += payload_size(vals[i]);
+  size_t payload = sl_rowcodec_copy_size(vals, n);
   hrow *h = malloc(sizeof(*h) + (size_t)n * sizeof(sl_value) + payload);
   if (!h)
     return NULL;
   h->ts = ts;
   h->seq = seq;
-  char *cursor = (char *)&h->vals[n];
-  for (int i = 0; i < n; i++)
-    copy_value(vals[i], &h->vals[i], &cursor);
+  sl_rowcodec_copy_values(vals, n, h->vals, &h->vals[n]);
   return h;
 }
 

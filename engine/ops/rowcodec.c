@@ -6,6 +6,7 @@
 #include "engine/ops/rowcodec.h"
 
 #include <math.h>
+#include <stdalign.h>
 #include <string.h>
 
 /* Deeper composites than this are refused when reading: a guard against
@@ -330,4 +331,70 @@ static bool skip_value(sl_rowcodec_reader *rd, int depth) {
 
 bool sl_rowcodec_skip_value(sl_rowcodec_reader *rd) {
   return skip_value(rd, 0);
+}
+
+/* ---- Owned copies ------------------------------------------------------ */
+
+static size_t round_up(size_t n) {
+  return (n + alignof(sl_value) - 1) / alignof(sl_value) * alignof(sl_value);
+}
+
+static size_t payload_size(const sl_value *v) {
+  switch ((sl_type_kind)v->kind) {
+  case SL_TYPE_VARCHAR:
+  case SL_TYPE_BYTES:
+    return round_up(v->len);
+  case SL_TYPE_ARRAY:
+  case SL_TYPE_STRUCT:
+  case SL_TYPE_MAP: {
+    uint32_t n = v->kind == SL_TYPE_MAP ? 2 * v->len : v->len;
+    size_t size = (size_t)n * sizeof(sl_value);
+    for (uint32_t i = 0; i < n; i++)
+      size += payload_size(&v->u.items[i]);
+    return size;
+  }
+  default:
+    return 0;
+  }
+}
+
+/* Copies v to *dst, its data at *cursor (advanced). */
+static void copy_value(const sl_value *v, sl_value *dst, char **cursor) {
+  *dst = *v;
+  switch ((sl_type_kind)v->kind) {
+  case SL_TYPE_VARCHAR:
+  case SL_TYPE_BYTES:
+    if (v->len)
+      memcpy(*cursor, v->u.str, v->len);
+    dst->u.str = *cursor;
+    *cursor += round_up(v->len);
+    break;
+  case SL_TYPE_ARRAY:
+  case SL_TYPE_STRUCT:
+  case SL_TYPE_MAP: {
+    uint32_t n = v->kind == SL_TYPE_MAP ? 2 * v->len : v->len;
+    sl_value *items = (sl_value *)(void *)*cursor;
+    *cursor += (size_t)n * sizeof(sl_value);
+    for (uint32_t i = 0; i < n; i++)
+      copy_value(&v->u.items[i], &items[i], cursor);
+    dst->u.items = items;
+    break;
+  }
+  default:
+    break;
+  }
+}
+
+size_t sl_rowcodec_copy_size(const sl_value *const *vals, int n) {
+  size_t size = 0;
+  for (int i = 0; i < n; i++)
+    size += payload_size(vals[i]);
+  return size;
+}
+
+void sl_rowcodec_copy_values(const sl_value *const *vals, int n,
+                             sl_value *dst, void *data) {
+  char *cursor = data;
+  for (int i = 0; i < n; i++)
+    copy_value(vals[i], &dst[i], &cursor);
 }

@@ -80,6 +80,15 @@ const void *sl_rowcodec_get_blob(sl_rowcodec_reader *rd, size_t *n);
 /* Skips one value without decoding it. */
 bool sl_rowcodec_skip_value(sl_rowcodec_reader *rd);
 
+/* Owned copies of values, for state kept decoded: the bytes that n values
+ * (vals[i] points at value i) need besides their n sl_value slots, and
+ * the copy itself into dst (n slots) with the data at data (that many
+ * bytes, aligned for sl_value).  Strings and composite items end up in
+ * data; nothing points into the originals. */
+size_t sl_rowcodec_copy_size(const sl_value *const *vals, int n);
+void sl_rowcodec_copy_values(const sl_value *const *vals, int n,
+                             sl_value *dst, void *data);
+
 /* True when every byte was read and nothing was malformed. */
 static inline bool sl_rowcodec_done(const sl_rowcodec_reader *rd) {
   return !rd->bad && rd->p == rd->end;

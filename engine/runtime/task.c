@@ -83,6 +83,7 @@ struct sl_task {
   int64_t last_tick_ms;
   int64_t checkpoint_id;
   sl_log_limit commit_log;
+  int64_t retry_at_ms;       /* a refused commit is retried then */
   int64_t deadline_ms;       /* FLUSHING, COMMITTING */
   bool parked;
 };
@@ -311,6 +312,10 @@ static void on_revoke(void *ctx, const sl_kafka_position *parts, size_t n,
     if (!t->output || sl_op_output_flush(t->output, 5000, &err) == SL_OK)
       commit_now(t, &err);
   }
+  /* Positions taken before belong to the old assignment (and, when it
+   * was lost, to another member's generation): retrying them would only
+   * disturb the group while it settles. */
+  t->pending = false;
   if (tell_partitions(t, parts, n, false, &err))
     sl_query_fail(t->q, &err);
 }
@@ -410,13 +415,16 @@ static sl_status commit_now(sl_task *t, sl_error *err) {
 static sl_status maybe_commit(sl_task *t, int64_t now, sl_error *err) {
   if (!t->q->group)
     return SL_OK;
-  if (t->pending &&
+  /* A refused commit is retried once per interval, not every slice:
+   * commits while the group rejoins only prolong the rejoin. */
+  if (t->pending && now >= t->retry_at_ms &&
       (!t->output || sl_op_output_delivered(t->output, t->pending_mark))) {
     sl_error cerr;
     if (commit_positions(t, &cerr) == SL_OK) {
       t->pending = false;
       t->last_commit_ms = now;
     } else {
+      t->retry_at_ms = now + t->q->rt->commit_interval_ms;
       sl_log_ratelimited(&t->commit_log, SL_LOG_WARN, "engine",
                          "query %s: commit failed, retrying: %s", t->q->id,
                          cerr.message);
@@ -701,10 +709,14 @@ static void task_commit(sl_task *t) {
     t->state = TASK_PARKED;
     return;
   }
-  /* Records that arrive now are not processed, so not committed. */
+  /* Records that arrive now are not processed, so not committed; the
+   * poll lets the consumer finish joining before the next attempt. */
   sl_error perr;
-  sl_kafka_consumer_poll(t->consumer, &t->kb, 100, &perr);
-  sl_kafka_batch_clear(&t->kb);
+  int64_t until = sl_runtime_now_ms() + 500;
+  while (sl_runtime_now_ms() < until) {
+    sl_kafka_consumer_poll(t->consumer, &t->kb, 100, &perr);
+    sl_kafka_batch_clear(&t->kb);
+  }
 }
 
 /* PARKED: wait for the query's other tasks, so that nobody leaves the

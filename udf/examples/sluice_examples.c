@@ -37,6 +37,7 @@
  * so the answer is false rather than an error. */
 static int luhn_valid(sluice_udf_ctx *ctx, const sluice_udf_value *args,
                       sluice_udf_value *result) {
+  (void)ctx;
   size_t len;
   const char *s = sluice_udf_get_text(&args[0], &len);
   int digits[19];
@@ -137,6 +138,7 @@ static void mcc_one(const sluice_udf_value *code, sluice_udf_value *out) {
 static int mcc_risk_batch(sluice_udf_ctx *ctx, int nrows,
                           const sluice_udf_value *const *args,
                           const bool *live, sluice_udf_value *results) {
+  (void)ctx;
   for (int r = 0; r < nrows; r++)
     if (live[r])
       mcc_one(&args[0][r], &results[r]);
@@ -238,6 +240,7 @@ static int wavg_add(sluice_udf_ctx *ctx, void *state,
  * back). */
 static int wavg_retract(sluice_udf_ctx *ctx, void *state,
                         const sluice_udf_value *args) {
+  (void)ctx;
   wavg_state *st = state;
   double x = sluice_udf_get_double(&args[0]);
   double w = sluice_udf_get_double(&args[1]);
@@ -251,6 +254,7 @@ static int wavg_retract(sluice_udf_ctx *ctx, void *state,
 }
 
 static int wavg_merge(sluice_udf_ctx *ctx, void *state, const void *other) {
+  (void)ctx;
   wavg_state *a = state;
   const wavg_state *b = other;
   a->sum_wx += b->sum_wx;
@@ -262,6 +266,7 @@ static int wavg_merge(sluice_udf_ctx *ctx, void *state, const void *other) {
 /* NULL while the weights add up to nothing. */
 static int wavg_result(sluice_udf_ctx *ctx, const void *state,
                        sluice_udf_value *result) {
+  (void)ctx;
   const wavg_state *st = state;
   if (st->n > 0 && st->sum_w > 0)
     sluice_udf_set_double(result, st->sum_wx / st->sum_w);

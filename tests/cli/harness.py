@@ -1,14 +1,19 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Drives a program through a pseudo-terminal, expect-style.
+"""Helpers for the tests of the sluice program (standard library only).
 
-Used by the shell tests: start `sluice shell` on a pty, send keys, and
-wait for text to appear on the terminal.  Standard library only.
+PtyProgram drives a program through a pseudo-terminal, expect-style: start
+`sluice shell` on a pty, send keys, wait for text on the terminal.
+Broker runs `sluice broker` (the embedded in-memory broker) for the
+length of a `with` block.  run() runs a command on pipes.
 """
 import os
 import pty
 import re
 import select
 import signal
+import subprocess
+import sys
+import tempfile
 import time
 
 
@@ -117,3 +122,79 @@ class PtyProgram:
             except OSError:
                 pass
             self.status = -9
+
+
+def clean_env(**overrides):
+    """The test's environment without settings that would change what
+    sluice does (a configured cluster, a history location)."""
+    env = dict(os.environ)
+    for name in ("SLUICE_BROKERS", "XDG_DATA_HOME"):
+        env.pop(name, None)
+    env.update(overrides)
+    return env
+
+
+def run(argv, stdin=b"", env=None, cwd=None, timeout=60):
+    """Runs argv with stdin on pipes; returns (exit code, stdout, stderr)
+    as text."""
+    p = subprocess.run(argv, input=stdin if isinstance(stdin, bytes)
+                       else stdin.encode(), stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, env=env or clean_env(),
+                       cwd=cwd, timeout=timeout)
+    return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+
+class Broker:
+    """`sluice broker` on 127.0.0.1 for the length of a with block; its
+    address is .bootstrap."""
+
+    def __init__(self, sluice):
+        self.sluice = sluice
+        self.proc = None
+        self.bootstrap = None
+
+    def __enter__(self):
+        self.proc = subprocess.Popen(
+            [self.sluice, "broker", "--log-level", "warn"],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            env=clean_env())
+        line = self.proc.stdout.readline().decode()
+        m = re.match(r"bootstrap: (127\.0\.0\.1:\d+)$", line.strip())
+        if not m:
+            self.__exit__(None, None, None)
+            raise AssertionError("sluice broker printed %r" % line)
+        self.bootstrap = m.group(1)
+        return self
+
+    def __exit__(self, *exc):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc:
+            self.proc.stdout.close()
+        return False
+
+
+def main(tests):
+    """Runs each test function in order, in a fresh temporary directory
+    passed as its argument; prints a line per test and exits 1 when any
+    failed."""
+    failed = 0
+    for test in tests:
+        work = tempfile.mkdtemp(prefix="sluice-cli-test-")
+        start = time.monotonic()
+        try:
+            test(work)
+            print("ok   %s (%.1f s)" % (test.__name__,
+                                         time.monotonic() - start))
+        except Exception as e:  # report every test, then fail
+            failed += 1
+            print("FAIL %s: %s: %s" % (test.__name__, type(e).__name__, e))
+        finally:
+            subprocess.run(["rm", "-rf", work])
+        sys.stdout.flush()
+    sys.exit(1 if failed else 0)

@@ -1,0 +1,487 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * exec_query.c - statements that run queries on the engine runtime:
+ * transient SELECTs over streams, persistent queries (CREATE STREAM AS,
+ * CREATE TABLE AS, INSERT INTO ... SELECT), EXPLAIN and TERMINATE, and
+ * waiting for the queries of a session.
+ *
+ * A transient query's rows come back through a callback sink and are
+ * printed by the session's output; the statement ends when the query
+ * does (bounded, LIMIT reached, or stopped by the user).  A persistent
+ * query is recorded in the catalog under its id and keeps running while
+ * later statements execute; in a bounded run a statement that reads what
+ * such a query writes first waits for it to finish.
+ */
+#include "engine/exec/session_internal.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine/common/log.h"
+#include "engine/plan/plan.h"
+#include "engine/runtime/runtime.h"
+#include "engine/types/strbuf.h"
+
+/* How often a waiting statement looks for a stop request. */
+#define QUERY_WAIT_SLICE_MS 200
+
+sl_status session_runtime(sl_session *s, sl_runtime **out, sl_error *err) {
+  if (!s->runtime) {
+    sl_runtime_config cfg = {
+        .kafka = s->kafka,
+        .catalog = s->catalog,
+        .service = s->service,
+        .threads = 0,
+        .auto_offset_reset = session_property_get(s, "auto.offset.reset"),
+    };
+    if (sl_runtime_new(&cfg, &s->runtime, err))
+      return err->code;
+  }
+  *out = s->runtime;
+  return SL_OK;
+}
+
+/* ---- transient queries ---------------------------------------------------- */
+
+typedef struct transient_rows {
+  sl_session *session;
+  pthread_mutex_t lock; /* tasks may deliver rows concurrently */
+  sl_value *row;
+  int ncols;
+} transient_rows;
+
+static sl_status transient_sink(void *ud, const sl_batch *batch, int ncols,
+                                sl_error *err) {
+  transient_rows *t = ud;
+  sl_status rc = SL_OK;
+  pthread_mutex_lock(&t->lock);
+  for (int r = 0; r < batch->nrows && rc == SL_OK; r++) {
+    if (batch->rows[r].state != SL_BATCH_ROW_SELECTED)
+      continue;
+    for (int c = 0; c < ncols && c < t->ncols; c++)
+      t->row[c] = batch->cols[c][r];
+    rc = sl_output_row(t->session->output, t->row, err);
+  }
+  pthread_mutex_unlock(&t->lock);
+  return rc;
+}
+
+/* Waits for q, stopping it when the session is asked to stop. */
+static sl_status query_wait(sl_session *s, sl_query *q, sl_error *err) {
+  for (;;) {
+    bool ended = false;
+    if (sl_query_wait(q, QUERY_WAIT_SLICE_MS, &ended, err))
+      return err->code;
+    if (ended)
+      return SL_OK;
+    if (s->stop_requested)
+      sl_query_stop(q);
+  }
+}
+
+static sl_status run_transient(sl_session *s, const exec_stmt *st,
+                               sl_error *err) {
+  const sl_bound_stmt *b = st->bound;
+  const sl_rel *top = b->query;
+  sl_runtime *rt;
+  if (session_runtime(s, &rt, err))
+    return exec_locate(st, err);
+
+  transient_rows rows = {.session = s, .ncols = top->ncolumns};
+  pthread_mutex_init(&rows.lock, NULL);
+  rows.row = calloc((size_t)top->ncolumns + 1, sizeof(*rows.row));
+  const char **names = calloc((size_t)top->ncolumns + 1, sizeof(*names));
+  const sl_type **types = calloc((size_t)top->ncolumns + 1, sizeof(*types));
+  sl_status rc = (rows.row && names && types)
+                     ? SL_OK
+                     : sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  for (int c = 0; rc == SL_OK && c < top->ncolumns; c++) {
+    names[c] = top->columns[c].name;
+    types[c] = top->columns[c].type;
+  }
+
+  char id[64];
+  sl_plan *plan = NULL;
+  sl_query *q = NULL;
+  if (rc == SL_OK) {
+    /* A SELECT without EMIT is a bounded scan of what the topic holds. */
+    sl_plan_request req = {
+        .query = top,
+        .query_id = sl_runtime_transient_id(rt, id, sizeof(id)),
+        .persistent = false,
+        .bounded = s->opts.bounded || b->emit == SL_EMIT_DEFAULT,
+        .file = st->file,
+        .catalog = s->catalog,
+        .limit = b->limit,
+        .sink = SL_PLAN_SINK_CALLBACK,
+        .fn = transient_sink,
+        .ud = &rows,
+    };
+    rc = sl_plan_build(&req, &plan, err);
+  }
+  if (rc == SL_OK)
+    rc = sl_output_begin(s->output, top->ncolumns, names, types, err);
+  if (rc == SL_OK) {
+    rc = sl_query_start(rt, plan, &q, err);
+    plan = NULL; /* the query took it over, also on failure */
+  }
+  if (rc == SL_OK)
+    rc = query_wait(s, q, err);
+  if (rc == SL_OK)
+    rc = sl_output_end(s->output, err);
+  if (rc)
+    exec_locate(st, err);
+
+  sl_query_free(q);
+  sl_plan_free(plan);
+  pthread_mutex_destroy(&rows.lock);
+  free(rows.row);
+  free(names);
+  free(types);
+  return rc;
+}
+
+/* ---- persistent queries --------------------------------------------------- */
+
+/* The id of an INSERT INTO query: the same statement keeps its id across
+ * runs; a new one takes the next number for its sink. */
+static sl_status insert_query_id(sl_session *s, const sl_bound_stmt *b,
+                                 char *id, size_t size, sl_error *err) {
+  sl_catalog_query **qs = NULL;
+  int n = 0;
+  if (sl_catalog_query_list(s->catalog, &qs, &n, err))
+    return err->code;
+  char prefix[256];
+  snprintf(prefix, sizeof(prefix), "%s_insert_", b->name);
+  int highest = 0;
+  id[0] = '\0';
+  for (int i = 0; i < n; i++) {
+    if (strncmp(qs[i]->id, prefix, strlen(prefix)) != 0)
+      continue;
+    int k = atoi(qs[i]->id + strlen(prefix));
+    if (k > highest)
+      highest = k;
+    if (qs[i]->sql && b->sql && strcmp(qs[i]->sql, b->sql) == 0)
+      snprintf(id, size, "%s", qs[i]->id);
+  }
+  sl_catalog_query_list_free(qs, n);
+  if (!id[0])
+    snprintf(id, size, "%s%d", prefix, highest + 1);
+  return SL_OK;
+}
+
+static sl_status record_query(sl_session *s, const sl_bound_stmt *b,
+                              const char *id, sl_error *err) {
+  sl_catalog_query *cq = sl_catalog_query_new(id, b->sql, b->name);
+  if (!cq)
+    return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  sl_status rc = SL_OK;
+  for (int i = 0; i < b->ndeps && rc == SL_OK; i++)
+    rc = sl_catalog_query_add_dep(cq, b->deps[i], err);
+  for (int i = 0; i < b->nfunction_deps && rc == SL_OK; i++)
+    rc = sl_catalog_query_add_function_dep(cq, b->function_deps[i], err);
+  sl_catalog_outcome outcome;
+  if (rc == SL_OK)
+    rc = sl_catalog_query_create(s->catalog, cq, &outcome, err);
+  if (rc == SL_OK)
+    rc = sl_catalog_query_set_state(s->catalog, id, SL_QUERY_RUNNING, NULL,
+                                    err);
+  sl_catalog_query_free(cq);
+  return rc;
+}
+
+static sl_status session_add_query(sl_session *s, sl_query *q,
+                                   sl_error *err) {
+  if (s->nqueries == SESSION_MAX_QUERIES)
+    return sl_error_set(err, SL_ERR_RUNTIME,
+                        "too many persistent queries in one process "
+                        "(at most %d)", SESSION_MAX_QUERIES);
+  s->queries[s->nqueries++] = q;
+  return SL_OK;
+}
+
+sl_status exec_persistent(sl_session *s, const exec_stmt *st,
+                          sl_error *err) {
+  const sl_bound_stmt *b = st->bound;
+  char id[300];
+  if (b->kind == SL_BSTMT_INSERT_QUERY) {
+    if (insert_query_id(s, b, id, sizeof(id), err))
+      return exec_locate(st, err);
+  } else {
+    snprintf(id, sizeof(id), "%s", b->name);
+  }
+
+  /* Re-running a script: a query of this id already running here is the
+   * same statement, which is a no-op. */
+  for (int i = 0; i < s->nqueries; i++) {
+    if (strcmp(sl_query_id(s->queries[i]), id) == 0)
+      return SL_OK;
+  }
+
+  sl_catalog_object *sink = NULL;
+  sl_runtime *rt;
+  if (sl_catalog_get(s->catalog, b->name, &sink, err) ||
+      session_runtime(s, &rt, err))
+    return exec_locate(st, err);
+  if (!sink)
+    return exec_fail(st, err, "unknown stream \"%s\"", b->name);
+
+  sl_plan *plan = NULL;
+  sl_query *q = NULL;
+  sl_plan_request req = {
+      .query = b->query,
+      .query_id = id,
+      .persistent = true,
+      .bounded = s->opts.bounded,
+      .file = st->file,
+      .catalog = s->catalog,
+      .limit = -1,
+      .sink = SL_PLAN_SINK_STREAM,
+      .stream = sink,
+      .partitions = -1,
+      .replicas = -1,
+  };
+  for (int i = 0; i < b->noptions; i++) {
+    if (strcmp(b->options[i].name, "partitions") == 0)
+      req.partitions = (int)b->options[i].number;
+    if (strcmp(b->options[i].name, "replicas") == 0)
+      req.replicas = (int)b->options[i].number;
+  }
+
+  sl_status rc = sl_plan_build(&req, &plan, err);
+  if (rc == SL_OK)
+    rc = record_query(s, b, id, err);
+  if (rc == SL_OK) {
+    rc = sl_query_start(rt, plan, &q, err);
+    plan = NULL;
+  }
+  if (rc == SL_OK)
+    rc = session_add_query(s, q, err);
+  if (rc == SL_OK)
+    SL_INFO("query", "query %s started", id);
+  else {
+    if (q) {
+      sl_query_stop(q);
+      sl_query_free(q);
+    }
+    exec_locate(st, err);
+  }
+  sl_plan_free(plan);
+  sl_catalog_object_free(sink);
+  return rc;
+}
+
+/* Records how a query ended in the catalog. */
+static void query_finished(sl_session *s, sl_query *q) {
+  sl_error qerr;
+  sl_error_clear(&qerr);
+  sl_query_status status = sl_query_get_status(q);
+  const char *message = NULL;
+  char buf[SL_ERROR_MSG_MAX + 2 * SL_ERROR_NAME_MAX];
+  if (status == SL_QUERY_STATUS_FAILED &&
+      sl_query_wait(q, 0, NULL, &qerr) != SL_OK)
+    message = sl_error_format(&qerr, buf, sizeof(buf));
+  sl_catalog_query_state state =
+      status == SL_QUERY_STATUS_FAILED ? SL_QUERY_FAILED
+      : status == SL_QUERY_STATUS_STOPPED && !s->opts.bounded
+          ? SL_QUERY_RUNNING /* resumes when the catalog opens again */
+          : SL_QUERY_TERMINATED;
+  sl_error err;
+  if (sl_catalog_query_set_state(s->catalog, sl_query_id(q), state, message,
+                                 &err))
+    SL_WARN("query", "cannot record the state of %s: %s", sl_query_id(q),
+            err.message);
+}
+
+/* Waits until the queries writing any of names (or all, names NULL)
+ * have finished.  Returns the first failure. */
+sl_status session_wait_writers(sl_session *s, const char *const *names,
+                               int nnames, sl_error *err) {
+  sl_status rc = SL_OK;
+  for (int i = 0; i < s->nqueries; i++) {
+    sl_query *q = s->queries[i];
+    const sl_plan *plan = sl_query_plan(q);
+    const char *sink = plan && plan->root &&
+                               plan->root->kind == SL_PNODE_SINK_KAFKA
+                           ? plan->root->u.sink.stream
+                           : NULL;
+    bool wanted = names == NULL;
+    for (int k = 0; k < nnames && !wanted && sink; k++)
+      wanted = strcmp(names[k], sink) == 0;
+    if (!wanted)
+      continue;
+    sl_error qerr;
+    sl_error_clear(&qerr);
+    if (query_wait(s, q, &qerr) && rc == SL_OK) {
+      *err = qerr;
+      rc = qerr.code;
+    }
+  }
+  return rc;
+}
+
+/* ---- EXPLAIN and TERMINATE ------------------------------------------------ */
+
+/* A plan reads as indented text; only JSON output wraps it in a row. */
+static sl_status print_text(sl_session *s, const char *text, sl_error *err) {
+  if (s->opts.output != SL_OUTPUT_JSON) {
+    fputs(text, s->out);
+    fflush(s->out);
+    return SL_OK;
+  }
+  static const char *const names[] = {"plan"};
+  const sl_type *types[] = {sl_type_varchar()};
+  sl_value v = sl_value_varchar(text, strlen(text));
+  if (sl_output_begin(s->output, 1, names, types, err) ||
+      sl_output_row(s->output, &v, err))
+    return err->code;
+  return sl_output_end(s->output, err);
+}
+
+sl_status exec_explain(sl_session *s, const exec_stmt *st, sl_error *err) {
+  const sl_bound_stmt *b = st->bound;
+  sl_strbuf out;
+  sl_strbuf_init(&out);
+  sl_status rc = SL_OK;
+
+  if (!b->explained) {
+    sl_query *q = NULL;
+    for (int i = 0; i < s->nqueries && !q; i++) {
+      if (strcmp(sl_query_id(s->queries[i]), b->name) == 0)
+        q = s->queries[i];
+    }
+    if (!q)
+      return exec_fail(st, err, "no query \"%s\" runs in this process",
+                       b->name);
+    rc = sl_query_explain(q, &out);
+  } else {
+    const sl_bound_stmt *e = b->explained;
+    if (!e->query) {
+      sl_strbuf_free(&out);
+      return exec_fail(st, err, "EXPLAIN shows the plan of a query; this "
+                       "statement has none");
+    }
+    sl_catalog_object *sink = NULL;
+    if (e->kind != SL_BSTMT_QUERY &&
+        sl_catalog_get(s->catalog, e->name, &sink, err)) {
+      sl_strbuf_free(&out);
+      return exec_locate(st, err);
+    }
+    sl_plan_request req = {
+        .query = e->query,
+        .query_id = e->name ? e->name : "transient",
+        .persistent = e->kind != SL_BSTMT_QUERY,
+        .bounded = s->opts.bounded,
+        .file = st->file,
+        .catalog = s->catalog,
+        .limit = e->limit,
+        .sink = sink ? SL_PLAN_SINK_STREAM : SL_PLAN_SINK_CALLBACK,
+        .stream = sink,
+        .partitions = -1,
+        .replicas = -1,
+        .fn = transient_sink,
+    };
+    sl_plan *plan = NULL;
+    rc = sl_plan_build(&req, &plan, err);
+    if (rc == SL_OK)
+      rc = sl_plan_explain(plan, NULL, NULL, &out);
+    sl_plan_free(plan);
+    sl_catalog_object_free(sink);
+  }
+  if (rc == SL_OK)
+    rc = print_text(s, out.data ? out.data : "", err);
+  if (rc)
+    exec_locate(st, err);
+  sl_strbuf_free(&out);
+  return rc;
+}
+
+sl_status exec_terminate(sl_session *s, const exec_stmt *st,
+                         sl_error *err) {
+  const sl_bound_stmt *b = st->bound;
+  bool found = false;
+  for (int i = 0; i < s->nqueries; i++) {
+    sl_query *q = s->queries[i];
+    if (!b->all && strcmp(sl_query_id(q), b->name) != 0)
+      continue;
+    found = true;
+    sl_query_stop(q);
+    bool ended;
+    sl_error qerr;
+    sl_query_wait(q, -1, &ended, &qerr);
+    if (sl_catalog_query_set_state(s->catalog, sl_query_id(q),
+                                   SL_QUERY_TERMINATED, NULL, err))
+      return exec_locate(st, err);
+    SL_INFO("query", "query %s terminated", sl_query_id(q));
+    sl_query_free(q);
+    s->queries[i--] = s->queries[--s->nqueries];
+  }
+  if (!found && !b->all) {
+    /* A query recorded as running but not started here (another
+     * instance, or a previous run) is marked terminated. */
+    sl_catalog_query *cq = NULL;
+    if (sl_catalog_query_get(s->catalog, b->name, &cq, err))
+      return exec_locate(st, err);
+    if (!cq)
+      return exec_fail(st, err, "unknown query \"%s\"", b->name);
+    sl_catalog_query_free(cq);
+    if (sl_catalog_query_set_state(s->catalog, b->name, SL_QUERY_TERMINATED,
+                                   NULL, err))
+      return exec_locate(st, err);
+  }
+  return SL_OK;
+}
+
+/* ---- the session's end ---------------------------------------------------- */
+
+sl_status sl_session_wait(sl_session *s, sl_error *err) {
+  sl_status rc = SL_OK;
+  if (s->opts.bounded) {
+    rc = session_wait_writers(s, NULL, 0, err);
+  } else if (s->nqueries > 0) {
+    SL_INFO("session", "%d persistent quer%s running; stop with SIGINT or "
+            "SIGTERM", s->nqueries, s->nqueries == 1 ? "y" : "ies");
+    while (!s->stop_requested) {
+      bool any = false;
+      for (int i = 0; i < s->nqueries; i++)
+        any |= sl_query_get_status(s->queries[i]) ==
+               SL_QUERY_STATUS_RUNNING;
+      if (!any)
+        break;
+      struct timespec ts = {0, QUERY_WAIT_SLICE_MS * 1000000L};
+      nanosleep(&ts, NULL);
+    }
+  }
+  session_stop_queries(s);
+  return rc;
+}
+
+void session_stop_queries(sl_session *s) {
+  for (int i = 0; i < s->nqueries; i++)
+    sl_query_stop(s->queries[i]);
+  for (int i = 0; i < s->nqueries; i++) {
+    bool ended;
+    sl_error qerr;
+    sl_query_wait(s->queries[i], -1, &ended, &qerr);
+    query_finished(s, s->queries[i]);
+    sl_query_free(s->queries[i]);
+  }
+  s->nqueries = 0;
+}
+
+sl_status exec_query(sl_session *s, const exec_stmt *st, sl_error *err) {
+  const sl_bound_stmt *b = st->bound;
+  if (b->ndeps > 0 &&
+      session_wait_writers(s, b->deps, b->ndeps, err))
+    return exec_locate(st, err);
+  for (int i = 0; i < b->ndeps; i++) {
+    if (session_sync_table(s, b->deps[i], err))
+      return exec_locate(st, err);
+  }
+  if (b->kind == SL_BSTMT_QUERY)
+    return exec_is_pull(b) ? exec_pull(s, st, err)
+                           : run_transient(s, st, err);
+  return exec_persistent(s, st, err);
+}

@@ -1,0 +1,216 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""`sluice shell` on a pseudo-terminal: the prompt, Tab completion of
+keywords, object names, columns after an alias and topics after PRINT,
+multi-line statements with the continuation prompt, errors with the caret
+display that do not end the shell, Ctrl-C dropping a typed statement and
+stopping a running one, the meta commands, and history kept across two
+runs.
+
+    test_shell_pty.py SLUICE_BINARY
+"""
+import os
+import re
+import stat
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import PtyProgram, clean_env, main  # noqa: E402
+
+SLUICE = os.path.abspath(sys.argv[1])
+PROMPT = r"sluice> "
+MORE = r"   \.\.\.> "
+
+
+def start_shell(work, *args):
+    home = os.path.join(work, "home")
+    os.makedirs(home, exist_ok=True)
+    env = clean_env(HOME=home, TERM="dumb")
+    sh = PtyProgram([SLUICE, "shell"] + list(args), env=env, cwd=work)
+    sh.expect(PROMPT)
+    return sh
+
+
+def run_statement(sh, text):
+    """Types a statement, ends it with Enter, waits for the next prompt;
+    returns what was printed in between."""
+    sh.send(text + "\r")
+    start = sh.pos
+    sh.expect(r"\r\n" + PROMPT)
+    return sh.seen[start:sh.pos].decode()
+
+
+def check(cond, what, output):
+    if not cond:
+        raise AssertionError("%s; output:\n%s" % (what, output))
+
+
+def test_session(work):
+    sh = start_shell(work)
+    try:
+        run_statement(sh, "CREATE TABLE accounts (id BIGINT PRIMARY KEY, "
+                          "owner VARCHAR, balance DECIMAL(10,2));")
+        run_statement(sh, "CREATE STREAM payments (id BIGINT, amount DOUBLE)"
+                          " WITH (topic='payments', format='json');")
+
+        # A keyword, then a multi-line statement with the continuation
+        # prompt.
+        sh.send("SHO\t")
+        sh.expect(r"SHOW $")
+        sh.send("\r")
+        sh.expect(MORE)
+        out = run_statement(sh, "STREAMS;")
+        check("| payments |" in out and "(1 row)" in out,
+              "SHOW STREAMS lists payments", out)
+
+        # An object created in this session.
+        sh.send("DESCRIBE pay\t")
+        sh.expect(r"DESCRIBE payments $")
+        out = run_statement(sh, ";")
+        check(re.search(r"\| amount +\| DOUBLE", out), "DESCRIBE output",
+              out)
+
+        # Columns after an alias, in a statement over two lines.
+        run_statement(sh, "INSERT INTO accounts VALUES (1, 'ana', 10.50), "
+                          "(2, 'bo', 99.00);")
+        sh.send("SELECT a.ow\t")
+        sh.expect(r"SELECT a\.ow$")   # no alias known yet: nothing added
+        sh.send(", a.id FROM accounts a\r")
+        sh.expect(MORE)
+        sh.send("WHERE a.bal\t")
+        sh.expect(r"WHERE a\.balance $")
+        out = run_statement(sh, "> 50;")
+        check(re.search(r"\| owner +\| id +\|", out) and "| bo " in out
+              and "(1 row)" in out, "the two-line query ran", out)
+
+        # Topics after PRINT: two share the prefix, a second Tab lists them.
+        sh.send("PRINT 'pay\t")
+        sh.expect(r"PRINT 'payments$")
+        sh.send("\t")
+        sh.expect(r"payments +payments\.dlq")
+        # Ctrl-C drops the statement being typed.
+        sh.send("\x03")
+        sh.expect(r"\^C\r\n" + PROMPT)
+
+        # Ctrl-C on a continuation line drops the whole statement: what
+        # follows runs alone.
+        sh.send("SELECT owner FROM\r")
+        sh.expect(MORE)
+        sh.send("\x03")
+        sh.expect(r"\^C\r\n" + PROMPT)
+        out = run_statement(sh, "SHOW TABLES;")
+        check("| accounts |" in out and "error" not in out,
+              "the dropped statement is gone", out)
+
+        # An error shows the caret and the shell goes on.
+        out = run_statement(sh, "SELECT idd FROM accounts;")
+        check(re.search(r'<stdin>:1:8: error: unknown column "idd"', out),
+              "the error names the column", out)
+        check("SELECT idd FROM accounts;\r\n       ^" in out,
+              "the caret points at the column", out)
+        out = run_statement(sh, "SELECT owner FROM accounts WHERE id = 1;")
+        check("| ana   |" in out and "(1 row)" in out,
+              "a statement after the error runs", out)
+
+        # \timing, \o, \i and \help.
+        out = run_statement(sh, "\\timing")
+        check("Timing is on." in out, "\\timing on", out)
+        out = run_statement(sh, "SELECT id FROM accounts;")
+        check(re.search(r"\(2 rows\)\r\nTime: [0-9]+\.[0-9]{3} ms", out),
+              "rows and time", out)
+        run_statement(sh, "\\timing off")
+
+        spool = os.path.join(work, "spool.txt")
+        run_statement(sh, "\\o " + spool)
+        out = run_statement(sh, "SELECT owner FROM accounts WHERE id = 2;")
+        check("bo" not in out, "spooled rows stay off the terminal", out)
+        run_statement(sh, "\\o")
+        with open(spool) as f:
+            spooled = f.read()
+        check("| bo    |" in spooled and "(1 row)" in spooled,
+              "the spool file holds the rows", spooled)
+
+        script = os.path.join(work, "more.sql")
+        with open(script, "w") as f:
+            f.write("CREATE STREAM other (x INT) WITH (format='json');\n"
+                    "SHOW STREAMS;\n")
+        out = run_statement(sh, "\\i " + script)
+        check("| other " in out and "(2 rows)" in out, "\\i ran the file",
+              out)
+        out = run_statement(sh, "\\help")
+        check("Meta commands" in out and "\\timing" in out, "\\help", out)
+        out = run_statement(sh, "\\nosuch")
+        check("unknown command \\nosuch" in out, "unknown meta command", out)
+
+        # Ctrl-C stops a running PRINT, which follows its topic until then.
+        sh.send("PRINT 'payments';\r")
+        sh.drain(0.5)
+        sh.send("\x03")
+        out_start = sh.pos
+        sh.expect(r"cancelled\r\n" + PROMPT)
+        out = sh.seen[out_start:sh.pos].decode()
+        check("(0 rows)" in out, "the stopped PRINT ends its table", out)
+
+        run_statement(sh, "SHOW STREAMS;")
+        sh.send("\x04")
+        code = sh.wait()
+        check(code == 0, "Ctrl-D exits 0, got %s" % code,
+              sh.seen[-500:].decode())
+    finally:
+        sh.kill()
+
+
+def test_history_across_runs(work):
+    home = os.path.join(work, "home")
+    sh = start_shell(work)
+    try:
+        sh.send("SHOW\r")
+        sh.expect(MORE)
+        run_statement(sh, "TABLES;")
+        run_statement(sh, "SHOW STREAMS;")
+        sh.send("\\q\r")
+        check(sh.wait() == 0, "\\q exits 0", sh.seen.decode())
+    finally:
+        sh.kill()
+
+    hdir = os.path.join(home, ".local", "share", "sluice")
+    path = os.path.join(hdir, "history")
+    check(os.path.exists(path), "the history file exists", path)
+    check(stat.S_IMODE(os.stat(hdir).st_mode) == 0o700,
+          "the history directory is private", oct(os.stat(hdir).st_mode))
+    with open(path) as f:
+        saved = f.read()
+    # libedit escapes blanks and newlines in the file.
+    check(re.search(r"SHOW(\\n|\\012)TABLES;", saved)
+          and re.search(r"SHOW(\\040| )STREAMS;", saved),
+          "both statements saved, the two-line one as one entry", saved)
+
+    # A second run recalls them: Ctrl-P twice goes back past \q.
+    sh = start_shell(work)
+    try:
+        sh.send("\x10")
+        sh.expect(r"\\q")
+        sh.send("\x10")
+        sh.expect(r"SHOW STREAMS;")
+        out = run_statement(sh, "")
+        check("(0 rows)" in out, "the recalled statement ran", out)
+        sh.send("\x04")
+        check(sh.wait() == 0, "Ctrl-D exits 0", sh.seen.decode())
+    finally:
+        sh.kill()
+
+
+def test_bare_sluice_on_a_terminal(work):
+    env = clean_env(HOME=work, TERM="dumb")
+    sh = PtyProgram([SLUICE], env=env, cwd=work)
+    try:
+        sh.expect(PROMPT)
+        sh.send("\x04")
+        check(sh.wait() == 0, "exit 0", sh.seen.decode())
+    finally:
+        sh.kill()
+
+
+if __name__ == "__main__":
+    main([test_session, test_history_across_runs,
+          test_bare_sluice_on_a_terminal])
