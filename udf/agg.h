@@ -179,8 +179,10 @@ size_t sl_agg_state_size(const sl_agg *agg);
 /* True when states of this call site support sl_agg_retract. */
 bool sl_agg_can_retract(const sl_agg *agg);
 
-/* Initializes an empty state in sl_agg_state_size bytes.  On failure the
- * state needs no freeing. */
+/* Initializes an empty state in sl_agg_state_size bytes, which the
+ * caller owns and must align for any type (as malloc and sl_arena_alloc
+ * do: states hold 128-bit integers).  On failure the state needs no
+ * freeing. */
 sl_status sl_agg_state_init(sl_agg *agg, void *state, sl_error *err);
 
 /* Frees what the state holds (not the state_size bytes themselves).  The

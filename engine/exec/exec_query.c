@@ -318,6 +318,7 @@ sl_status session_wait_writers(sl_session *s, const char *const *names,
       *err = qerr;
       rc = qerr.code;
     }
+    query_finished(s, q);
   }
   return rc;
 }

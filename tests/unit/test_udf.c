@@ -33,7 +33,7 @@ static sl_value D(double v) { return sl_value_double(v); }
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
-/* ---- Fixtures ----------------------------------------------------------- */
+/* ---- Fixtures ------------------------------------------------------------ */
 
 typedef struct env {
   sl_func_registry *reg;
@@ -178,7 +178,7 @@ static bool is_mapped(const char *path) {
   return true;
 }
 
-/* ---- The example library ------------------------------------------------ */
+/* ---- The example library ------------------------------------------------- */
 
 static void test_luhn_valid(void **state) {
   (void)state;
@@ -359,7 +359,7 @@ static void test_weighted_avg_aggregate(void **state) {
   env_close(&e);
 }
 
-/* ---- Binding -------------------------------------------------------------- */
+/* ---- Binding ------------------------------------------------------------- */
 
 static void test_symbol_and_refcount(void **state) {
   (void)state;
@@ -407,6 +407,16 @@ static void test_symbol_and_refcount(void **state) {
   assert_false(is_mapped(SLUICE_EXAMPLES_LIB));
   assert_int_equal(sl_udf_unbind(e.ld, "mcc_risk", &uerr), SL_ERR_SQL);
   assert_string_equal(uerr.message, "no C function \"mcc_risk\" is loaded");
+
+  /* DROP FUNCTION may take the record out of the registry first; the
+   * unbind then only releases the library. */
+  bind_ok(&e, false, "mcc_risk", "VARCHAR", "DOUBLE", SLUICE_EXAMPLES_LIB,
+          NULL);
+  assert_int_equal(sl_func_unregister(e.reg, "mcc_risk", &uerr), SL_OK);
+  assert_true(sl_udf_is_bound(e.ld, "mcc_risk"));
+  assert_int_equal(sl_udf_unbind(e.ld, "mcc_risk", &uerr), SL_OK);
+  assert_int_equal(sl_udf_library_count(e.ld), 0);
+  assert_false(is_mapped(SLUICE_EXAMPLES_LIB));
   env_close(&e);
 }
 
@@ -449,7 +459,7 @@ static void test_replaces_signature_only_record(void **state) {
   env_close(&e);
 }
 
-/* ---- Errors --------------------------------------------------------------- */
+/* ---- Errors -------------------------------------------------------------- */
 
 static void test_load_errors(void **state) {
   (void)state;
@@ -526,7 +536,7 @@ static void test_load_errors(void **state) {
   env_close(&e);
 }
 
-/* ---- The host side of calls ------------------------------------------------ */
+/* ---- The host side of calls ---------------------------------------------- */
 
 static void test_probe_results_and_errors(void **state) {
   (void)state;
@@ -666,7 +676,7 @@ static void test_probe_aggregate_errors(void **state) {
   env_close(&e);
 }
 
-/* ---- --udf-dir ------------------------------------------------------------- */
+/* ---- --udf-dir ----------------------------------------------------------- */
 
 static void test_load_dir(void **state) {
   (void)state;
