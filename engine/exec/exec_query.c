@@ -486,3 +486,47 @@ sl_status exec_query(sl_session *s, const exec_stmt *st, sl_error *err) {
                            : run_transient(s, st, err);
   return exec_persistent(s, st, err);
 }
+
+/* ---- resuming after a restart --------------------------------------------- */
+
+/* Starts one query recorded as running: its statement is bound again
+ * against the catalog as it is now. */
+static sl_status resume_query(sl_session *s, const sl_catalog_query *cq,
+                              sl_error *err) {
+  sl_parse_options popts = {s->opts.vars, s->opts.nvars};
+  sl_parse_result *parse = NULL;
+  char file[300];
+  snprintf(file, sizeof(file), "query %s", cq->id);
+  if (sl_parse_statement(file, cq->sql, &popts, &parse, err))
+    return err->code;
+
+  sl_bind_ctx ctx;
+  sl_bind_ctx_init(&ctx, s->catalog, s->functions, parse);
+  sl_bound_stmt *bound = NULL;
+  sl_status rc = sl_bind_stmt(&ctx, parse->stmts[0], &bound, err);
+  if (rc == SL_OK && bound->query) {
+    exec_stmt st = {bound, file};
+    rc = exec_persistent(s, &st, err);
+  }
+  sl_bound_stmt_free(bound);
+  sl_parse_result_free(parse);
+  return rc;
+}
+
+sl_status session_resume_queries(sl_session *s, sl_error *err) {
+  sl_catalog_query **qs = NULL;
+  int n = 0;
+  if (sl_catalog_query_list(s->catalog, &qs, &n, err))
+    return err->code;
+  sl_status rc = SL_OK;
+  for (int i = 0; i < n && rc == SL_OK; i++) {
+    if (qs[i]->state != SL_QUERY_RUNNING || !qs[i]->sql)
+      continue;
+    SL_INFO("query", "resuming query %s", qs[i]->id);
+    rc = resume_query(s, qs[i], err);
+    if (rc)
+      sl_error_prefix(err, "cannot resume query %s", qs[i]->id);
+  }
+  sl_catalog_query_list_free(qs, n);
+  return rc;
+}

@@ -125,7 +125,8 @@ sl_status sl_session_open(const sl_session_options *opts, sl_session **out,
   }
 
   s->functions = sl_func_registry_new_builtin(err);
-  if (!s->functions || session_follow_all(s, err)) {
+  if (!s->functions || session_follow_all(s, err) ||
+      session_resume_queries(s, err)) {
     sl_session_close(s);
     return err->code;
   }

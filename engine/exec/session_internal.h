@@ -93,6 +93,9 @@ sl_status session_runtime(sl_session *s, struct sl_runtime **out,
 sl_status session_wait_writers(sl_session *s, const char *const *names,
                                int nnames, sl_error *err);
 void session_stop_queries(sl_session *s);
+sl_status exec_persistent(sl_session *s, const exec_stmt *st,
+                          sl_error *err);
+sl_status session_resume_queries(sl_session *s, sl_error *err);
 
 /* Models (exec_model.c): train a version after CREATE MODEL has been
  * recorded (outcome tells whether the statement created, updated or left

@@ -84,7 +84,26 @@ class PtyProgram:
                                                    self.seen[self.pos:]))
 
     def send(self, text):
+        """Writes text to the terminal at once."""
         os.write(self.fd, text.encode() if isinstance(text, str) else text)
+
+    def type(self, text, timeout=10.0):
+        """Writes text once the program reads the terminal in raw mode (a
+        line editor waiting for keys).  Keys sent earlier, in canonical
+        mode, would be taken by the terminal driver: ^D as end of file,
+        and echoed twice."""
+        import termios
+        deadline = time.monotonic() + timeout
+        while termios.tcgetattr(self.fd)[3] & termios.ICANON:
+            if time.monotonic() > deadline:
+                raise Timeout("the program never read the terminal in raw "
+                              "mode; output:\n%r" % self.seen[self.pos:])
+            try:
+                self._read(0.01)
+            except EOFError:
+                raise Timeout("program ended; output:\n%r"
+                              % self.seen[self.pos:])
+        self.send(text)
 
     def drain(self, quiet=0.3):
         """Reads until the program has been silent for `quiet` seconds."""

@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""`sluice shell` with standard input on a pipe: statements run without
+prompts, and the first error ends the shell with the exit code of the
+conventions (0 ok, 1 SQL error, 2 usage error, 3 runtime failure), its
+position counted in lines of the whole input.
+
+    test_shell_pipe.py SLUICE_BINARY
+"""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import main, run  # noqa: E402
+
+SLUICE = os.path.abspath(sys.argv[1])
+NOTICE = "sluice: no Kafka broker configured"
+
+SETUP = """\
+CREATE TABLE accounts (id BIGINT PRIMARY KEY, owner VARCHAR,
+                       balance DECIMAL(10,2));
+INSERT INTO accounts VALUES (1, 'ana', 10.50),
+  (2, 'b;o', 99.00);
+"""
+
+
+def shell(work, stdin, *args):
+    code, out, err = run([SLUICE, "shell"] + list(args), stdin=stdin,
+                         cwd=work)
+    # The notice that the embedded broker is in use is not under test.
+    err = "".join(line for line in err.splitlines(True)
+                  if not line.startswith(NOTICE))
+    return code, out, err
+
+
+def expect(actual, expected, what):
+    if actual != expected:
+        raise AssertionError("%s:\nexpected %r\nactual   %r"
+                             % (what, expected, actual))
+
+
+def test_statements_run_in_order(work):
+    code, out, err = shell(work, SETUP + """
+-- a comment; with a semicolon
+SELECT id, owner FROM accounts
+  WHERE owner <> 'x;y' /* ; */;
+SELECT 1 AS one FROM accounts WHERE id = 1; SELECT owner FROM accounts
+  WHERE id = 2;
+""")
+    expect(err, "", "standard error")
+    expect(code, 0, "exit code")
+    expect(out, "id,owner\n1,ana\n2,b;o\none\n1\nowner\nb;o\n",
+           "CSV results of the three queries")
+
+
+def test_last_statement_without_semicolon(work):
+    code, out, err = shell(work, SETUP + "SELECT owner FROM accounts "
+                           "WHERE id = 1")
+    expect((code, out, err), (0, "owner\nana\n", ""), "the last statement")
+
+
+def test_sql_error_exits_1(work):
+    code, out, err = shell(work, SETUP + """\
+SELECT owner FROM accounts WHERE id = 1;
+
+SELECT idd
+  FROM accounts;
+SELECT owner FROM accounts WHERE id = 2;
+""")
+    expect(code, 1, "exit code")
+    expect(out, "owner\nana\n", "only the statements before the error ran")
+    expect(err, '<stdin>:7:8: error: unknown column "idd" in table '
+           'accounts; did you mean "id"?\nSELECT idd\n       ^\n',
+           "the error at its line in the whole input")
+
+
+def test_syntax_error_after_statements(work):
+    code, out, err = shell(work, SETUP + "SELEC 1;\n")
+    expect(code, 1, "exit code")
+    expect(err, '<stdin>:5:1: error: expected a statement near "SELEC"\n'
+           'SELEC 1;\n^\n', "syntax error")
+
+
+def test_usage_error_exits_2(work):
+    code, out, err = shell(work, "SHOW TABLES;\n\\nosuch\nSHOW TABLES;\n",
+                           "--output", "csv")
+    expect(code, 2, "exit code")
+    expect(out, "name,topic,format,key,timestamp\n",
+           "the first statement ran")
+    expect(err, "unknown command \\nosuch; \\help lists the commands\n",
+           "message")
+
+    code, out, err = shell(work, "", "--bogus")
+    expect(code, 2, "unknown option")
+    expect(err, 'sluice shell: unknown option "--bogus"; see shell --help\n',
+           "message naming the option")
+    code, out, err = shell(work, "", "script.sql")
+    expect(code, 2, "a positional argument")
+    if "unexpected argument \"script.sql\"" not in err:
+        raise AssertionError(err)
+
+
+def test_runtime_error_exits_3(work):
+    code, out, err = shell(work, SETUP + "LOAD '%s/missing.csv' INTO "
+                           "accounts;\nSHOW TABLES;\n" % work)
+    expect(code, 3, "exit code")
+    expect(out, "", "nothing after the failure")
+    if "missing.csv" not in err or "error:" not in err:
+        raise AssertionError(err)
+
+    code, out, err = shell(work, "\\i %s/nope.sql\nSHOW TABLES;\n" % work)
+    expect(code, 3, "\\i of a missing file")
+    if "nope.sql" not in err:
+        raise AssertionError(err)
+
+
+def test_meta_commands_and_inline(work):
+    script = os.path.join(work, "setup.sql")
+    with open(script, "w") as f:
+        f.write(SETUP)
+    spool = os.path.join(work, "out.csv")
+    code, out, err = shell(work, """\
+\\i %s
+\\o %s
+SELECT owner FROM accounts WHERE id = 1;
+\\o
+\\timing on
+SELECT id FROM accounts WHERE id = 2;
+\\q
+SELECT 'never' AS x FROM accounts;
+""" % (script, spool), "-e",
+                           "SET 'auto.offset.reset' = 'earliest';")
+    expect(code, 0, "exit code: " + err)
+    expect(out, "id\n2\n", "the rows not spooled, nothing after \\q")
+    with open(spool) as f:
+        expect(f.read(), "owner\nana\n", "the spool file")
+    lines = err.splitlines()
+    if (len(lines) != 2 or lines[0] != "Timing is on."
+            or not lines[1].startswith("Time: ")
+            or not lines[1].endswith(" ms")):
+        raise AssertionError("timing lines: %r" % err)
+
+
+def test_bare_sluice_without_terminal(work):
+    code, out, err = run([SLUICE], stdin="SHOW TABLES;\n", cwd=work)
+    expect(code, 2, "no command and no terminal")
+    if "Usage:" not in err:
+        raise AssertionError(err)
+
+
+if __name__ == "__main__":
+    main([test_statements_run_in_order, test_last_statement_without_semicolon,
+          test_sql_error_exits_1, test_syntax_error_after_statements,
+          test_usage_error_exits_2, test_runtime_error_exits_3,
+          test_meta_commands_and_inline, test_bare_sluice_without_terminal])
