@@ -102,6 +102,7 @@ int sl_cmd_run(int argc, char **argv) {
       .catalog = opts.catalog,
       .service = opts.service,
       .bounded = opts.bounded,
+      .udf_dir = opts.udf_dir,
       .output = sl_cli_output_format(&opts),
       .vars = vars,
       .nvars = nvars,

@@ -60,7 +60,8 @@ static const char shell_help[] =
     "without prompts and the first error ends the shell with its exit\n"
     "code.  -e statements run first.  On exit the persistent queries\n"
     "started in the shell are stopped gracefully; they resume when the\n"
-    "catalog is opened again.\n"
+    "catalog is opened again.  The shell logs warnings and errors only,\n"
+    "unless --log-level says otherwise.\n"
     "\n";
 
 /* ---- Signals ------------------------------------------------------------- */
@@ -247,6 +248,8 @@ static void loop_terminal(sl_shell *sh) {
         sh->edit, p.text.len ? PROMPT_MORE : PROMPT,
         p.text.data ? p.text.data : "", p.text.len, &line);
     if (r == SL_SHELL_READ_INTERRUPTED) {
+      if (got_terminate)
+        break;
       /* Ctrl-C: the statement being typed is dropped. */
       got_interrupt = 0;
       sl_strbuf_reset(&p.text);
@@ -326,8 +329,15 @@ static sl_status place_open(const sl_cli_options *opts, shell_place *pl,
     return SL_OK;
   }
   const char *tmp = getenv("TMPDIR");
-  snprintf(pl->tmpdir, sizeof(pl->tmpdir), "%s/sluice-shell-XXXXXX",
-           tmp && *tmp ? tmp : "/tmp");
+  /* mkdtemp replaces the six trailing 'X' of the template. */
+  int n = snprintf(pl->tmpdir, sizeof(pl->tmpdir) - 7, "%s/sluice-shell-",
+                   tmp && *tmp ? tmp : "/tmp");
+  if (n < 0 || (size_t)n >= sizeof(pl->tmpdir) - 7) {
+    pl->tmpdir[0] = '\0';
+    return sl_error_set(err, SL_ERR_IO, "TMPDIR is too long");
+  }
+  memset(pl->tmpdir + n, 'X', 6);
+  pl->tmpdir[n + 6] = '\0';
   if (!mkdtemp(pl->tmpdir)) {
     int e = errno;
     pl->tmpdir[0] = '\0';

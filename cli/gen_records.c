@@ -95,7 +95,7 @@ static void on_signal(int sig) {
   stop_requested = 1;
 }
 
-/* ---- Options --------------------------------------------------------------- */
+/* ---- Options ------------------------------------------------------------- */
 
 static int usage(const char *fmt, const char *arg) {
   fputs("sluice gen records: ", stderr);
@@ -249,7 +249,7 @@ static int parse_args(int argc, char **argv, records_args *a) {
   return -1;
 }
 
-/* ---- Producing ------------------------------------------------------------- */
+/* ---- Producing ----------------------------------------------------------- */
 
 /* The encoders of one run: one of JSON or CSV. */
 typedef struct encoders {

@@ -23,7 +23,7 @@ static const command commands[] = {
     {"run", sl_cmd_run, "sluice run [options] FILE.sql...",
      "run scripts"},
     {"shell", sl_cmd_shell, "sluice shell [options]",
-     "interactive shell (also `sluice` on a terminal)"},
+     "the interactive shell"},
     {"check", sl_cmd_check, "sluice check [--dump] FILE.sql | -",
      "parse and bind only"},
     {"gen", sl_cmd_gen, "sluice gen KIND [options]",

@@ -71,7 +71,7 @@ void sl_shell_words_free(sl_shell_words *w) {
   memset(w, 0, sizeof(*w));
 }
 
-/* ---- Helpers --------------------------------------------------------------- */
+/* ---- Helpers ------------------------------------------------------------- */
 
 static bool prefix_matches(const char *word, size_t len, const char *name) {
   for (size_t i = 0; i < len; i++) {
@@ -242,7 +242,7 @@ static char *resolve_alias(const char *text, const sl_shell_toks *toks,
   return NULL;
 }
 
-/* ---- Completion ------------------------------------------------------------ */
+/* ---- Completion ---------------------------------------------------------- */
 
 /* What the token before the word asks for. */
 typedef enum want {

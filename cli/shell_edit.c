@@ -38,7 +38,7 @@ struct sl_shell_edit {
   char *line;              /* the last line read, without newline */
 };
 
-/* ---- History file ---------------------------------------------------------- */
+/* ---- History file -------------------------------------------------------- */
 
 static sl_status make_dir(const char *path, mode_t mode, sl_error *err) {
   if (mkdir(path, mode) == 0 || errno == EEXIST)
@@ -78,7 +78,7 @@ sl_status sl_shell_history_path(char *buf, size_t size, sl_error *err) {
   return SL_OK;
 }
 
-/* ---- Completion ------------------------------------------------------------ */
+/* ---- Completion ---------------------------------------------------------- */
 
 /* Counts the characters (not bytes) of n bytes of UTF-8. */
 static int utf8_chars(const char *s, size_t n) {
@@ -176,7 +176,7 @@ static unsigned char complete(EditLine *el, int ch) {
   return rc;
 }
 
-/* ---- Input ------------------------------------------------------------------- */
+/* ---- Input --------------------------------------------------------------- */
 
 /* Empties the wake-up descriptor. */
 static void drain(int fd) {
@@ -224,7 +224,7 @@ static int read_char(EditLine *el, wchar_t *wc) {
   }
 }
 
-/* ---- Editor ------------------------------------------------------------------ */
+/* ---- Editor -------------------------------------------------------------- */
 
 static char *prompt_fn(EditLine *el) {
   sl_shell_edit *e = NULL;

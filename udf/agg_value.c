@@ -150,10 +150,12 @@ void sl_agg_value_release(sl_value *v) {
 /* Encoding                                                            */
 /* ------------------------------------------------------------------ */
 
+/* Appends one byte (a failed growth stays in sb->failed). */
 void sl_agg_put_u8(sl_strbuf *sb, uint8_t v) {
   sl_strbuf_append(sb, &v, 1);
 }
 
+/* Appends 4 bytes, little-endian. */
 void sl_agg_put_u32(sl_strbuf *sb, uint32_t v) {
   uint8_t b[4];
   for (int i = 0; i < 4; i++)
@@ -168,14 +170,17 @@ static void put_u64(sl_strbuf *sb, uint64_t v) {
   sl_strbuf_append(sb, b, sizeof(b));
 }
 
+/* Appends 8 bytes, little-endian two's complement. */
 void sl_agg_put_i64(sl_strbuf *sb, int64_t v) { put_u64(sb, (uint64_t)v); }
 
+/* Appends a double's IEEE 754 bits as 8 bytes, little-endian. */
 void sl_agg_put_f64(sl_strbuf *sb, double v) {
   uint64_t bits;
   memcpy(&bits, &v, sizeof(bits));
   put_u64(sb, bits);
 }
 
+/* Appends 16 bytes: the low half, then the high half. */
 void sl_agg_put_i128(sl_strbuf *sb, sl_int128 v) {
   __extension__ unsigned __int128 u = (unsigned __int128)v;
   put_u64(sb, (uint64_t)u);
@@ -242,11 +247,13 @@ static const uint8_t *take(sl_agg_reader *rd, size_t n) {
   return at;
 }
 
+/* Reads one byte (0 past the end, setting rd->bad). */
 uint8_t sl_agg_get_u8(sl_agg_reader *rd) {
   const uint8_t *b = take(rd, 1);
   return b ? b[0] : 0;
 }
 
+/* Reads 4 bytes written by sl_agg_put_u32. */
 uint32_t sl_agg_get_u32(sl_agg_reader *rd) {
   const uint8_t *b = take(rd, 4);
   uint32_t v = 0;
@@ -263,8 +270,10 @@ static uint64_t get_u64(sl_agg_reader *rd) {
   return v;
 }
 
+/* Reads 8 bytes written by sl_agg_put_i64. */
 int64_t sl_agg_get_i64(sl_agg_reader *rd) { return (int64_t)get_u64(rd); }
 
+/* Reads a double written by sl_agg_put_f64. */
 double sl_agg_get_f64(sl_agg_reader *rd) {
   uint64_t bits = get_u64(rd);
   double d;
@@ -272,6 +281,7 @@ double sl_agg_get_f64(sl_agg_reader *rd) {
   return d;
 }
 
+/* Reads 16 bytes written by sl_agg_put_i128. */
 sl_int128 sl_agg_get_i128(sl_agg_reader *rd) {
   __extension__ typedef unsigned __int128 u128;
   uint64_t lo = get_u64(rd);

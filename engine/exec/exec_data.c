@@ -12,6 +12,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "catalog/csv.h"
@@ -130,6 +131,40 @@ static sl_status load_row(void *ud, const sl_value *row, int ncolumns,
   return target_write(ud, row, err);
 }
 
+/* Progress of a LOAD on a terminal: rows and percent, redrawn in place at
+ * most a few times a second. */
+typedef struct load_progress {
+  FILE *tty;
+  const char *path;
+  struct timespec last;
+  bool shown;
+} load_progress;
+
+static void load_progress_show(void *ud, int64_t records, int64_t bytes,
+                               int64_t total) {
+  load_progress *p = ud;
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  long elapsed_ms = (now.tv_sec - p->last.tv_sec) * 1000 +
+                    (now.tv_nsec - p->last.tv_nsec) / 1000000;
+  bool done = total > 0 && bytes >= total;
+  if (!done && p->shown && elapsed_ms < 200)
+    return;
+  p->last = now;
+  p->shown = true;
+  if (total > 0)
+    fprintf(p->tty, "\rLOAD %s: %" PRId64 " rows, %d%%", p->path, records,
+            (int)(bytes * 100 / total));
+  else
+    fprintf(p->tty, "\rLOAD %s: %" PRId64 " rows", p->path, records);
+  fflush(p->tty);
+}
+
+static void load_progress_end(load_progress *p) {
+  if (p->shown)
+    fputc('\n', p->tty);
+}
+
 static sl_status load_options(const exec_stmt *st, sl_csv_options *opt,
                               sl_error *err) {
   sl_csv_options_init(opt);
@@ -158,6 +193,12 @@ sl_status exec_load(sl_session *s, const exec_stmt *st, sl_error *err) {
   sl_csv_options opt;
   if (load_options(st, &opt, err))
     return err->code;
+  load_progress progress = {.tty = s->notices, .path = st->bound->path};
+  if (isatty(fileno(s->notices))) {
+    clock_gettime(CLOCK_MONOTONIC, &progress.last);
+    opt.progress = load_progress_show;
+    opt.progress_ud = &progress;
+  }
 
   sl_csv_result res;
   memset(&res, 0, sizeof(res));
@@ -193,6 +234,7 @@ sl_status exec_load(sl_session *s, const exec_stmt *st, sl_error *err) {
     free(cols);
     target_close(&target);
   }
+  load_progress_end(&progress);
   if (rc == SL_OK)
     load_report(s, st, &res);
   else if (err->loc == SL_LOC_NONE)

@@ -50,6 +50,26 @@ static sl_status ensure_stream_topic(sl_session *s, const exec_stmt *st,
   return SL_OK;
 }
 
+/* CREATE FUNCTION ... LANGUAGE C: the library's function replaces the
+ * signature the binder registered. */
+static sl_status bind_function(sl_session *s, const exec_stmt *st,
+                               sl_error *err) {
+  sl_catalog_function *fn = NULL;
+  if (sl_bound_catalog_function(st->bound, &fn, err))
+    return exec_locate(st, err);
+  sl_status rc = sl_udf_bind(s->udfs, fn, err);
+  sl_catalog_function_free(fn);
+  if (rc) {
+    /* The catalog must not remember a function that cannot load. */
+    sl_error drop_err;
+    sl_catalog_drop(s->catalog, SL_CATALOG_FUNCTION, st->bound->name, true,
+                    NULL, &drop_err);
+    sl_udf_unbind(s->udfs, st->bound->name, &drop_err);
+    return exec_locate(st, err);
+  }
+  return SL_OK;
+}
+
 /* A table WITH (topic=...) is its topic's materialized state. */
 static sl_status follow_table(sl_session *s, const exec_stmt *st,
                               sl_error *err) {
@@ -74,6 +94,8 @@ sl_status exec_create(sl_session *s, sl_bind_ctx *ctx, const exec_stmt *st,
 
   if (b->kind == SL_BSTMT_CREATE_MODEL)
     return exec_model_train(s, st, outcome, err);
+  if (b->kind == SL_BSTMT_CREATE_FUNCTION)
+    return bind_function(s, st, err);
   if (b->query)
     return exec_query(s, st, err);
   if (b->kind == SL_BSTMT_CREATE_STREAM && !b->query)
@@ -104,6 +126,8 @@ sl_status exec_drop(sl_session *s, sl_bind_ctx *ctx, const exec_stmt *st,
   sl_status rc = sl_bind_apply(ctx, b, NULL, err);
   if (rc == SL_OK)
     session_unfollow(s, b->name);
+  if (rc == SL_OK && b->object_kind == SL_CATALOG_FUNCTION)
+    rc = sl_udf_unbind(s->udfs, b->name, err);
   if (rc == SL_OK && topic) {
     sl_kafka_admin *admin;
     if (session_admin(s, &admin, err) ||
@@ -234,6 +258,52 @@ static sl_status show_properties(sl_session *s, sl_error *err) {
   return rc;
 }
 
+/* One row per signature: SHOW FUNCTIONS lists built-ins and C functions,
+ * DESCRIBE FUNCTION f the signatures of f with its documentation. */
+static sl_status function_rows(sl_session *s, const sl_func *f,
+                               sl_error *err) {
+  sl_status rc = SL_OK;
+  for (int k = 0; k < f->nsigs && rc == SL_OK; k++) {
+    char sig[512];
+    sl_func_sig_format(f, &f->sigs[k], true, sig, sizeof(sig));
+    const char *cells[] = {f->name, sl_func_kind_name(f->kind), sig,
+                           (f->flags & SL_FUNC_USER) ? "C" : "built-in",
+                           f->refusal ? f->refusal : f->doc};
+    rc = result_row(s, 5, cells, err);
+  }
+  return rc;
+}
+
+static const char *const function_columns[] = {"name", "kind", "signature",
+                                                "source", "description"};
+
+static sl_status show_functions(sl_session *s, sl_error *err) {
+  const sl_func **all = NULL;
+  int n = 0;
+  if (sl_func_registry_list(s->functions, &all, &n, err))
+    return err->code;
+  sl_status rc = result_begin(s, 5, function_columns, err);
+  for (int i = 0; i < n && rc == SL_OK; i++)
+    rc = function_rows(s, all[i], err);
+  if (rc == SL_OK)
+    rc = sl_output_end(s->output, err);
+  free(all);
+  return rc;
+}
+
+static sl_status describe_function(sl_session *s, const exec_stmt *st,
+                                   sl_error *err) {
+  const sl_func *f = sl_func_lookup(s->functions, st->bound->name);
+  if (!f)
+    return exec_fail(st, err, "unknown function \"%s\"", st->bound->name);
+  sl_status rc = result_begin(s, 5, function_columns, err);
+  if (rc == SL_OK)
+    rc = function_rows(s, f, err);
+  if (rc == SL_OK)
+    rc = sl_output_end(s->output, err);
+  return rc;
+}
+
 sl_status exec_show(sl_session *s, const exec_stmt *st, sl_error *err) {
   const char *what = st->bound->what;
   if (strcmp(what, "streams") == 0)
@@ -250,18 +320,75 @@ sl_status exec_show(sl_session *s, const exec_stmt *st, sl_error *err) {
     return show_topics(s, st, err);
   if (strcmp(what, "properties") == 0)
     return show_properties(s, err);
+  if (strcmp(what, "functions") == 0)
+    return show_functions(s, err);
   return exec_fail(st, err, "SHOW %s is not known here", what);
 }
 
 /* ---- DESCRIBE ----------------------------------------------------------- */
 
+/* DESCRIBE of a persistent query: its state, what it reads and writes,
+ * its counters (live when it runs here) and the source offsets it has
+ * committed. */
+static sl_status describe_query(sl_session *s, const sl_catalog_query *q,
+                                sl_error *err) {
+  static const char *const names[] = {"property", "value"};
+  sl_catalog_counters c = q->counters;
+  session_query_counters(s, q->id, &c);
+  char in[32], out[32], failed[32], late[32];
+  snprintf(in, sizeof(in), "%lld", (long long)c.records_in);
+  snprintf(out, sizeof(out), "%lld", (long long)c.records_out);
+  snprintf(failed, sizeof(failed), "%lld", (long long)c.records_failed);
+  snprintf(late, sizeof(late), "%lld", (long long)c.records_late);
+  const char *rows[][2] = {
+      {"id", q->id},
+      {"state", sl_catalog_query_state_name(q->state)},
+      {"sink", q->sink},
+      {"error", q->error},
+      {"sql", q->sql},
+      {"records in", in},
+      {"records out", out},
+      {"records failed", failed},
+      {"records late", late},
+  };
+  sl_status rc = result_begin(s, 2, names, err);
+  for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]) && rc == SL_OK; i++)
+    rc = result_row(s, 2, rows[i], err);
+  for (int i = 0; i < q->ndeps && rc == SL_OK; i++) {
+    const char *cells[] = {"reads", q->deps[i]};
+    rc = result_row(s, 2, cells, err);
+  }
+  for (int i = 0; i < q->noffsets && rc == SL_OK; i++) {
+    char key[SL_ERROR_NAME_MAX + 32], value[32];
+    snprintf(key, sizeof(key), "offset %s [%d]", q->offsets[i].topic,
+             (int)q->offsets[i].partition);
+    snprintf(value, sizeof(value), "%lld", (long long)q->offsets[i].offset);
+    const char *cells[] = {key, value};
+    rc = result_row(s, 2, cells, err);
+  }
+  if (rc == SL_OK)
+    rc = sl_output_end(s->output, err);
+  return rc;
+}
+
 sl_status exec_describe(sl_session *s, const exec_stmt *st, sl_error *err) {
   static const char *const names[] = {"column", "type", "nullable", "key"};
+  if (st->bound->object_kind == SL_CATALOG_FUNCTION)
+    return describe_function(s, st, err);
   sl_catalog_object *obj = NULL;
   if (sl_catalog_get(s->catalog, st->bound->name, &obj, err))
     return exec_locate(st, err);
-  if (!obj)
-    return exec_fail(st, err, "unknown object \"%s\"", st->bound->name);
+  if (!obj) {
+    sl_catalog_query *q = NULL;
+    if (sl_catalog_query_get(s->catalog, st->bound->name, &q, err))
+      return exec_locate(st, err);
+    if (!q)
+      return exec_fail(st, err, "unknown object or query \"%s\"",
+                       st->bound->name);
+    sl_status rc = describe_query(s, q, err);
+    sl_catalog_query_free(q);
+    return rc;
+  }
 
   sl_status rc = result_begin(s, 4, names, err);
   for (int i = 0; i < obj->ncolumns && rc == SL_OK; i++) {

@@ -273,10 +273,39 @@ sl_status exec_persistent(sl_session *s, const exec_stmt *st,
   return rc;
 }
 
+/* A query's counters as the catalog keeps them. */
+static void query_counters(const sl_query *q, sl_catalog_counters *out) {
+  sl_query_stats st;
+  sl_query_get_stats(q, &st);
+  out->records_in = st.records_in;
+  out->records_out = st.records_out;
+  out->records_failed = st.records_failed;
+  out->records_late = st.records_late;
+}
+
+/* The live counters of a query running in this session, if it does. */
+bool session_query_counters(sl_session *s, const char *id,
+                            sl_catalog_counters *out) {
+  for (int i = 0; i < s->nqueries; i++) {
+    if (strcmp(sl_query_id(s->queries[i]), id) == 0) {
+      query_counters(s->queries[i], out);
+      return true;
+    }
+  }
+  return false;
+}
+
 /* Records how a query ended in the catalog. */
 static void query_finished(sl_session *s, sl_query *q) {
   sl_error qerr;
   sl_error_clear(&qerr);
+  sl_catalog_counters counters;
+  query_counters(q, &counters);
+  sl_error perr;
+  if (sl_catalog_query_save_progress(s->catalog, sl_query_id(q), NULL, 0,
+                                     &counters, &perr))
+    SL_WARN("query", "cannot record the counters of %s: %s",
+            sl_query_id(q), perr.message);
   sl_query_status status = sl_query_get_status(q);
   const char *message = NULL;
   char buf[SL_ERROR_MSG_MAX + 2 * SL_ERROR_NAME_MAX];

@@ -35,6 +35,27 @@ static sl_status session_connect_kafka(sl_session *s, sl_error *err) {
   return SL_OK;
 }
 
+/* C functions: the --udf-dir libraries, then every function the catalog
+ * remembers, bound again to their libraries. */
+static sl_status session_load_functions(sl_session *s, sl_error *err) {
+  s->udfs = sl_udf_loader_new(s->functions);
+  if (!s->udfs)
+    return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  int n = 0;
+  if (s->opts.udf_dir && sl_udf_load_dir(s->udfs, s->opts.udf_dir, &n, err))
+    return err->code;
+
+  sl_catalog_function **fns = NULL;
+  int nfns = 0;
+  if (sl_catalog_function_list(s->catalog, &fns, &nfns, err))
+    return err->code;
+  sl_status rc = SL_OK;
+  for (int i = 0; i < nfns && rc == SL_OK; i++)
+    rc = sl_udf_bind(s->udfs, fns[i], err);
+  sl_catalog_function_list_free(fns, nfns);
+  return rc;
+}
+
 /* Tables that follow a topic resume following when a catalog reopens. */
 static sl_status session_follow_all(sl_session *s, sl_error *err) {
   sl_catalog_object **tables = NULL;
@@ -125,7 +146,8 @@ sl_status sl_session_open(const sl_session_options *opts, sl_session **out,
   }
 
   s->functions = sl_func_registry_new_builtin(err);
-  if (!s->functions || session_follow_all(s, err) ||
+  if (!s->functions || session_load_functions(s, err) ||
+      session_follow_all(s, err) ||
       session_resume_queries(s, err)) {
     sl_session_close(s);
     return err->code;
@@ -153,6 +175,7 @@ void sl_session_close(sl_session *s) {
   for (int i = 0; i < s->nfollowers; i++)
     sl_table_follower_stop(s->followers[i]);
   sl_kafka_admin_free(s->admin);
+  sl_udf_loader_free(s->udfs);
   sl_func_registry_free(s->functions);
   sl_catalog_close(s->catalog);
   sl_kafka_config_free(s->kafka);

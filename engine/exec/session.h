@@ -41,6 +41,7 @@ typedef struct sl_session_options {
   FILE *out;                /* results; NULL: stdout */
   FILE *notices;            /* one-line notices ("using an embedded
                                broker"); NULL: stderr */
+  const char *udf_dir;      /* --udf-dir: libraries loaded at open */
   const sl_parse_var *vars; /* ${name} definitions */
   size_t nvars;
 } sl_session_options;

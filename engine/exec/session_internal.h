@@ -18,6 +18,7 @@
 #include "engine/kafka/producer.h"
 #include "parser/bind.h"
 #include "parser/bound.h"
+#include "udf/loader.h"
 #include "udf/registry.h"
 
 #define SESSION_MAX_PROPERTIES 128
@@ -45,6 +46,7 @@ struct sl_session {
 
   sl_catalog *catalog;
   sl_func_registry *functions;
+  sl_udf_loader *udfs;        /* C functions bound into `functions` */
   sl_output *output;
 
   int nproperties;
@@ -96,6 +98,8 @@ void session_stop_queries(sl_session *s);
 sl_status exec_persistent(sl_session *s, const exec_stmt *st,
                           sl_error *err);
 sl_status session_resume_queries(sl_session *s, sl_error *err);
+bool session_query_counters(sl_session *s, const char *id,
+                            sl_catalog_counters *out);
 
 /* Models (exec_model.c): train a version after CREATE MODEL has been
  * recorded (outcome tells whether the statement created, updated or left

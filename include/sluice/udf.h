@@ -243,11 +243,16 @@ static inline bool sluice_udf_get_decimal(const sluice_udf_value *v,
 /* A DECIMAL as the nearest double (approximately: within a few units in
  * the last place). */
 static inline double sluice_udf_decimal_to_double(const sluice_udf_value *v) {
-  double x = (double)v->u.dec.hi * 18446744073709551616.0 +
-             (double)v->u.dec.lo;
+  uint64_t lo = v->u.dec.lo, hi = (uint64_t)v->u.dec.hi;
+  bool negative = v->u.dec.hi < 0;
+  if (negative) { /* the magnitude, by two's complement */
+    lo = ~lo + 1;
+    hi = ~hi + (lo == 0);
+  }
+  double x = (double)hi * 18446744073709551616.0 + (double)lo;
   for (int i = 0; i < v->scale; i++)
     x /= 10.0;
-  return x;
+  return negative ? -x : x;
 }
 
 /* Items of an ARRAY or STRUCT, entries of a MAP. */

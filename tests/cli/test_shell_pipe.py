@@ -92,8 +92,8 @@ def test_usage_error_exits_2(work):
 
     code, out, err = shell(work, "", "--bogus")
     expect(code, 2, "unknown option")
-    expect(err, 'sluice shell: unknown option "--bogus"; see shell --help\n',
-           "message naming the option")
+    expect(err.startswith('sluice shell: unknown option "--bogus"'), True,
+           "message naming the option: " + err)
     code, out, err = shell(work, "", "script.sql")
     expect(code, 2, "a positional argument")
     if "unexpected argument \"script.sql\"" not in err:

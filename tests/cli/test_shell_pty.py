@@ -11,6 +11,7 @@ runs.
 """
 import os
 import re
+import signal
 import stat
 import sys
 
@@ -209,6 +210,21 @@ def test_bare_sluice_on_a_terminal(work):
         sh.kill()
 
 
+def test_sigterm_leaves_gracefully(work):
+    sh = start_shell(work)
+    try:
+        run_statement(sh, "SHOW TABLES;")
+        sh.type("SHOW")          # a statement half typed
+        sh.expect("SHOW")
+        os.kill(sh.pid, signal.SIGTERM)
+        code = sh.wait()
+        tail = sh.seen[sh.pos:].decode()
+        check(code == 0, "SIGTERM exits 0, got %s" % code, tail)
+        check("^C" not in tail, "no Ctrl-C echo on SIGTERM", tail)
+    finally:
+        sh.kill()
+
+
 if __name__ == "__main__":
     main([test_session, test_history_across_runs,
-          test_bare_sluice_on_a_terminal])
+          test_bare_sluice_on_a_terminal, test_sigterm_leaves_gracefully])

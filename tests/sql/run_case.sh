@@ -12,14 +12,15 @@
 #   CASE.err   expected standard error (exactly), for error cases
 #   CASE.exit  expected exit status (a number); default 0, or 1 with .err
 #   CASE.args  extra arguments for sluice, one per line
-# The case runs in a fresh temporary directory, with SQL_DIR set to the
-# folder of CASE.sql so scripts can reference data files beside them as
-# ${dir}.  A mismatch prints a unified diff and fails.
+# The case runs in a fresh temporary directory; ${dir} is the folder of
+# CASE.sql (data files beside it) and ${build} the build tree (the example
+# UDF library).  A mismatch prints a unified diff and fails.
 set -uo pipefail
 
 sluice=${1:?usage: run_case.sh SLUICE CASE.sql}
 case_sql=${2:?usage: run_case.sh SLUICE CASE.sql}
 case_dir=$(cd "$(dirname "$case_sql")" && pwd)
+build_dir=$(cd "$(dirname "$sluice")" && pwd)
 name=$(basename "$case_sql" .sql)
 base="$case_dir/$name"
 
@@ -51,6 +52,7 @@ run_sluice() { # output-file error-file args...
   local out=$1 errf=$2 cmd=$3
   shift 3
   (cd "$work" && "$sluice" "$cmd" --log-level warn -D "dir=$case_dir" \
+      -D "build=$build_dir" \
       "${extra[@]}" "$@" >"$out" 2>"$errf.raw")
   local status=$?
   grep -v '^sluice: no Kafka broker configured' "$errf.raw" >"$errf"

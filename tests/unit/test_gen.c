@@ -19,7 +19,7 @@
 
 #define START_MS 1704067200000LL /* 2024-01-01T00:00:00Z */
 
-/* ---- PRNG ------------------------------------------------------------------ */
+/* ---- PRNG ---------------------------------------------------------------- */
 
 static void test_splitmix64_reference(void **state) {
   (void)state;
@@ -65,7 +65,7 @@ static void test_rand_ranges(void **state) {
   assert_int_equal(sl_gen_rand_below(&r, 1), 0);
 }
 
-/* ---- Schema ---------------------------------------------------------------- */
+/* ---- Schema -------------------------------------------------------------- */
 
 static void test_schema_parse(void **state) {
   (void)state;
@@ -117,7 +117,7 @@ static void test_schema_errors(void **state) {
   check_schema_error("\"\" INT", "column 1: expected a column name");
 }
 
-/* ---- Rows ------------------------------------------------------------------ */
+/* ---- Rows ---------------------------------------------------------------- */
 
 typedef struct gen_fixture {
   sl_gen_schema schema;

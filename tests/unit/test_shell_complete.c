@@ -12,7 +12,7 @@
 #include "cli/shell_complete.h"
 #include "cli/shell_text.h"
 
-/* ---- A fixed catalog ------------------------------------------------------- */
+/* ---- A fixed catalog ----------------------------------------------------- */
 
 static void objects(void *ctx, sl_shell_words *out) {
   (void)ctx;
@@ -76,7 +76,7 @@ static void check(const char *input, size_t start,
 #define WORDS(...) ((const char *const[]){__VA_ARGS__, NULL})
 #define NONE ((const char *const[]){NULL})
 
-/* ---- Keywords -------------------------------------------------------------- */
+/* ---- Keywords ------------------------------------------------------------ */
 
 static void test_keyword_at_statement_start(void **state) {
   (void)state;
@@ -96,7 +96,7 @@ static void test_keywords_and_names_elsewhere(void **state) {
   check("SELECT * FROM payments WHERE pay", 29, WORDS("payments"), " ");
 }
 
-/* ---- Object names ---------------------------------------------------------- */
+/* ---- Object names -------------------------------------------------------- */
 
 static void test_objects_after_from_and_describe(void **state) {
   (void)state;
@@ -111,7 +111,7 @@ static void test_objects_after_from_and_describe(void **state) {
   check("SELECT *\nFROM pay", 14, WORDS("payments"), " ");
 }
 
-/* ---- Columns ----------------------------------------------------------------- */
+/* ---- Columns ------------------------------------------------------------- */
 
 static void test_columns_after_alias(void **state) {
   (void)state;
@@ -130,7 +130,7 @@ static void test_columns_after_alias(void **state) {
   check("SELECT q.id| FROM payments p", 9, NONE, NULL);
 }
 
-/* ---- Topics ------------------------------------------------------------------ */
+/* ---- Topics -------------------------------------------------------------- */
 
 static void test_topics_after_print(void **state) {
   (void)state;
@@ -143,7 +143,7 @@ static void test_topics_after_print(void **state) {
         " ");
 }
 
-/* ---- No completion ----------------------------------------------------------- */
+/* ---- No completion ------------------------------------------------------- */
 
 static void test_nothing_in_strings_comments_numbers(void **state) {
   (void)state;
@@ -196,7 +196,7 @@ static void test_words_sort_unique(void **state) {
   assert_int_equal(w.count, 0);
 }
 
-/* ---- The tokenizer ---------------------------------------------------------- */
+/* ---- The tokenizer ------------------------------------------------------- */
 
 static void test_blank(void **state) {
   (void)state;

@@ -743,6 +743,56 @@ static void test_load_dir(void **state) {
   free(dir);
 }
 
+/* ---- The header's helpers ---------------------------------------------- */
+
+static void test_header_helpers(void **state) {
+  (void)state;
+  sluice_udf_value v;
+  int64_t unscaled;
+  int scale;
+  sluice_udf_set_decimal(&v, -125, 2);
+  assert_true(sluice_udf_get_decimal(&v, &unscaled, &scale));
+  assert_int_equal(unscaled, -125);
+  assert_int_equal(scale, 2);
+  assert_double_near(sluice_udf_decimal_to_double(&v), -1.25, 1e-15);
+  sluice_udf_set_decimal(&v, -1, 0);
+  assert_double_near(sluice_udf_decimal_to_double(&v), -1, 0);
+  sluice_udf_set_decimal(&v, INT64_MIN, 0);
+  assert_true(sluice_udf_get_decimal(&v, &unscaled, &scale));
+  assert_true(unscaled == INT64_MIN);
+
+  /* 2^64 + 5 and its negation need all 128 bits. */
+  sluice_udf_set_decimal128(&v, 5, 1, 0);
+  assert_false(sluice_udf_get_decimal(&v, &unscaled, &scale));
+  assert_double_near(sluice_udf_decimal_to_double(&v),
+                     18446744073709551621.0, 1e4);
+  sluice_udf_set_decimal128(&v, UINT64_MAX - 4, -2, 1);
+  assert_double_near(sluice_udf_decimal_to_double(&v),
+                     -1844674407370955162.1, 1e3);
+
+  /* Results start NULL; setters replace everything. */
+  sluice_udf_set_varchar(&v, "abc", 3);
+  assert_int_equal(v.kind, SLUICE_UDF_VARCHAR);
+  size_t len;
+  assert_memory_equal(sluice_udf_get_text(&v, &len), "abc", 3);
+  assert_int_equal(len, 3);
+  sluice_udf_set_null(&v);
+  assert_true(sluice_udf_is_null(&v));
+  assert_int_equal(v.len, 0);
+
+  /* Composite access over the engine's own values. */
+  sl_value items[] = {S("k1"), I(1), S("k2"), I(2)};
+  sl_value map = sl_value_composite(SL_TYPE_MAP, items, 2);
+  const sluice_udf_value *m = (const sluice_udf_value *)(const void *)&map;
+  assert_int_equal(sluice_udf_length(m), 2);
+  assert_int_equal(sluice_udf_get_int(sluice_udf_map_value(m, 1)), 2);
+  assert_memory_equal(sluice_udf_get_text(sluice_udf_map_key(m, 1), &len),
+                      "k2", 2);
+  sl_value arr = sl_value_composite(SL_TYPE_ARRAY, items, 4);
+  const sluice_udf_value *a = (const sluice_udf_value *)(const void *)&arr;
+  assert_int_equal(sluice_udf_get_int(sluice_udf_item(a, 3)), 2);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_luhn_valid),
@@ -755,6 +805,7 @@ int main(void) {
     cmocka_unit_test(test_probe_results_and_errors),
     cmocka_unit_test(test_probe_aggregate_errors),
     cmocka_unit_test(test_load_dir),
+    cmocka_unit_test(test_header_helpers),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# The benchmarks, run by `make bench`.
+#
+#   bench/run.sh BUILD_DIR
+#
+# First the engine benchmark: JSON filter+projection from one topic to
+# another on a real Apache Kafka broker (scripts/kafka.sh), and in the same
+# run the raw librdkafka consume-and-produce loop over the same records,
+# which is the ceiling.  Each is one process measured as a whole (wall
+# time, and user+system CPU of every thread, librdkafka's included);
+# the report gives records/s, records/s per core (records per CPU second)
+# and the ratio of Sluice to the raw loop (target: 0.6 or better).  Then
+# the component benchmarks that other parts of Sluice ship in bench/.
+#
+# Environment:
+#   BENCH_RECORDS     input records (default 1000000)
+#   BENCH_PARTITIONS  partitions of the input topic (default 4)
+#   BENCH_BROKERS     use this broker instead of starting one
+set -euo pipefail
+
+build=${1:?usage: bench/run.sh BUILD_DIR}
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+records=${BENCH_RECORDS:-1000000}
+partitions=${BENCH_PARTITIONS:-4}
+tool=$build/bench/filter_project_bench
+sluice=$build/sluice
+for f in "$tool" "$sluice"; do
+  [ -x "$f" ] || { echo "bench: $f is missing (build first)" >&2; exit 1; }
+done
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-bench.XXXXXX")
+started=0
+cleanup() {
+  if [ "$started" = 1 ]; then
+    "$root/scripts/kafka.sh" stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+if [ -n "${BENCH_BROKERS:-}" ]; then
+  brokers=$BENCH_BROKERS
+else
+  brokers=$("$root/scripts/kafka.sh" start)
+  started=1
+fi
+echo "bench: broker $brokers; $records records over $partitions partitions" >&2
+
+# Topic names unique to this run, so a reused broker starts clean.
+tag=$(date +%s)$$
+in=bench_in_$tag
+raw_out=bench_raw_out_$tag
+sluice_out=bench_sluice_out_$tag
+
+"$tool" load --brokers "$brokers" --topic "$in" \
+  --partitions "$partitions" --records "$records"
+
+results=$work/results.csv
+echo "system,records,seconds,cpu_seconds,records_per_s,records_per_core_s,peak_rss_mb" \
+  >"$results"
+"$tool" measure --records "$records" --label librdkafka-raw -- \
+  "$tool" raw --brokers "$brokers" --in "$in" --out "$raw_out" >>"$results"
+"$tool" measure --records "$records" --label sluice -- \
+  "$sluice" run --brokers "$brokers" --bounded --log-level warn \
+  --catalog "$work/catalog.db" --service "bench$tag" \
+  -D IN="$in" -D OUT="$sluice_out" "$here/filter_project.sql" >>"$results"
+
+echo
+echo "JSON filter+projection ($records records, $partitions partitions):"
+column -s, -t <"$results" 2>/dev/null || cat "$results"
+awk -F, 'NR > 1 { rate[$1] = $6 }
+  END {
+    if (rate["librdkafka-raw"] > 0)
+      printf "ratio sluice / raw loop (records per core): %.2f (target 0.60)\n",
+             rate["sluice"] / rate["librdkafka-raw"]
+  }' "$results"
+mkdir -p "$here/results"
+cp "$results" "$here/results/filter_project.csv"
+
+# Component benchmarks, when built.
+if [ -x "$build/bench/bench_json_decode" ]; then
+  echo
+  echo "JSON decoder:"
+  "$build/bench/bench_json_decode"
+fi
+if [ -x "$build/bench/bench_predict" ]; then
+  echo
+  echo "Model serving:"
+  "$build/bench/bench_predict"
+fi
