@@ -81,8 +81,10 @@ static void pace(sl_gen_sink *s) {
     if (wait <= 0)
       return;
     if (wait >= 0.001) {
-      /* Serve delivery reports while waiting. */
-      sl_kafka_producer_poll(s->producer, (int)(wait * 1000));
+      /* Serve delivery reports while waiting, a second at most at a
+       * time. */
+      sl_kafka_producer_poll(s->producer,
+                             wait >= 1.0 ? 1000 : (int)(wait * 1000));
       continue;
     }
     struct timespec ts = {0, (long)(wait * 1e9)};
