@@ -79,9 +79,12 @@ static void on_signal(int sig) {
     got_terminate = 1;
   else
     got_interrupt = 1;
+  /* Ctrl-C ends the statement running now; SIGTERM ends the session. */
   sl_session *s = running_session;
-  if (s)
+  if (s && sig == SIGTERM)
     sl_session_request_stop(s);
+  else if (s)
+    sl_session_cancel(s);
   if (wake_pipe[1] >= 0) {
     char c = 1;
     ssize_t n = write(wake_pipe[1], &c, 1);
@@ -147,8 +150,12 @@ int sl_shell_execute(sl_shell *sh, const char *file, const char *text,
   fflush(stdout);
 
   if (got_interrupt) {
+    /* At a terminal Ctrl-C stops one statement; on piped input it ends
+     * the shell. */
     got_interrupt = 0;
     fprintf(stderr, "cancelled\n");
+    if (!sh->interactive)
+      sh->quit = true;
   }
   if (sh->timing)
     fprintf(stderr, "Time: %.3f ms\n", elapsed_ms(&t0));
@@ -294,73 +301,24 @@ static int loop_input(sl_shell *sh) {
 
 /* ---- Opening and closing ------------------------------------------------- */
 
-/* Where the session's catalog lives, decided here so that the shell can
- * open the same file for completion: --catalog, else ./sluice.db with a
- * real cluster, else a file in a temporary directory removed on exit (the
- * temporary catalog of the embedded broker).  *kafka is the cluster's
- * configuration, or NULL for the embedded broker. */
-typedef struct shell_place {
-  sl_kafka_config *kafka;
-  char catalog[4200];
-  char tmpdir[4096];   /* "" unless the catalog is temporary */
-} shell_place;
-
-static sl_status place_open(const sl_cli_options *opts, shell_place *pl,
-                            sl_error *err) {
-  memset(pl, 0, sizeof(*pl));
-  pl->kafka = sl_kafka_config_new();
-  if (!pl->kafka)
-    return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
-  if ((opts->kafka_config &&
-       sl_kafka_config_load_file(pl->kafka, opts->kafka_config, err)) ||
-      sl_kafka_config_apply_brokers(pl->kafka, opts->brokers, err))
-    return err->code;
-  if (!sl_kafka_config_has_brokers(pl->kafka)) {
-    sl_kafka_config_free(pl->kafka);
-    pl->kafka = NULL;
+/* The cluster the options name, for listing its topics in completion:
+ * NULL with the embedded broker.  Errors are those the session reports
+ * too, so they are only logged here. */
+static sl_kafka_config *cluster_config(const sl_cli_options *opts) {
+  sl_kafka_config *cfg = sl_kafka_config_new();
+  sl_error err;
+  if (cfg && ((opts->kafka_config &&
+               sl_kafka_config_load_file(cfg, opts->kafka_config, &err)) ||
+              sl_kafka_config_apply_brokers(cfg, opts->brokers, &err))) {
+    SL_DEBUG("shell", "no topic completion: %s", err.message);
+    sl_kafka_config_free(cfg);
+    return NULL;
   }
-
-  if (opts->catalog) {
-    snprintf(pl->catalog, sizeof(pl->catalog), "%s", opts->catalog);
-    return SL_OK;
+  if (cfg && !sl_kafka_config_has_brokers(cfg)) {
+    sl_kafka_config_free(cfg);
+    return NULL;
   }
-  if (pl->kafka) {
-    snprintf(pl->catalog, sizeof(pl->catalog), "sluice.db");
-    return SL_OK;
-  }
-  const char *tmp = getenv("TMPDIR");
-  /* mkdtemp replaces the six trailing 'X' of the template. */
-  int n = snprintf(pl->tmpdir, sizeof(pl->tmpdir) - 7, "%s/sluice-shell-",
-                   tmp && *tmp ? tmp : "/tmp");
-  if (n < 0 || (size_t)n >= sizeof(pl->tmpdir) - 7) {
-    pl->tmpdir[0] = '\0';
-    return sl_error_set(err, SL_ERR_IO, "TMPDIR is too long");
-  }
-  memset(pl->tmpdir + n, 'X', 6);
-  pl->tmpdir[n + 6] = '\0';
-  if (!mkdtemp(pl->tmpdir)) {
-    int e = errno;
-    pl->tmpdir[0] = '\0';
-    return sl_error_set(err, SL_ERR_IO, "cannot create a temporary "
-                        "directory: %s", strerror(e));
-  }
-  snprintf(pl->catalog, sizeof(pl->catalog), "%s/catalog.db", pl->tmpdir);
-  return SL_OK;
-}
-
-static void place_close(shell_place *pl) {
-  sl_kafka_config_free(pl->kafka);
-  pl->kafka = NULL;
-  if (!pl->tmpdir[0])
-    return;
-  static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-  for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-    char path[4300];
-    snprintf(path, sizeof(path), "%s%s", pl->catalog, suffixes[i]);
-    unlink(path);
-  }
-  rmdir(pl->tmpdir);
-  pl->tmpdir[0] = '\0';
+  return cfg;
 }
 
 /* Names the running persistent queries, stops them and waits.  Returns 0
@@ -421,22 +379,16 @@ int sl_cmd_shell(int argc, char **argv) {
   if (opts.log_file && sl_log_set_file(opts.log_file, &err))
     return usage_error("%s", err.message);
 
-  shell_place place;
-  if (place_open(&opts, &place, &err)) {
-    sl_cli_report(&err, NULL, 0);
-    place_close(&place);
-    return sl_error_exit_code(err.code);
-  }
-
   sl_parse_var vars[SL_CLI_MAX_VARS];
   size_t nvars;
   sl_cli_vars(&opts, vars, &nvars);
   sl_session_options sopts = {
       .brokers = opts.brokers,
       .kafka_config = opts.kafka_config,
-      .catalog = place.catalog,
+      .catalog = opts.catalog,
       .service = opts.service,
       .bounded = opts.bounded,
+      .udf_dir = opts.udf_dir,
       .output = sl_cli_output_format(&opts),
       .vars = vars,
       .nvars = nvars,
@@ -446,13 +398,15 @@ int sl_cmd_shell(int argc, char **argv) {
   sh.interactive = isatty(STDIN_FILENO);
   if (sl_session_open(&sopts, &sh.session, &err)) {
     sl_cli_report(&err, NULL, 0);
-    place_close(&place);
     return sl_error_exit_code(err.code);
   }
-  if (sl_shell_names_open(place.catalog, place.kafka, &sh.names, &err)) {
+  sl_kafka_config *cluster = cluster_config(&opts);
+  if (sl_shell_names_open(sl_session_catalog(sh.session), cluster,
+                          &sh.names, &err)) {
     SL_WARN("shell", "no completion of names: %s", err.message);
     sh.names = NULL;
   }
+  sl_kafka_config_free(cluster);
   sl_shell_source src = {0};
   if (sh.names)
     src = sl_shell_names_source(sh.names);
@@ -506,6 +460,5 @@ int sl_cmd_shell(int argc, char **argv) {
     fclose(tty);
   sl_shell_names_close(sh.names);
   sl_session_close(sh.session);
-  place_close(&place);
   return code;
 }

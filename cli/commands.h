@@ -12,5 +12,6 @@ int sl_cmd_broker(int argc, char **argv);
 int sl_cmd_demo(int argc, char **argv);
 int sl_cmd_shell(int argc, char **argv);
 int sl_cmd_gen(int argc, char **argv);
+int sl_cmd_explain(int argc, char **argv);
 
 #endif

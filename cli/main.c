@@ -26,6 +26,8 @@ static const command commands[] = {
      "the interactive shell"},
     {"check", sl_cmd_check, "sluice check [--dump] FILE.sql | -",
      "parse and bind only"},
+    {"explain", sl_cmd_explain, "sluice explain FILE.sql | -",
+     "print the plan of each query"},
     {"gen", sl_cmd_gen, "sluice gen KIND [options]",
      "data generators (records)"},
     {"broker", sl_cmd_broker, "sluice broker",

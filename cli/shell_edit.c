@@ -118,7 +118,7 @@ static void list_matches(sl_shell_edit *e, const sl_shell_completion *c) {
   fflush(e->out);
 }
 
-static unsigned char complete(EditLine *el, int ch) {
+static unsigned char complete(EditLine *el, wint_t ch) {
   (void)ch;
   sl_shell_edit *e = NULL;
   el_get(el, EL_CLIENTDATA, &e);

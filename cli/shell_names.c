@@ -21,7 +21,7 @@
 #define TOPICS_TTL_MS 3000
 
 struct sl_shell_names {
-  sl_catalog *catalog;
+  sl_catalog *catalog;      /* the session's */
   sl_kafka_config *kafka;   /* NULL: no cluster */
   sl_kafka_admin *admin;    /* made on the first topic listing */
   bool admin_failed;        /* do not retry a client that cannot start */
@@ -35,7 +35,7 @@ static int64_t now_ms(void) {
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-sl_status sl_shell_names_open(const char *catalog_path,
+sl_status sl_shell_names_open(sl_catalog *catalog,
                               const sl_kafka_config *kafka,
                               sl_shell_names **out, sl_error *err) {
   *out = NULL;
@@ -46,10 +46,7 @@ sl_status sl_shell_names_open(const char *catalog_path,
     free(n);
     return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
   }
-  if (sl_catalog_open(catalog_path, &n->catalog, err)) {
-    sl_shell_names_close(n);
-    return err->code;
-  }
+  n->catalog = catalog;
   *out = n;
   return SL_OK;
 }
@@ -59,7 +56,6 @@ void sl_shell_names_close(sl_shell_names *n) {
     return;
   sl_kafka_admin_free(n->admin);
   sl_kafka_config_free(n->kafka);
-  sl_catalog_close(n->catalog);
   sl_shell_words_free(&n->topics);
   free(n);
 }

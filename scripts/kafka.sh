@@ -94,9 +94,18 @@ EOF
 }
 
 # A Kafka cluster id: 16 random bytes in URL-safe base64 without padding.
-cluster_id() {
-  python3 -c 'import base64, os
-print(base64.urlsafe_b64encode(os.urandom(16)).decode().rstrip("="))'
+# An id starting with "-" would read as an option to kafka-storage, so such
+# ids are drawn again (Kafka's own generator does the same).
+cluster_id() { # [count]
+  python3 - "${1:-1}" <<'PY'
+import base64, os, sys
+for _ in range(int(sys.argv[1])):
+    while True:
+        id = base64.urlsafe_b64encode(os.urandom(16)).decode().rstrip("=")
+        if not id.startswith("-"):
+            break
+    print(id)
+PY
 }
 
 # True when the recorded pid is alive and is the broker of the recorded data
@@ -290,8 +299,9 @@ case "${1:-}" in
   status) cmd_status ;;
   version) echo "$version" ;;
   fetch) fetch_jars ;;
+  cluster-id) cluster_id "${2:-1}" ;;
   *)
-    echo "usage: scripts/kafka.sh start|stop|status|version|fetch" >&2
+    echo "usage: scripts/kafka.sh start|stop|status|version|fetch|cluster-id" >&2
     exit 2
     ;;
 esac

@@ -307,7 +307,7 @@ sl_status exec_print(sl_session *s, const exec_stmt *st, sl_error *err) {
     rc = sl_output_begin(s->output, 6, names, types, err);
 
   int64_t printed = 0;
-  while (rc == SL_OK && !s->stop_requested) {
+  while (rc == SL_OK && !session_interrupted(s)) {
     if (limit >= 0 && printed >= limit)
       break;
     if (bounded && sl_kafka_consumer_at_end(c))

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "engine/common/log.h"
+#include "engine/exec/exec_model.h"
 
 static const char *bound_option(const sl_bound_stmt *b, const char *name) {
   for (int i = 0; i < b->noptions; i++) {
@@ -313,7 +314,7 @@ sl_status exec_show(sl_session *s, const exec_stmt *st, sl_error *err) {
   if (strcmp(what, "training sets") == 0)
     return show_objects(s, SL_CATALOG_TRAINING_SET, err);
   if (strcmp(what, "models") == 0)
-    return show_objects(s, SL_CATALOG_MODEL, err);
+    return exec_show_models(s, st, err);
   if (strcmp(what, "queries") == 0)
     return show_queries(s, err);
   if (strcmp(what, "topics") == 0)
@@ -375,6 +376,8 @@ sl_status exec_describe(sl_session *s, const exec_stmt *st, sl_error *err) {
   static const char *const names[] = {"column", "type", "nullable", "key"};
   if (st->bound->object_kind == SL_CATALOG_FUNCTION)
     return describe_function(s, st, err);
+  if (st->bound->object_kind == SL_CATALOG_MODEL)
+    return exec_describe_model(s, st, err);
   sl_catalog_object *obj = NULL;
   if (sl_catalog_get(s->catalog, st->bound->name, &obj, err))
     return exec_locate(st, err);

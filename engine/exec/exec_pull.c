@@ -18,6 +18,7 @@
 
 #include "catalog/lookup.h"
 #include "engine/common/log.h"
+#include "engine/exec/exec_model.h"
 #include "engine/expr/expr.h"
 #include "engine/types/format.h"
 #include "engine/types/strbuf.h"
@@ -40,6 +41,7 @@ typedef struct pull_query {
   pull_stage stages[PULL_MAX_STAGES]; /* from the scan upwards */
   const sl_rel *scan;
   sl_batch *batch;      /* scanned rows */
+  sl_predict *predict;  /* PREDICT's models */
   int64_t limit;        /* -1: none */
   int64_t emitted;
   bool done;
@@ -72,6 +74,8 @@ static sl_status pull_collect(pull_query *q, const sl_rel *rel,
 
 static sl_status pull_compile(pull_query *q, sl_error *err) {
   sl_expr_options eopts = {.file = q->st->file};
+  if (exec_predict_open(q->session, &eopts, &q->predict, err))
+    return err->code;
   for (int i = 0; i < q->nstages; i++) {
     pull_stage *sg = &q->stages[i];
     const sl_rel *rel = sg->rel;
@@ -176,6 +180,7 @@ static void pull_free(pull_query *q) {
     sl_batch_free(q->stages[i].out);
   }
   sl_batch_free(q->batch);
+  sl_predict_free(q->predict);
 }
 
 /* True when the query reads a table or training set: a pull query. */

@@ -76,7 +76,7 @@ static sl_status query_wait(sl_session *s, sl_query *q, sl_error *err) {
       return err->code;
     if (ended)
       return SL_OK;
-    if (s->stop_requested)
+    if (session_interrupted(s))
       sl_query_stop(q);
   }
 }

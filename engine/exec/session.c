@@ -279,6 +279,7 @@ static sl_status session_execute(sl_session *s, sl_bind_ctx *ctx,
 
 sl_status sl_session_run_script(sl_session *s, const char *file,
                                 const char *text, sl_error *err) {
+  s->cancel_requested = 0;
   sl_parse_options popts = {s->opts.vars, s->opts.nvars};
   sl_parse_result *parse = NULL;
   if (sl_parse_script(file, text, &popts, &parse, err))
@@ -303,3 +304,34 @@ sl_status sl_session_run_script(sl_session *s, const char *file,
 void sl_session_request_stop(sl_session *s) { s->stop_requested = 1; }
 
 sl_catalog *sl_session_catalog(sl_session *s) { return s->catalog; }
+
+void sl_session_cancel(sl_session *s) { s->cancel_requested = 1; }
+
+sl_status sl_session_list_topics(sl_session *s, char ***names,
+                                 size_t *count, sl_error *err) {
+  sl_kafka_admin *admin;
+  if (session_admin(s, &admin, err))
+    return err->code;
+  return sl_kafka_admin_list_topics(admin, false, names, count, err);
+}
+
+int sl_session_running_queries(sl_session *s, const char **ids, int max) {
+  int n = 0;
+  for (int i = 0; i < s->nqueries; i++) {
+    if (sl_query_get_status(s->queries[i]) != SL_QUERY_STATUS_RUNNING)
+      continue;
+    if (n < max)
+      ids[n] = sl_query_id(s->queries[i]);
+    n++;
+  }
+  return n;
+}
+
+void sl_session_set_output(sl_session *s, FILE *out) {
+  sl_output *o = sl_output_new(out, s->opts.output);
+  if (!o)
+    return;
+  sl_output_free(s->output);
+  s->output = o;
+  s->out = out;
+}

@@ -67,6 +67,22 @@ sl_status sl_session_wait(sl_session *s, sl_error *err);
 /* Asks a waiting session to stop.  Async-signal-safe. */
 void sl_session_request_stop(sl_session *s);
 
+/* Stops the statement running now (a push query, PRINT) and nothing
+ * else; the next statement runs normally.  Async-signal-safe. */
+void sl_session_cancel(sl_session *s);
+
+/* The topics of the session's cluster (internal ones left out), for
+ * completion.  *names is a new array (sl_kafka_names_free). */
+sl_status sl_session_list_topics(sl_session *s, char ***names,
+                                 size_t *count, sl_error *err);
+
+/* The ids of the persistent queries running in this session (at most
+ * max, owned by the session); returns how many run. */
+int sl_session_running_queries(sl_session *s, const char **ids, int max);
+
+/* Sends results to out from now on (the shell's \o). */
+void sl_session_set_output(sl_session *s, FILE *out);
+
 /* The session's catalog, for callers that list objects (the shell's
  * completion).  Owned by the session. */
 struct sl_catalog *sl_session_catalog(sl_session *s);

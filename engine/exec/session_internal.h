@@ -60,7 +60,8 @@ struct sl_session {
   struct sl_query *queries[SESSION_MAX_QUERIES];
 
   int transient_queries;      /* numbering of transient_<n> */
-  volatile sig_atomic_t stop_requested;
+  volatile sig_atomic_t stop_requested;   /* end the session's waits */
+  volatile sig_atomic_t cancel_requested; /* end the running statement */
 };
 
 /* One statement in flight: the bound form and where it came from. */
@@ -122,6 +123,11 @@ sl_table_follower *session_follower(sl_session *s, const char *table);
 void session_unfollow(sl_session *s, const char *table);
 sl_status session_sync_table(sl_session *s, const char *table,
                              sl_error *err);
+
+/* True when the running statement should end early. */
+static inline bool session_interrupted(const sl_session *s) {
+  return s->stop_requested || s->cancel_requested;
+}
 
 /* Fails at the statement's position with a formatted message. */
 sl_status exec_fail(const exec_stmt *st, sl_error *err, const char *fmt, ...)

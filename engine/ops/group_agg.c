@@ -392,6 +392,8 @@ static void gagg_close(sl_op *op) {
 
 static void gagg_destroy(sl_op *op) {
   gagg_op *g = (gagg_op *)op;
+  /* An open that failed half-way left things to release. */
+  gagg_close(op);
   free(g->state_name);
   free(g);
 }

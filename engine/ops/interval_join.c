@@ -624,6 +624,8 @@ static void ijoin_close(sl_op *op) {
 
 static void ijoin_destroy(sl_op *op) {
   ijoin_op *j = (ijoin_op *)op;
+  /* An open that failed half-way left things to release. */
+  ijoin_close(op);
   free(j->state_name);
   free(j);
 }

@@ -820,6 +820,8 @@ static void over_close(sl_op *op) {
 
 static void over_destroy(sl_op *op) {
   over_op *o = (over_op *)op;
+  /* An open that failed half-way left things to release. */
+  over_close(op);
   free(o->state_name);
   free(o);
 }

@@ -232,6 +232,8 @@ static void tjoin_close(sl_op *op) {
 
 static void tjoin_destroy(sl_op *op) {
   tjoin_op *t = (tjoin_op *)op;
+  /* An open that failed half-way left things to release. */
+  tjoin_close(op);
   free(t->table);
   free(t);
 }

@@ -533,6 +533,8 @@ static void topn_close(sl_op *op) {
 
 static void topn_destroy(sl_op *op) {
   topn_op *t = (topn_op *)op;
+  /* An open that failed half-way left things to release. */
+  topn_close(op);
   free(t->state_name);
   free(t->desc);
   free(t);

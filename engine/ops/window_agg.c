@@ -708,6 +708,8 @@ static void wagg_close(sl_op *op) {
 
 static void wagg_destroy(sl_op *op) {
   wagg_op *w = (wagg_op *)op;
+  /* An open that failed half-way left things to release. */
+  wagg_close(op);
   free(w->state_name);
   free(w);
 }

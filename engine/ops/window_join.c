@@ -419,6 +419,8 @@ static void wjoin_close(sl_op *op) {
 
 static void wjoin_destroy(sl_op *op) {
   wjoin_op *j = (wjoin_op *)op;
+  /* An open that failed half-way left things to release. */
+  wjoin_close(op);
   free(j->state_name);
   free(j);
 }

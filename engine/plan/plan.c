@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/expr/expr.h"
 #include "engine/format/csv_record.h"
 
 /* ------------------------------------------------------------------ */
@@ -634,6 +635,66 @@ static sl_status number(sl_planner *p, sl_pnode *n) {
   return SL_OK;
 }
 
+/* Compiles one expression and throws it away: what cannot compile (a
+ * constant LIKE pattern ending in its escape, a function constant its
+ * prepare step refuses) is an SQL error now rather than when the query
+ * opens its operators. */
+static bool has_predict(const sl_bexpr *e) {
+  if (e->kind == SL_BEXPR_PREDICT)
+    return true;
+  for (int i = 0; i < e->nargs; i++)
+    if (has_predict(e->args[i]))
+      return true;
+  return false;
+}
+
+static sl_status check_expr(sl_planner *p, const sl_bexpr *e) {
+  /* PREDICT compiles only with the runtime's model hook. */
+  if (!e || has_predict(e))
+    return SL_OK;
+  sl_expr_options opts = {.file = p->req->file};
+  sl_expr *x;
+  sl_status rc = sl_expr_compile(e, &opts, &x, p->err);
+  if (rc)
+    return rc;
+  sl_expr_free(x);
+  return SL_OK;
+}
+
+static sl_status check_exprs(sl_planner *p) {
+  sl_status rc = SL_OK;
+  for (int i = 0; !rc && i < p->plan->nnodes; i++) {
+    const sl_pnode *n = p->plan->nodes[i];
+    switch (n->kind) {
+    case SL_PNODE_FILTER:
+      rc = check_expr(p, n->u.filter.predicate);
+      break;
+    case SL_PNODE_PROJECT:
+      for (int k = 0; !rc && k < n->u.project.nexprs; k++)
+        rc = check_expr(p, n->u.project.exprs[k]);
+      break;
+    case SL_PNODE_LOOKUP_JOIN:
+      for (int k = 0; !rc && k < n->u.lookup.nkeys; k++)
+        rc = check_expr(p, n->u.lookup.left_keys[k]);
+      for (int k = 0; !rc && n->u.lookup.right_exprs &&
+                      k < n->u.lookup.nright;
+           k++)
+        rc = check_expr(p, n->u.lookup.right_exprs[k]);
+      if (!rc)
+        rc = check_expr(p, n->u.lookup.right_filter);
+      if (!rc)
+        rc = check_expr(p, n->u.lookup.residual);
+      break;
+    case SL_PNODE_SOURCE:
+      rc = check_expr(p, n->u.source.check);
+      break;
+    default:
+      break;
+    }
+  }
+  return rc;
+}
+
 /* Builds the plan (see plan.h). */
 sl_status sl_plan_build(const sl_plan_request *req, sl_plan **out,
                         sl_error *err) {
@@ -693,6 +754,8 @@ sl_status sl_plan_build(const sl_plan_request *req, sl_plan **out,
     rc = err->code ? err->code : SL_ERR_NOMEM;
   if (!rc)
     rc = number(&p, root);
+  if (!rc)
+    rc = check_exprs(&p);
   free(p.tmap_from);
   free(p.tmap_to);
   if (rc) {

@@ -139,6 +139,9 @@ struct sl_plan {
   char *query_id;
   bool persistent;
   bool bounded;             /* read to the end offsets at start */
+  bool stateful;            /* some operator keeps state in the query's
+                               store (the runtime then opens, restores
+                               and checkpoints it) */
   int nnodes;
   sl_pnode **nodes;         /* inputs before the nodes that read them */
   sl_pnode *root;           /* the sink */

@@ -5,6 +5,8 @@
  */
 #include "engine/plan/plan_stateful.h"
 
+#include "engine/plan/plan_internal.h"
+
 #include <string.h>
 
 /* ---- Copies into the plan ---------------------------------------------- */

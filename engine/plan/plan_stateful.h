@@ -47,9 +47,12 @@
 #include "engine/ops/topn.h"
 #include "engine/ops/window_agg.h"
 #include "engine/ops/window_join.h"
-#include "engine/plan/plan_internal.h"
 #include "engine/types/strbuf.h"
 #include "parser/bound.h"
+
+/* The planner's working state (plan_internal.h); this header stands
+ * alone so that plan.h can embed an sl_plan_stateful in its nodes. */
+struct sl_planner;
 
 typedef enum sl_plan_stateful_kind {
   SL_STATEFUL_WINDOW_AGG = 0,
@@ -89,7 +92,8 @@ bool sl_plan_stateful_claims(const sl_rel *rel);
 
 /* Describes the operator of rel into *out (see above).  What cannot run
  * fails with SL_ERR_SQL at the relation's position through p. */
-sl_status sl_plan_stateful_describe(sl_planner *p, const sl_rel *rel,
+sl_status sl_plan_stateful_describe(struct sl_planner *p,
+                                    const sl_rel *rel,
                                     sl_plan_stateful *out);
 
 /* Makes the operator of s; state_name (copied; NULL: the operator's

@@ -140,6 +140,24 @@ static bool has_limit(const sl_plan *plan) {
   return false;
 }
 
+/* The store of a stateful persistent query, restored from its last
+ * checkpoint, whose offsets its partitions resume from. */
+static sl_status open_state(sl_query *q, sl_error *err) {
+  if (!q->rt->catalog)
+    return sl_error_set(err, SL_ERR_INTERNAL,
+                        "stateful query %s without a catalog", q->id);
+  sl_status rc = sl_state_open(q->rt->catalog, q->id, &q->state, err);
+  int64_t id = 0;
+  if (!rc)
+    rc = sl_state_restore(q->state, &id, err);
+  if (!rc && id > 0)
+    rc = sl_state_offsets(q->state, &q->restored, &q->nrestored, err);
+  if (!rc && id > 0)
+    SL_INFO("engine", "query %s restored checkpoint %lld", q->id,
+            (long long)id);
+  return rc;
+}
+
 /* ------------------------------------------------------------------ */
 /* Lifecycle                                                           */
 /* ------------------------------------------------------------------ */
@@ -148,6 +166,8 @@ static void query_destroy(sl_query *q) {
   for (int i = 0; q->tasks && i < q->ntasks; i++)
     sl_task_free(q->tasks[i]);
   free(q->tasks);
+  sl_state_offsets_free(q->restored, q->nrestored);
+  sl_state_close(q->state);
   free(q->parts);
   sl_plan_free(q->plan);
   free(q->id);
@@ -191,6 +211,8 @@ sl_status sl_query_start(sl_runtime *rt, sl_plan *plan, sl_query **out,
   }
   if (!rc)
     rc = prepare_topics(q, err);
+  if (!rc && plan->stateful && plan->persistent)
+    rc = open_state(q, err);
   if (!rc) {
     pthread_mutex_lock(&rt->lock);
     q->start = strdup(start_of(q));
@@ -205,7 +227,11 @@ sl_status sl_query_start(sl_runtime *rt, sl_plan *plan, sl_query **out,
     for (int i = 0; i < q->nparts; i++)
       if (q->parts[i].partition + 1 > most)
         most = q->parts[i].partition + 1;
+    /* A stateful query checkpoints its one store at batch boundaries:
+     * one task per process keeps every worker out of it meanwhile. */
     int cap = plan->persistent ? rt->group_tasks : rt->threads;
+    if (q->state)
+      cap = 1;
     q->ntasks = cap < most ? cap : most;
     if (q->ntasks < 1 || has_limit(plan))
       q->ntasks = 1;

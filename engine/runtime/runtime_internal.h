@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "catalog/state.h"
 #include "engine/kafka/consumer.h"
 #include "engine/ops/errors.h"
 #include "engine/ops/op.h"
@@ -80,6 +81,12 @@ struct sl_query {
   sl_error error;           /* the first failure (under lock) */
   atomic_llong commits;
   atomic_llong lost;        /* records deleted before they were read */
+
+  /* A stateful persistent query: its store and the source offsets of
+   * the checkpoint it restored (where its partitions resume). */
+  sl_state *state;
+  sl_catalog_offset *restored;
+  int nrestored;
 };
 
 /* ---- Tasks (task.c) --------------------------------------------------- */

@@ -297,6 +297,12 @@ static sl_status tell_partitions(sl_task *t, const sl_kafka_position *parts,
 static void on_assign(void *ctx, sl_kafka_position *parts, size_t n) {
   sl_task *t = ctx;
   sl_error err;
+  /* A restored checkpoint says where its state's records end. */
+  for (size_t i = 0; i < n; i++)
+    for (int k = 0; k < t->q->nrestored; k++)
+      if (t->q->restored[k].partition == parts[i].partition &&
+          !strcmp(t->q->restored[k].topic, parts[i].topic))
+        parts[i].offset = t->q->restored[k].offset;
   if (tell_partitions(t, parts, n, true, &err))
     sl_query_fail(t->q, &err);
 }
@@ -361,8 +367,8 @@ static sl_status snapshot(sl_task *t, sl_error *err) {
     }
   }
 
-  sl_op_ckpt ck = {.id = ++t->checkpoint_id, .state = NULL,
-                   .final = t->state == TASK_DRAINING};
+  sl_op_ckpt ck = {.id = ++t->checkpoint_id, .state = t->q->state,
+                   .final = t->state >= TASK_DRAINING};
   for (int i = 0; i < t->q->plan->nnodes; i++) {
     sl_status rc = sl_op_checkpoint(t->ops[i], &ck, err);
     if (rc)
@@ -371,32 +377,38 @@ static sl_status snapshot(sl_task *t, sl_error *err) {
   return SL_OK;
 }
 
+/* The checkpoint (a stateful query's store with the offsets it
+ * reflects, written before Kafka sees the offsets, so that the store is
+ * never behind what is committed), then the Kafka commit and the
+ * catalog's record of progress. */
 static sl_status commit_positions(sl_task *t, sl_error *err) {
   if (t->npos == 0)
     return SL_OK;
-  sl_status rc = sl_kafka_consumer_commit(t->consumer, t->pos,
-                                          (size_t)t->npos, err);
-  if (rc)
-    return rc;
-  atomic_fetch_add(&t->q->commits, 1);
-  sl_catalog *cat = t->q->rt->catalog;
-  if (cat) {
-    sl_catalog_offset *offs = calloc((size_t)t->npos, sizeof(*offs));
-    if (offs) {
-      for (int i = 0; i < t->npos; i++) {
-        offs[i].topic = (char *)t->pos[i].topic;
-        offs[i].partition = t->pos[i].partition;
-        offs[i].offset = t->pos[i].offset;
-      }
-      sl_error cerr;
-      if (sl_catalog_query_save_progress(cat, t->q->id, offs, t->npos, NULL,
-                                         &cerr))
-        SL_DEBUG("engine", "query %s: progress not recorded: %s", t->q->id,
-                 cerr.message);
-      free(offs);
-    }
+  sl_catalog_offset *offs = calloc((size_t)t->npos, sizeof(*offs));
+  if (!offs)
+    return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  for (int i = 0; i < t->npos; i++) {
+    offs[i].topic = (char *)t->pos[i].topic;
+    offs[i].partition = t->pos[i].partition;
+    offs[i].offset = t->pos[i].offset;
   }
-  return SL_OK;
+  sl_status rc = SL_OK;
+  if (t->q->state)
+    rc = sl_state_checkpoint(t->q->state, offs, t->npos, NULL, NULL, err);
+  if (!rc)
+    rc = sl_kafka_consumer_commit(t->consumer, t->pos, (size_t)t->npos, err);
+  if (!rc) {
+    atomic_fetch_add(&t->q->commits, 1);
+    sl_catalog *cat = t->q->rt->catalog;
+    sl_error cerr;
+    if (cat && !t->q->state &&
+        sl_catalog_query_save_progress(cat, t->q->id, offs, t->npos, NULL,
+                                       &cerr))
+      SL_DEBUG("engine", "query %s: progress not recorded: %s", t->q->id,
+               cerr.message);
+  }
+  free(offs);
+  return rc;
 }
 
 /* Commits everything processed, assuming outputs are delivered. */
@@ -490,6 +502,7 @@ static sl_status task_open(sl_task *t, sl_error *err) {
   }
   t->ctx = (sl_op_ctx){.query_id = q->id,
                        .catalog = rt->catalog,
+                       .state = q->state,
                        .errors = t->errors,
                        .output = t->output,
                        .task = t->index,

@@ -17,8 +17,8 @@ from harness import clean_env, main, run  # noqa: E402
 SLUICE = os.path.abspath(sys.argv[1])
 DOCS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
                     "docs", "cli.md")
-COMMANDS = [["run"], ["shell"], ["check"], ["gen"], ["gen", "records"],
-            ["broker"], ["demo"]]
+COMMANDS = [["run"], ["shell"], ["check"], ["explain"], ["gen"],
+            ["gen", "records"], ["broker"], ["demo"]]
 
 
 def expect(cond, what, detail=""):
@@ -32,7 +32,8 @@ def test_version_and_help(work):
            "--version", out + err)
     code, out, err = run([SLUICE, "--help"], cwd=work)
     expect(code == 0 and out.startswith("Sluice "), "--help", out + err)
-    for cmd in ("run", "shell", "check", "gen", "broker", "demo"):
+    for cmd in ("run", "shell", "check", "explain", "gen", "broker",
+                "demo"):
         expect(re.search(r"^  sluice %s\b" % cmd, out, re.M),
                "--help lists %s" % cmd, out)
     code, out2, _ = run([SLUICE, "help"], cwd=work)

@@ -14,6 +14,7 @@ import re
 import signal
 import stat
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import PtyProgram, clean_env, main  # noqa: E402
@@ -141,14 +142,22 @@ def test_session(work):
         out = run_statement(sh, "\\nosuch")
         check("unknown command \\nosuch" in out, "unknown meta command", out)
 
-        # Ctrl-C stops a running PRINT, which follows its topic until then.
-        sh.type("PRINT 'payments';\r")
-        sh.drain(0.5)
+        # A push query: LIMIT ends it; without one, Ctrl-C stops it.
+        run_statement(sh, "INSERT INTO payments VALUES (1, 2.5), (2, 7.25);")
+        run_statement(sh, "SET 'auto.offset.reset' = 'earliest';")
+        out = run_statement(sh, "SELECT id FROM payments EMIT CHANGES "
+                                "LIMIT 1;")
+        check(re.search(r"\|  +[12] \|", out) and "(1 row)" in out,
+              "LIMIT 1 ends the push query after one row", out)
+        sh.type("SELECT id, amount FROM payments EMIT CHANGES;\r")
+        sh.expect("EMIT CHANGES;\r\n")
+        time.sleep(1.0)
         sh.send("\x03")
         out_start = sh.pos
         sh.expect(r"cancelled\r\n" + PROMPT)
         out = sh.seen[out_start:sh.pos].decode()
-        check("(0 rows)" in out, "the stopped PRINT ends its table", out)
+        check(re.search(r"\|  +2 \| +7\.25 \|", out) and "(2 rows)" in out,
+              "the stopped push query printed its rows", out)
 
         run_statement(sh, "SHOW STREAMS;")
         sh.type("\x04")

@@ -375,6 +375,18 @@ static void test_unsupported(void **state) {
   sl_error_format(&err, buf, sizeof(buf));
   assert_string_equal(buf, "t.sql:2:3: error: the query has 4 columns but "
                            "stream big has 2");
+
+  /* An expression that cannot compile fails the build, at its place. */
+  sl_bexpr *like = tb_nary(SL_BEXPR_LIKE, sl_type_boolean(), false, 2,
+                           tb_col(3, sl_type_varchar()), tb_str("x\\"));
+  like->pos.line = 4;
+  like->pos.column = 9;
+  sl_rel *f = filter(scan(orders_obj, SL_SCAN_STREAM), like);
+  assert_int_equal(build(f, SL_PLAN_SINK_CALLBACK, -1, &plan, &err),
+                   SL_ERR_SQL);
+  sl_error_format(&err, buf, sizeof(buf));
+  assert_string_equal(buf, "t.sql:4:9: error: LIKE pattern must not end "
+                           "with escape character");
 }
 
 /* Query columns of narrower types are cast to the stream's. */

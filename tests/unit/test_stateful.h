@@ -80,8 +80,8 @@ static inline void ts_sink_add(ts_sink *s, const char *line) {
   s->lines[s->n++] = strdup(line);
 }
 
-static inline sl_status ts_collect(void *ud, const sl_batch *b, int ncols,
-                            sl_error *err) {
+static inline sl_status ts_collect(void *ud, const sl_batch *b,
+                                   int ncols, sl_error *err) {
   (void)err;
   ts_sink *s = ud;
   s->batches++;
@@ -109,7 +109,8 @@ static inline void ts_sink_clear(ts_sink *s) {
 }
 
 /* Fails listing both sides when the lines differ from want. */
-static inline void ts_expect(const ts_sink *s, int n, const char *const *want) {
+static inline void ts_expect(const ts_sink *s, int n,
+                             const char *const *want) {
   int same = s->n == n;
   for (int i = 0; same && i < n; i++)
     same = strcmp(s->lines[i], want[i]) == 0;
@@ -153,7 +154,8 @@ static inline void ts_feed_init(ts_feed *f, int64_t delay) {
 
 /* A batch of the events (columns k VARCHAR, v BIGINT) with their per-row
  * watermarks in wm. */
-static sl_batch *ts_batch(ts_feed *f, const ts_ev *ev, int n, int64_t *wm) {
+static inline sl_batch *ts_batch(ts_feed *f, const ts_ev *ev, int n,
+                                 int64_t *wm) {
   sl_batch *b = sl_batch_create(2, n > 0 ? n : 1);
   for (int i = 0; i < n; i++) {
     int r = sl_batch_append_row(b);
@@ -176,8 +178,8 @@ static sl_batch *ts_batch(ts_feed *f, const ts_ev *ev, int n, int64_t *wm) {
 
 /* Pushes the events into port of op in batches of bsize rows, each
  * followed by the watermark. */
-static inline void ts_feed_events(ts_feed *f, sl_op *op, int port, const ts_ev *ev,
-                           int n, int bsize) {
+static inline void ts_feed_events(ts_feed *f, sl_op *op, int port,
+                                  const ts_ev *ev, int n, int bsize) {
   sl_error err;
   sl_error_clear(&err);
   if (bsize <= 0)
@@ -214,7 +216,8 @@ typedef struct ts_rig {
   ts_sink got;
 } ts_rig;
 
-static inline void ts_rig_open(ts_rig *g, sl_op *op, int ncols, sl_state *state) {
+static inline void ts_rig_open(ts_rig *g, sl_op *op, int ncols,
+                               sl_state *state) {
   sl_error err;
   sl_error_clear(&err);
   memset(&g->got, 0, sizeof(g->got));
@@ -259,8 +262,8 @@ static inline void ts_res_free(void) {
 
 /* The call name(arg) (arg NULL: no argument, COUNT(*)), arguments cast
  * to the signature's types as the binder does. */
-static inline sl_agg_call ts_agg2(const char *name, sl_bexpr *arg, sl_bexpr *arg2,
-                           bool distinct) {
+static inline sl_agg_call ts_agg2(const char *name, sl_bexpr *arg,
+                                  sl_bexpr *arg2, bool distinct) {
   sl_error err;
   sl_error_clear(&err);
   sl_agg_call c;

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * command_log.h - the command topic that keeps the instances of one
+ * deployment in agreement.
+ *
+ * Every instance of a service (`--service NAME`) writes the statements
+ * that change what exists (CREATE, DROP, persistent queries, TERMINATE)
+ * to `_sluice-<service>-commands`, a compacted topic of one partition
+ * keyed by the object or query a statement is about.  An instance that
+ * starts replays the topic into its own catalog, so all instances know the
+ * same objects and run the same persistent queries, whose partitions their
+ * consumer groups then spread over the instances.  While it runs, an
+ * instance follows the topic and applies what the others write.
+ */
+#ifndef SLUICE_EXEC_COMMAND_LOG_H
+#define SLUICE_EXEC_COMMAND_LOG_H
+
+#include "engine/common/error.h"
+#include "engine/kafka/admin.h"
+#include "engine/kafka/config.h"
+#include "engine/kafka/producer.h"
+
+typedef struct sl_command_log sl_command_log;
+
+/* A command read back: the key it was written under, its SQL, and the
+ * instance that wrote it. */
+typedef struct sl_command {
+  const char *key;
+  const char *sql;
+  const char *origin;
+} sl_command;
+
+/* Called for each command; an error stops a replay but not a follower
+ * (the follower logs it and goes on). */
+typedef sl_status (*sl_command_fn)(void *ud, const sl_command *cmd,
+                                   sl_error *err);
+
+/* Opens the command topic of service, creating it when missing.
+ * instance names this process in the records it writes. */
+sl_status sl_command_log_open(const sl_kafka_config *kafka,
+                              sl_kafka_admin *admin, const char *service,
+                              const char *instance, sl_command_log **out,
+                              sl_error *err);
+
+/* The topic's name. */
+const char *sl_command_log_topic(const sl_command_log *log);
+
+/* Writes one command through producer and waits for its acknowledgement. */
+sl_status sl_command_log_append(sl_command_log *log,
+                                sl_kafka_producer *producer,
+                                const char *key, const char *sql,
+                                sl_error *err);
+
+/* Reads the topic up to its current end and calls fn for the newest
+ * command of each key, in the order those were written. */
+sl_status sl_command_log_replay(sl_command_log *log, sl_command_fn fn,
+                                void *ud, sl_error *err);
+
+/* After a replay: follows the topic on a thread of its own and calls fn
+ * for every new command written by another instance. */
+sl_status sl_command_log_follow(sl_command_log *log, sl_command_fn fn,
+                                void *ud, sl_error *err);
+
+/* Stops following and frees the log.  Accepts NULL. */
+void sl_command_log_close(sl_command_log *log);
+
+#endif

@@ -1,0 +1,765 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * predict.c - model versions bound for scoring, and the PREDICT call
+ * sites of compiled expressions.
+ *
+ * A version's features are bound again from its CREATE MODEL text, then
+ * their column references are re-pointed by name at the caller's columns.
+ * The provider caches loaded versions; each call site owns what it
+ * writes while scoring (its matrix, scores, the batch its computed
+ * features read), so call sites on different threads share only
+ * read-only models.
+ */
+#include "engine/exec/predict.h"
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine/common/log.h"
+#include "engine/expr/expr.h"
+#include "engine/types/batch.h"
+#include "engine/types/format.h"
+#include "engine/types/strbuf.h"
+#include "parser/bind.h"
+
+/* Rows a call site's own batch holds at first; it grows to the largest
+ * batch it is given. */
+#define SITE_BATCH_ROWS 1024
+
+static sl_status nomem(sl_error *err) {
+  return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+}
+
+/* ---- Binding a version again ------------------------------------------- */
+
+/* Re-points column references from the version's own columns (old) to the
+ * caller's, by name.  A node reached twice (shared by two expressions) is
+ * re-pointed once. */
+typedef struct remap {
+  const char *what;            /* "model m version n" */
+  int nold;
+  const char *const *old_names;
+  int ncols;
+  const char *const *names;
+  const sl_type *const *types;
+  sl_bexpr **done;
+  int ndone;
+  int cap;
+  sl_error *err;
+} remap;
+
+static sl_status remap_expr(remap *r, sl_bexpr *e) {
+  if (!e)
+    return SL_OK;
+  if (e->kind == SL_BEXPR_COLUMN) {
+    for (int k = 0; k < r->ndone; k++) {
+      if (r->done[k] == e)
+        return SL_OK;
+    }
+    int old = e->u.column;
+    if (old < 0 || old >= r->nold)
+      return sl_error_set(r->err, SL_ERR_INTERNAL,
+                          "%s reads column %d of %d", r->what, old, r->nold);
+    const char *name = r->old_names[old];
+    int at = -1;
+    for (int j = 0; j < r->ncols && at < 0; j++) {
+      if (strcmp(r->names[j], name) == 0)
+        at = j;
+    }
+    char want[SL_TYPE_SQL_MAX], got[SL_TYPE_SQL_MAX];
+    sl_type_to_sql(e->type, want, sizeof(want));
+    if (at < 0)
+      return sl_error_set(r->err, SL_ERR_SQL,
+                          "%s reads column \"%s\" (%s), which is not "
+                          "available here", r->what, name, want);
+    if (!sl_type_equal(e->type, r->types[at])) {
+      sl_type_to_sql(r->types[at], got, sizeof(got));
+      return sl_error_set(r->err, SL_ERR_SQL,
+                          "%s reads column \"%s\" as %s, but it is %s here",
+                          r->what, name, want, got);
+    }
+    if (r->ndone == r->cap) {
+      int cap = r->cap ? r->cap * 2 : 16;
+      sl_bexpr **d = realloc(r->done, (size_t)cap * sizeof(*d));
+      if (!d)
+        return nomem(r->err);
+      r->done = d;
+      r->cap = cap;
+    }
+    r->done[r->ndone++] = e;
+    e->u.column = at;
+    return SL_OK;
+  }
+  for (int i = 0; i < e->nargs; i++) {
+    sl_status rc = remap_expr(r, e->args[i]);
+    if (rc)
+      return rc;
+  }
+  return SL_OK;
+}
+
+/* The bound statement's own columns: the training set's for a trained
+ * model, the listed inputs for one imported FROM FILE. */
+static const char **own_columns(const sl_bound_stmt *b, int *n) {
+  const sl_rel *scan = b->query;
+  while (scan && scan->kind != SL_REL_SCAN)
+    scan = scan->input;
+  *n = scan ? scan->ncolumns : b->ninputs;
+  const char **names = calloc((size_t)*n + 1, sizeof(*names));
+  for (int i = 0; names && i < *n; i++)
+    names[i] = scan ? scan->columns[i].name : b->inputs[i].name;
+  return names;
+}
+
+/* Parses and binds the version's CREATE MODEL; errors become the
+ * caller's, without the position in that text. */
+static sl_status rebind(sl_predict_version *v, sl_catalog *catalog,
+                        sl_func_registry *functions, const char *what,
+                        sl_error *err) {
+  sl_status rc = sl_parse_statement(what, v->sql, NULL, &v->parse, err);
+  if (rc == SL_OK) {
+    sl_bind_ctx ctx;
+    sl_bind_ctx_init(&ctx, catalog, functions, v->parse);
+    rc = sl_bind_stmt(&ctx, v->parse->stmts[0], &v->bound, err);
+  }
+  if (rc == SL_OK && v->bound->kind != SL_BSTMT_CREATE_MODEL)
+    rc = sl_error_set(err, SL_ERR_RUNTIME, "%s was not made by CREATE "
+                      "MODEL", what);
+  if (rc == SL_ERR_SQL) {
+    err->loc = SL_LOC_NONE;
+    sl_error_prefix(err, "%s no longer binds", what);
+  }
+  return rc;
+}
+
+sl_status sl_predict_version_load(sl_catalog *catalog,
+                                  sl_func_registry *functions,
+                                  const char *model, int version, int ncols,
+                                  const char *const *names,
+                                  const sl_type *const *types,
+                                  bool with_label, sl_predict_version **out,
+                                  sl_error *err) {
+  *out = NULL;
+  sl_catalog_model_version *cv = NULL;
+  sl_status rc = sl_catalog_model_get_version(catalog, model, version, &cv,
+                                              err);
+  if (rc)
+    return rc;
+  if (!cv) {
+    if (version > 0)
+      return sl_error_set(err, SL_ERR_SQL, "model %s has no version %d",
+                          model, version);
+    return sl_error_set(err, SL_ERR_SQL, "model %s has no trained version",
+                        model);
+  }
+
+  sl_predict_version *v = calloc(1, sizeof(*v));
+  if (!v) {
+    sl_catalog_model_version_free(cv);
+    return nomem(err);
+  }
+  v->version = cv->version;
+  v->model = strdup(model);
+  v->sql = strdup(cv->sql ? cv->sql : "");
+  v->training_set = cv->training_set ? strdup(cv->training_set) : NULL;
+  if (!v->model || !v->sql || (cv->training_set && !v->training_set))
+    rc = nomem(err);
+  char what[SL_ERROR_NAME_MAX];
+  snprintf(what, sizeof(what), "model %s version %d", model, v->version);
+  if (rc == SL_OK) {
+    rc = sl_model_deserialize(cv->blob, cv->blob_len, &v->m, err);
+    if (rc)
+      sl_error_prefix(err, "%s", what);
+  }
+  sl_catalog_model_version_free(cv);
+  if (rc == SL_OK)
+    rc = rebind(v, catalog, functions, what, err);
+
+  /* The statement's features are the model's inputs, in order. */
+  const sl_bound_stmt *b = v->bound;
+  if (rc == SL_OK && b->nfeatures != sl_model_input_count(v->m))
+    rc = sl_error_set(err, SL_ERR_RUNTIME, "%s: its statement lists %d "
+                      "features, its model %d", what, b->nfeatures,
+                      sl_model_input_count(v->m));
+  for (int j = 0; rc == SL_OK && j < b->nfeatures; j++) {
+    const sl_model_feature *f = sl_model_input(v->m, j);
+    if (f->type != b->features[j].expr->type->kind)
+      rc = sl_error_set(err, SL_ERR_RUNTIME, "%s: feature %s is %s in its "
+                        "statement, %s in its model", what, f->name,
+                        sl_type_kind_name(b->features[j].expr->type->kind),
+                        sl_type_kind_name(f->type));
+  }
+
+  /* Point the expressions at the caller's columns. */
+  remap r = {.what = what, .ncols = ncols, .names = names, .types = types,
+             .err = err};
+  const char **old = NULL;
+  if (rc == SL_OK) {
+    old = own_columns(b, &r.nold);
+    r.old_names = old;
+    if (!old)
+      rc = nomem(err);
+  }
+  if (rc == SL_OK) {
+    v->nfeatures = b->nfeatures;
+    v->features = calloc((size_t)b->nfeatures + 1, sizeof(*v->features));
+    if (!v->features)
+      rc = nomem(err);
+  }
+  for (int j = 0; rc == SL_OK && j < b->nfeatures; j++) {
+    v->features[j] = b->features[j].expr;
+    rc = remap_expr(&r, v->features[j]);
+  }
+  if (rc == SL_OK && with_label && b->label) {
+    v->label = b->label;
+    rc = remap_expr(&r, v->label);
+  }
+  free(r.done);
+  free(old);
+  if (rc) {
+    sl_predict_version_free(v);
+    return rc;
+  }
+  *out = v;
+  return SL_OK;
+}
+
+void sl_predict_version_free(sl_predict_version *v) {
+  if (!v)
+    return;
+  uint64_t unseen = v->m ? sl_model_unseen_count(v->m, -1) : 0;
+  if (unseen > 0)
+    SL_INFO("predict", "model %s version %d: %llu ONE_HOT value%s not seen "
+            "in training (scored as all zeros)", v->model, v->version,
+            (unsigned long long)unseen, unseen == 1 ? "" : "s");
+  sl_model_free(v->m);
+  sl_bound_stmt_free(v->bound);
+  sl_parse_result_free(v->parse);
+  free(v->features);
+  free(v->model);
+  free(v->training_set);
+  free(v->sql);
+  free(v);
+}
+
+/* ---- The provider ------------------------------------------------------ */
+
+/* A loaded version and the input columns its features were pointed at. */
+typedef struct cached_version {
+  sl_predict_version *v;
+  int ncols;
+  char **names;
+  sl_type **types;
+} cached_version;
+
+/* PREDICT(m) of a pinned provider: the version it resolved to. */
+typedef struct pinned_model {
+  char *model;
+  int version;
+} pinned_model;
+
+struct sl_predict {
+  sl_catalog *catalog;
+  sl_func_registry *functions;
+  char *query_id;
+  bool pin;
+  volatile int log;            /* read per batch, set from another thread */
+  pthread_mutex_t mu;          /* compiling; the cache */
+  int ncached;
+  int cap_cached;
+  cached_version *cached;
+  int npinned;
+  int cap_pinned;
+  pinned_model *pinned;
+  pthread_mutex_t count_mu;    /* the counters below */
+  long long rows;
+  long long logged;
+};
+
+sl_status sl_predict_new(const sl_predict_options *opts, sl_predict **out,
+                         sl_error *err) {
+  *out = NULL;
+  sl_predict *p = calloc(1, sizeof(*p));
+  if (!p)
+    return nomem(err);
+  p->catalog = opts->catalog;
+  p->functions = opts->functions;
+  p->pin = opts->pin_versions;
+  p->log = opts->log;
+  if (opts->query_id && !(p->query_id = strdup(opts->query_id))) {
+    free(p);
+    return nomem(err);
+  }
+  pthread_mutex_init(&p->mu, NULL);
+  pthread_mutex_init(&p->count_mu, NULL);
+  *out = p;
+  return SL_OK;
+}
+
+void sl_predict_set_log(sl_predict *p, bool on) { p->log = on; }
+
+long long sl_predict_rows(const sl_predict *p) {
+  pthread_mutex_lock((pthread_mutex_t *)&p->count_mu);
+  long long n = p->rows;
+  pthread_mutex_unlock((pthread_mutex_t *)&p->count_mu);
+  return n;
+}
+
+long long sl_predict_logged(const sl_predict *p) {
+  pthread_mutex_lock((pthread_mutex_t *)&p->count_mu);
+  long long n = p->logged;
+  pthread_mutex_unlock((pthread_mutex_t *)&p->count_mu);
+  return n;
+}
+
+static void cached_free(cached_version *c) {
+  sl_predict_version_free(c->v);
+  for (int i = 0; i < c->ncols; i++) {
+    free(c->names[i]);
+    sl_type_free(c->types[i]);
+  }
+  free(c->names);
+  free(c->types);
+}
+
+void sl_predict_free(sl_predict *p) {
+  if (!p)
+    return;
+  for (int i = 0; i < p->ncached; i++)
+    cached_free(&p->cached[i]);
+  free(p->cached);
+  for (int i = 0; i < p->npinned; i++)
+    free(p->pinned[i].model);
+  free(p->pinned);
+  pthread_mutex_destroy(&p->mu);
+  pthread_mutex_destroy(&p->count_mu);
+  free(p->query_id);
+  free(p);
+}
+
+/* The newest version of model, 0 when it has none. */
+static sl_status newest_version(sl_predict *p, const char *model, int *out,
+                                sl_error *err) {
+  sl_catalog_model_version **vs = NULL;
+  int n = 0;
+  *out = 0;
+  if (sl_catalog_model_list_versions(p->catalog, model, &vs, &n, err))
+    return err->code;
+  for (int i = 0; i < n; i++) {
+    if (vs[i]->version > *out)
+      *out = vs[i]->version;
+  }
+  sl_catalog_model_version_list_free(vs, n);
+  return SL_OK;
+}
+
+/* The version PREDICT(model [VERSION want]) scores with. */
+static sl_status resolve_version(sl_predict *p, const char *model, int want,
+                                 int *out, sl_error *err) {
+  *out = want;
+  if (want > 0)
+    return SL_OK;
+  for (int i = 0; p->pin && i < p->npinned; i++) {
+    if (strcmp(p->pinned[i].model, model) == 0) {
+      *out = p->pinned[i].version;
+      return SL_OK;
+    }
+  }
+  if (newest_version(p, model, out, err))
+    return err->code;
+  if (*out == 0)
+    return sl_error_set(err, SL_ERR_SQL, "model %s has no trained version; "
+                        "CREATE MODEL %s trains one", model, model);
+  if (!p->pin)
+    return SL_OK;
+  if (p->npinned == p->cap_pinned) {
+    int cap = p->cap_pinned ? p->cap_pinned * 2 : 4;
+    pinned_model *pm = realloc(p->pinned, (size_t)cap * sizeof(*pm));
+    if (!pm)
+      return nomem(err);
+    p->pinned = pm;
+    p->cap_pinned = cap;
+  }
+  p->pinned[p->npinned].model = strdup(model);
+  if (!p->pinned[p->npinned].model)
+    return nomem(err);
+  p->pinned[p->npinned++].version = *out;
+  return SL_OK;
+}
+
+static bool same_columns(const cached_version *c,
+                         const sl_catalog_object *obj) {
+  if (c->ncols != obj->ncolumns)
+    return false;
+  for (int i = 0; i < c->ncols; i++) {
+    if (strcmp(c->names[i], obj->columns[i].name) != 0 ||
+        !sl_type_equal(c->types[i], obj->columns[i].type))
+      return false;
+  }
+  return true;
+}
+
+/* The version loaded for obj's current input columns, loading it when the
+ * cache does not hold it. */
+static sl_status cached_get(sl_predict *p, const sl_catalog_object *obj,
+                            int version, const sl_predict_version **out,
+                            sl_error *err) {
+  for (int i = 0; i < p->ncached; i++) {
+    const cached_version *c = &p->cached[i];
+    if (c->v->version == version && strcmp(c->v->model, obj->name) == 0 &&
+        same_columns(c, obj)) {
+      *out = c->v;
+      return SL_OK;
+    }
+  }
+  if (p->ncached == p->cap_cached) {
+    int cap = p->cap_cached ? p->cap_cached * 2 : 4;
+    cached_version *cv = realloc(p->cached, (size_t)cap * sizeof(*cv));
+    if (!cv)
+      return nomem(err);
+    p->cached = cv;
+    p->cap_cached = cap;
+  }
+
+  int n = obj->ncolumns;
+  cached_version c = {NULL, n, calloc((size_t)n + 1, sizeof(char *)),
+                      calloc((size_t)n + 1, sizeof(sl_type *))};
+  sl_status rc = c.names && c.types ? SL_OK : nomem(err);
+  for (int i = 0; rc == SL_OK && i < n; i++) {
+    c.names[i] = strdup(obj->columns[i].name);
+    c.types[i] = sl_type_clone(obj->columns[i].type);
+    if (!c.names[i] || !c.types[i])
+      rc = nomem(err);
+  }
+  if (rc == SL_OK)
+    rc = sl_predict_version_load(p->catalog, p->functions, obj->name,
+                                 version, n, (const char *const *)c.names,
+                                 (const sl_type *const *)c.types, false,
+                                 &c.v, err);
+  if (rc) {
+    if (c.names && c.types)
+      cached_free(&c);
+    else {
+      free(c.names);
+      free(c.types);
+    }
+    return rc;
+  }
+  p->cached[p->ncached++] = c;
+  *out = c.v;
+  return SL_OK;
+}
+
+/* ---- Call sites -------------------------------------------------------- */
+
+typedef struct predict_site {
+  sl_predict *p;
+  const sl_predict_version *v;
+  int nargs;
+  int ninputs;              /* the model's input columns among the args */
+  bool has_time;            /* a trailing TIMESTAMP argument: event time */
+  sl_type **arg_types;      /* nargs, for the call site */
+  int nfeat;
+  int *direct;              /* per feature: the argument it is, or -1 */
+  sl_expr **exprs;          /* per feature: compiled when computed */
+  sl_batch *batch;          /* the arguments, for computed features */
+  const sl_value **cols;    /* per feature: this batch's values */
+  sl_model_scratch scratch;
+  double *scores;
+  int cap;
+  sl_strbuf line;           /* a logged feature vector */
+} predict_site;
+
+static void site_free(void *state) {
+  predict_site *s = state;
+  if (!s)
+    return;
+  for (int j = 0; s->exprs && j < s->nfeat; j++)
+    sl_expr_free(s->exprs[j]);
+  for (int i = 0; s->arg_types && i < s->nargs; i++)
+    sl_type_free(s->arg_types[i]);
+  free(s->arg_types);
+  free(s->exprs);
+  free(s->direct);
+  free((void *)s->cols);
+  sl_batch_free(s->batch);
+  sl_model_scratch_free(&s->scratch);
+  free(s->scores);
+  sl_strbuf_free(&s->line);
+  free(s);
+}
+
+/* Makes room for nrows rows. */
+static sl_status site_reserve(predict_site *s, int nrows, sl_error *err) {
+  if (nrows <= s->cap)
+    return SL_OK;
+  int cap = s->cap ? s->cap : SITE_BATCH_ROWS;
+  while (cap < nrows)
+    cap *= 2;
+  double *scores = realloc(s->scores, (size_t)cap * sizeof(*scores));
+  if (!scores)
+    return nomem(err);
+  s->scores = scores;
+  if (s->batch) {
+    sl_batch *b = sl_batch_create(s->ninputs, cap);
+    if (!b)
+      return nomem(err);
+    sl_batch_free(s->batch);
+    s->batch = b;
+  }
+  s->cap = cap;
+  return SL_OK;
+}
+
+/* Evaluates the computed features over this batch's arguments. */
+static sl_status site_compute(predict_site *s, const sl_value *const *args,
+                              int nrows, sl_error *err) {
+  sl_batch *b = s->batch;
+  sl_batch_reset(b);
+  for (int r = 0; r < nrows; r++)
+    sl_batch_append_row(b);
+  for (int c = 0; c < s->ninputs; c++)
+    memcpy(b->cols[c], args[c], (size_t)nrows * sizeof(sl_value));
+  for (int j = 0; j < s->nfeat; j++) {
+    if (!s->exprs[j])
+      continue;
+    const sl_value *res;
+    if (sl_expr_run(s->exprs[j], b, sl_batch_arena(b), &res, NULL, err))
+      return err->code;
+    s->cols[j] = res;
+  }
+  return SL_OK;
+}
+
+/* Appends the feature values of row r as a JSON object. */
+static sl_status site_vector(predict_site *s, int r, sl_error *err) {
+  sl_strbuf_reset(&s->line);
+  sl_strbuf_appendc(&s->line, '{');
+  for (int j = 0; j < s->nfeat; j++) {
+    const sl_model_feature *f = sl_model_input(s->v->m, j);
+    if (j > 0)
+      sl_strbuf_appendc(&s->line, ',');
+    sl_format_json_string(&s->line, f->name, strlen(f->name));
+    sl_strbuf_appendc(&s->line, ':');
+    sl_format_json(&s->line, &s->cols[j][r], s->v->features[j]->type);
+  }
+  sl_strbuf_appendc(&s->line, '}');
+  return s->line.failed ? nomem(err) : SL_OK;
+}
+
+static int64_t now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Records the batch's predictions in one transaction.  A row without an
+ * event time (a table's row, which has none) is logged at the time it
+ * was scored. */
+static sl_status site_log(predict_site *s, const sl_value *const *args,
+                          int nrows, const sl_value *out, sl_error *err) {
+  sl_predict *p = s->p;
+  int64_t now = now_ms();
+  sl_status rc = sl_catalog_begin(p->catalog, err);
+  if (rc)
+    return rc;
+  long long logged = 0;
+  for (int r = 0; r < nrows && rc == SL_OK; r++) {
+    if (out[r].kind != SL_TYPE_DOUBLE)
+      continue;
+    int64_t event = now;
+    if (s->has_time && args[s->ninputs][r].kind == SL_TYPE_TIMESTAMP)
+      event = args[s->ninputs][r].u.i64;
+    rc = site_vector(s, r, err);
+    if (rc == SL_OK)
+      rc = sl_catalog_log_prediction(p->catalog, p->query_id, s->v->model,
+                                     s->v->version, s->line.data,
+                                     out[r].u.f64, event, err);
+    logged++;
+  }
+  if (rc) {
+    sl_catalog_rollback(p->catalog);
+    return rc;
+  }
+  rc = sl_catalog_commit(p->catalog, err);
+  if (rc == SL_OK) {
+    pthread_mutex_lock(&p->count_mu);
+    p->logged += logged;
+    pthread_mutex_unlock(&p->count_mu);
+  }
+  return rc;
+}
+
+/* The call site's batch function: one matrix, one model call. */
+static sl_status predict_eval(sl_func_ctx *ctx, int nargs,
+                              const sl_value *const *args, int nrows,
+                              sl_value *out, sl_error *err) {
+  predict_site *s = ctx->state;
+  (void)nargs;
+  if (nrows <= 0)
+    return SL_OK;
+  sl_status rc = site_reserve(s, nrows, err);
+  if (rc)
+    return rc;
+  for (int j = 0; j < s->nfeat; j++) {
+    if (s->direct[j] >= 0)
+      s->cols[j] = args[s->direct[j]];
+  }
+  if (s->batch && (rc = site_compute(s, args, nrows, err)))
+    return rc;
+
+  rc = sl_model_predict_batch(s->v->m, &s->scratch, s->cols, (size_t)nrows,
+                              s->scores, err);
+  if (rc)
+    return sl_error_prefix(err, "PREDICT(%s VERSION %d)", s->v->model,
+                           s->v->version);
+  for (int r = 0; r < nrows; r++)
+    out[r] = sl_value_double(s->scores[r]);
+
+  /* A row whose computed feature failed fails with its reason. */
+  if (s->batch && s->batch->nerrors > 0) {
+    for (int r = 0; r < nrows; r++) {
+      const sl_batch_row *br = &s->batch->rows[r];
+      if (br->state != SL_BATCH_ROW_ERROR)
+        continue;
+      const sl_batch_error *be = br->error;
+      sl_func_row_fail(ctx, r, &out[r],
+                       be && be->reason[0] ? be->reason : "type",
+                       "PREDICT(%s): %s", s->v->model,
+                       be && be->message ? be->message : "feature failed");
+    }
+  }
+
+  pthread_mutex_lock(&s->p->count_mu);
+  s->p->rows += nrows;
+  pthread_mutex_unlock(&s->p->count_mu);
+  if (s->p->log)
+    return site_log(s, args, nrows, out, err);
+  return SL_OK;
+}
+
+/* The registry entry and signature every PREDICT call site points at: a
+ * NULL argument is a missing value, so the function is called on it. */
+static sl_func_sig predict_sig = {.scalar = predict_eval};
+static sl_func predict_func = {.name = "PREDICT",
+                               .kind = SL_FUNC_MODEL,
+                               .flags = SL_FUNC_NULL_CALL,
+                               .nsigs = 1,
+                               .sigs = &predict_sig};
+
+static sl_status site_new(sl_predict *p, const sl_predict_version *v,
+                          const sl_bexpr *node, int ninputs, bool has_time,
+                          predict_site **out, sl_error *err) {
+  predict_site *s = calloc(1, sizeof(*s));
+  if (!s)
+    return nomem(err);
+  s->p = p;
+  s->v = v;
+  s->nargs = node->nargs;
+  s->ninputs = ninputs;
+  s->has_time = has_time;
+  s->nfeat = v->nfeatures;
+  sl_model_scratch_init(&s->scratch);
+  sl_strbuf_init(&s->line);
+  s->arg_types = calloc((size_t)s->nargs + 1, sizeof(*s->arg_types));
+  s->direct = calloc((size_t)s->nfeat + 1, sizeof(*s->direct));
+  s->exprs = calloc((size_t)s->nfeat + 1, sizeof(*s->exprs));
+  s->cols = calloc((size_t)s->nfeat + 1, sizeof(*s->cols));
+  sl_status rc = s->arg_types && s->direct && s->exprs && s->cols
+                     ? SL_OK
+                     : nomem(err);
+  for (int i = 0; rc == SL_OK && i < s->nargs; i++) {
+    s->arg_types[i] = sl_type_clone(node->args[i]->type);
+    if (!s->arg_types[i])
+      rc = nomem(err);
+  }
+
+  /* Features that are input columns are read in place; the others are
+   * compiled over the arguments. */
+  char file[SL_ERROR_NAME_MAX];
+  snprintf(file, sizeof(file), "model %s version %d", v->model, v->version);
+  sl_expr_options xo = {.file = file};
+  bool computed = false;
+  for (int j = 0; rc == SL_OK && j < s->nfeat; j++) {
+    const sl_bexpr *f = v->features[j];
+    s->direct[j] = f->kind == SL_BEXPR_COLUMN ? f->u.column : -1;
+    if (s->direct[j] >= 0)
+      continue;
+    computed = true;
+    rc = sl_expr_compile(f, &xo, &s->exprs[j], err);
+    if (rc == SL_ERR_SQL)
+      err->loc = SL_LOC_NONE;
+  }
+  if (rc == SL_OK && computed) {
+    s->batch = sl_batch_create(ninputs, SITE_BATCH_ROWS);
+    if (!s->batch)
+      rc = nomem(err);
+  }
+  if (rc == SL_OK)
+    rc = site_reserve(s, SITE_BATCH_ROWS, err);
+  if (rc) {
+    site_free(s);
+    return rc;
+  }
+  *out = s;
+  return SL_OK;
+}
+
+static sl_status bind_locked(sl_predict *p, const sl_bexpr *node,
+                             sl_func_ctx *ctx, sl_error *err) {
+  const char *model = node->u.predict.model;
+  sl_catalog_object *obj = NULL;
+  sl_status rc = sl_catalog_get(p->catalog, model, &obj, err);
+  if (rc)
+    return rc;
+  if (!obj || obj->kind != SL_CATALOG_MODEL) {
+    sl_catalog_object_free(obj);
+    return sl_error_set(err, SL_ERR_SQL, "unknown model \"%s\"", model);
+  }
+
+  /* The node's arguments are the model's input columns (and perhaps the
+   * event time): the binder made them from this definition. */
+  int n = obj->ncolumns;
+  bool has_time = node->nargs == n + 1 &&
+                  node->args[n]->type->kind == SL_TYPE_TIMESTAMP;
+  if (node->nargs != n && !has_time)
+    rc = sl_error_set(err, SL_ERR_SQL, "PREDICT(%s) passes %d values; the "
+                      "model now takes %d", model, node->nargs, n);
+  for (int i = 0; rc == SL_OK && i < n; i++) {
+    if (!sl_type_equal(node->args[i]->type, obj->columns[i].type))
+      rc = sl_error_set(err, SL_ERR_SQL, "model %s changed since the query "
+                        "was checked: input %s is of another type", model,
+                        obj->columns[i].name);
+  }
+
+  int version = 0;
+  const sl_predict_version *v = NULL;
+  if (rc == SL_OK)
+    rc = resolve_version(p, model, node->u.predict.version, &version, err);
+  if (rc == SL_OK)
+    rc = cached_get(p, obj, version, &v, err);
+  sl_catalog_object_free(obj);
+
+  predict_site *site = NULL;
+  if (rc == SL_OK)
+    rc = site_new(p, v, node, n, has_time, &site, err);
+  if (rc)
+    return rc;
+  sl_func_ctx_init(ctx, &predict_func, &predict_sig, site->nargs,
+                   site->arg_types, sl_type_double());
+  ctx->state = site;
+  ctx->state_free = site_free;
+  return SL_OK;
+}
+
+sl_status sl_predict_bind(void *arg, const sl_bexpr *node, sl_func_ctx *ctx,
+                          sl_error *err) {
+  sl_predict *p = arg;
+  pthread_mutex_lock(&p->mu);
+  sl_status rc = bind_locked(p, node, ctx, err);
+  pthread_mutex_unlock(&p->mu);
+  return rc;
+}

@@ -1,0 +1,13 @@
+-- PREDICT(m) reads the model's input columns by name: a query without one
+-- of them is an error naming it.
+CREATE TABLE loans (id BIGINT PRIMARY KEY, funded_amnt DOUBLE, term VARCHAR,
+  int_rate DOUBLE, sub_grade VARCHAR, addr_state VARCHAR,
+  verification_status VARCHAR, annual_inc DOUBLE, emp_length VARCHAR,
+  delinq_2yrs INT, inq_last_6mths INT, revol_util DOUBLE, class VARCHAR);
+LOAD '${dir}/loans.csv' INTO loans;
+CREATE MODEL risk TYPE XGBOOST
+  FEATURES (funded_amnt, STANDARDIZE(int_rate), ONE_HOT(term))
+  LABEL class = 'bad' FROM loans WITH (rounds=5, nthread=1);
+CREATE TABLE applicants (id BIGINT PRIMARY KEY, funded_amnt DOUBLE,
+  term VARCHAR);
+SELECT id, PREDICT(risk) AS score FROM applicants;
