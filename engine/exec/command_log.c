@@ -226,7 +226,7 @@ sl_status sl_command_log_replay(sl_command_log *log, sl_command_fn fn,
     sl_kafka_batch_clear(&msgs);
   }
 
-  if (rc == SL_OK)
+  if (rc == SL_OK && n > 0)
     qsort(entries, (size_t)n, sizeof(*entries), entry_by_offset);
   for (int i = 0; i < n && rc == SL_OK; i++) {
     sl_command cmd = {entries[i].key, entries[i].sql, entries[i].origin};

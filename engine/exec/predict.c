@@ -439,6 +439,12 @@ static sl_status cached_get(sl_predict *p, const sl_catalog_object *obj,
                                  version, n, (const char *const *)c.names,
                                  (const sl_type *const *)c.types, false,
                                  &c.v, err);
+
+  /* An imported model's nthread is its prediction threads (a trained
+   * model's is its training threads); set before the model is shared. */
+  const char *threads = sl_catalog_object_option(obj, "nthread");
+  if (rc == SL_OK && threads && !c.v->training_set)
+    rc = sl_model_set_threads(c.v->m, atoi(threads), err);
   if (rc) {
     if (c.names && c.types)
       cached_free(&c);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "engine/common/log.h"
 #include "engine/runtime/runtime.h"
@@ -34,6 +35,8 @@ static sl_status session_connect_kafka(sl_session *s, sl_error *err) {
   fflush(s->notices);
   return SL_OK;
 }
+
+static sl_status session_join_deployment(sl_session *s, sl_error *err);
 
 /* C functions: the --udf-dir libraries, then every function the catalog
  * remembers, bound again to their libraries. */
@@ -121,6 +124,9 @@ sl_status sl_session_open(const sl_session_options *opts, sl_session **out,
   if (!s)
     return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
   s->opts = *opts;
+  pthread_mutex_init(&s->exec_lock, NULL);
+  snprintf(s->instance, sizeof(s->instance), "%ld-%lld", (long)getpid(),
+           (long long)time(NULL));
   s->out = opts->out ? opts->out : stdout;
   s->notices = opts->notices ? opts->notices : stderr;
   s->service = strdup(opts->service ? opts->service : "sluice");
@@ -147,8 +153,8 @@ sl_status sl_session_open(const sl_session_options *opts, sl_session **out,
 
   s->functions = sl_func_registry_new_builtin(err);
   if (!s->functions || session_load_functions(s, err) ||
-      session_follow_all(s, err) ||
-      session_resume_queries(s, err)) {
+      session_follow_all(s, err) || session_resume_queries(s, err) ||
+      session_join_deployment(s, err)) {
     sl_session_close(s);
     return err->code;
   }
@@ -162,6 +168,9 @@ sl_status sl_session_open(const sl_session_options *opts, sl_session **out,
 void sl_session_close(sl_session *s) {
   if (!s)
     return;
+  /* No more commands from other instances once stopping starts. */
+  sl_command_log_close(s->commands);
+  s->commands = NULL;
   session_stop_queries(s);
   sl_runtime_free(s->runtime);
   if (s->producer) {
@@ -186,6 +195,7 @@ void sl_session_close(sl_session *s) {
     free(s->properties[i].value);
   }
   free(s->service);
+  pthread_mutex_destroy(&s->exec_lock);
   free(s);
 }
 
@@ -277,6 +287,107 @@ static sl_status session_execute(sl_session *s, sl_bind_ctx *ctx,
                       (int)st->bound->kind);
 }
 
+/* What a statement changes in the deployment, as the key of its command:
+ * the object it creates or drops, or the query it starts or stops; NULL
+ * for statements the other instances need not know about. */
+static const char *command_key(const sl_bound_stmt *b, char *buf,
+                               size_t size) {
+  switch (b->kind) {
+  case SL_BSTMT_CREATE_STREAM:
+  case SL_BSTMT_CREATE_TABLE:
+  case SL_BSTMT_CREATE_TRAINING_SET:
+  case SL_BSTMT_CREATE_MODEL:
+    snprintf(buf, size, "object:%s", b->name);
+    return buf;
+  case SL_BSTMT_DROP:
+    snprintf(buf, size, "%s:%s",
+             b->object_kind == SL_CATALOG_FUNCTION ? "function" : "object",
+             b->name);
+    return buf;
+  case SL_BSTMT_CREATE_FUNCTION:
+    snprintf(buf, size, "function:%s", b->name);
+    return buf;
+  case SL_BSTMT_INSERT_QUERY:
+    snprintf(buf, size, "insert:%s:%s", b->name, b->sql ? b->sql : "");
+    return buf;
+  case SL_BSTMT_TERMINATE:
+    snprintf(buf, size, "terminate:%s", b->all ? "*" : b->name);
+    return buf;
+  default:
+    return NULL;
+  }
+}
+
+sl_status session_record_command(sl_session *s, const exec_stmt *st,
+                                 sl_error *err) {
+  char key[1024];
+  if (!s->commands || s->applying || !st->bound->sql ||
+      !command_key(st->bound, key, sizeof(key)))
+    return SL_OK;
+  sl_kafka_producer *producer;
+  if (session_producer(s, &producer, err) ||
+      sl_command_log_append(s->commands, producer, key, st->bound->sql,
+                            err))
+    return exec_locate(st, err);
+  return SL_OK;
+}
+
+/* Runs a command of the deployment's command topic: the statements of
+ * another instance (or of this one before a restart). */
+static sl_status session_apply_command(void *ud, const sl_command *cmd,
+                                       sl_error *err) {
+  sl_session *s = ud;
+  char file[300];
+  snprintf(file, sizeof(file), "command %s", cmd->key);
+  sl_parse_options popts = {s->opts.vars, s->opts.nvars};
+  sl_parse_result *parse = NULL;
+  if (sl_parse_script(file, cmd->sql, &popts, &parse, err))
+    return err->code;
+
+  sl_bind_ctx ctx;
+  sl_status rc = SL_OK;
+  pthread_mutex_lock(&s->exec_lock);
+  sl_bind_ctx_init(&ctx, s->catalog, s->functions, parse);
+  s->applying = true;
+  for (int i = 0; i < parse->nstmts && rc == SL_OK; i++) {
+    sl_bound_stmt *bound = NULL;
+    rc = sl_bind_stmt(&ctx, parse->stmts[i], &bound, err);
+    /* An object this instance already has with another definition, or
+     * one already dropped, is reported but does not stop the others. */
+    if (rc == SL_OK) {
+      exec_stmt st = {bound, file};
+      rc = session_execute(s, &ctx, &st, err);
+    }
+    if (rc == SL_ERR_SQL) {
+      char buf[SL_ERROR_MSG_MAX + 2 * SL_ERROR_NAME_MAX];
+      SL_WARN("commands", "skipping %s: %s", cmd->key,
+              sl_error_format(err, buf, sizeof(buf)));
+      rc = SL_OK;
+    }
+    sl_bound_stmt_free(bound);
+  }
+  s->applying = false;
+  pthread_mutex_unlock(&s->exec_lock);
+  sl_parse_result_free(parse);
+  return rc;
+}
+
+/* With a real cluster: replay the deployment's commands, then follow
+ * them.  The embedded broker is private to this process, so there is
+ * nothing to share. */
+static sl_status session_join_deployment(sl_session *s, sl_error *err) {
+  if (s->embedded)
+    return SL_OK;
+  sl_kafka_admin *admin;
+  if (session_admin(s, &admin, err) ||
+      sl_command_log_open(s->kafka, admin, s->service, s->instance,
+                          &s->commands, err) ||
+      sl_command_log_replay(s->commands, session_apply_command, s, err) ||
+      sl_command_log_follow(s->commands, session_apply_command, s, err))
+    return sl_error_prefix(err, "cannot join service %s", s->service);
+  return SL_OK;
+}
+
 sl_status sl_session_run_script(sl_session *s, const char *file,
                                 const char *text, sl_error *err) {
   s->cancel_requested = 0;
@@ -294,7 +405,11 @@ sl_status sl_session_run_script(sl_session *s, const char *file,
     if (rc)
       break;
     exec_stmt st = {bound, file};
+    pthread_mutex_lock(&s->exec_lock);
     rc = session_execute(s, &ctx, &st, err);
+    if (rc == SL_OK)
+      rc = session_record_command(s, &st, err);
+    pthread_mutex_unlock(&s->exec_lock);
     sl_bound_stmt_free(bound);
   }
   sl_parse_result_free(parse);

@@ -6,10 +6,12 @@
 #ifndef SLUICE_EXEC_SESSION_INTERNAL_H
 #define SLUICE_EXEC_SESSION_INTERNAL_H
 
+#include <pthread.h>
 #include <signal.h>
 
 #include "catalog/catalog.h"
 #include "engine/exec/output.h"
+#include "engine/exec/command_log.h"
 #include "engine/exec/session.h"
 #include "engine/exec/table_follower.h"
 #include "engine/kafka/admin.h"
@@ -58,6 +60,15 @@ struct sl_session {
   struct sl_runtime *runtime; /* made on the first query */
   int nqueries;               /* persistent queries started here */
   struct sl_query *queries[SESSION_MAX_QUERIES];
+
+  /* A real cluster: the command topic shared with the other instances of
+   * the service, and the lock that keeps commands applied from it apart
+   * from the statements of this session. */
+  sl_command_log *commands;
+  char instance[64];
+  pthread_mutex_t exec_lock;
+  bool applying;              /* executing a command from another
+                                 instance: not written back */
 
   int transient_queries;      /* numbering of transient_<n> */
   volatile sig_atomic_t stop_requested;   /* end the session's waits */
@@ -123,6 +134,10 @@ sl_table_follower *session_follower(sl_session *s, const char *table);
 void session_unfollow(sl_session *s, const char *table);
 sl_status session_sync_table(sl_session *s, const char *table,
                              sl_error *err);
+
+/* Writes a statement that changes the deployment to the command topic. */
+sl_status session_record_command(sl_session *s, const exec_stmt *st,
+                                 sl_error *err);
 
 /* True when the running statement should end early. */
 static inline bool session_interrupted(const sl_session *s) {

@@ -18,6 +18,7 @@
 
 #include "engine/kafka/producer.h"
 #include "engine/ops/output.h"
+#include "engine/types/format.h"
 
 typedef struct route {
   char *topic;
@@ -123,11 +124,28 @@ sl_status sl_op_errors_add_source(sl_op_errors *er, const char *topic,
   return SL_OK;
 }
 
+/* The route of topic; rows without a single source topic (results of a
+ * window, join or OVER) follow the query's first source stream. */
 static const route *find_route(const sl_op_errors *er, const char *topic) {
-  for (int i = 0; topic && i < er->nroutes; i++)
+  if (!topic)
+    return er->nroutes ? &er->routes[0] : NULL;
+  for (int i = 0; i < er->nroutes; i++)
     if (!strcmp(er->routes[i].topic, topic))
       return &er->routes[i];
   return NULL;
+}
+
+/* A computed row has no original bytes: its values as a JSON array, in
+ * column order. */
+static sl_status row_json(const sl_batch *b, int row, sl_strbuf *out) {
+  sl_strbuf_appendc(out, '[');
+  for (int c = 0; c < b->ncols; c++) {
+    if (c)
+      sl_strbuf_appendc(out, ',');
+    sl_format_json(out, &b->cols[c][row], NULL);
+  }
+  sl_strbuf_appendc(out, ']');
+  return out->failed ? SL_ERR_NOMEM : SL_OK;
 }
 
 /* Produces the dead letter of row: original bytes and the headers. */
@@ -160,7 +178,17 @@ static sl_status dead_letter(sl_op_errors *er, const route *rt,
       .headers = hs,
       .header_count = 6,
   };
+  sl_strbuf computed = SL_STRBUF_INIT;
+  if (!m->value && !m->key && b->ncols > 0) {
+    if (row_json(b, row, &computed)) {
+      sl_strbuf_free(&computed);
+      return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+    }
+    rec.value = computed.data;
+    rec.value_len = computed.len;
+  }
   sl_status rc = sl_op_output_produce(er->output, &rec, err);
+  sl_strbuf_free(&computed);
   if (rc)
     return sl_error_prefix(err, "dead-lettering %s [%d] @ %lld", rt->topic,
                            (int)m->partition, (long long)m->offset);
@@ -183,12 +211,15 @@ sl_status sl_op_errors_route(sl_op_errors *er, const char *topic,
   switch (policy) {
   case SL_POLICY_FAIL:
     bump(&er->stats.stopped);
-    return sl_error_set_record(err, topic ? topic : "?", m->partition,
+    if (!topic)
+      topic = rt ? rt->topic : "?";
+    return sl_error_set_record(err, topic, m->partition,
                                m->offset, reason, "%s: %s", reason, message);
   case SL_POLICY_SKIP:
     bump(&er->stats.skipped);
     sl_log_ratelimited(&er->log_limit, SL_LOG_WARN, "engine",
-                       "%s [%d] @ %lld: skipped (%s): %s", topic,
+                       "%s [%d] @ %lld: skipped (%s): %s",
+                       topic ? topic : rt->topic,
                        (int)m->partition, (long long)m->offset, reason,
                        message);
     return SL_OK;

@@ -12,6 +12,13 @@
  *         sluice.error.reason, sluice.error.message, sluice.source.topic,
  *         sluice.source.partition, sluice.source.offset, sluice.query.id
  *
+ * A row without a single source topic (a result of a window, join or
+ * OVER that failed downstream: topic NULL) follows the policy and the
+ * dead-letter topic of the query's first source stream; having no
+ * original bytes, its dead letter carries the row's values as a JSON
+ * array in column order, and the sluice.source.* headers name that
+ * stream's topic with the row's partition and offset.
+ *
  * Late records (reason "late") are counted always and never stop a query:
  * with dlq they are dead-lettered, with skip or fail only logged.  No
  * record disappears without being counted: the router's counters say

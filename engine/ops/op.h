@@ -90,6 +90,10 @@ typedef struct sl_op_ctx {
   const char *query_id;
   sl_catalog *catalog;       /* lookup tables; may be NULL in tests */
   sl_state *state;           /* the query's store; NULL when stateless */
+  bool one_partition;        /* the task reads every partition and the
+                                stateful operators keep one state for
+                                all of them (rows of a key may arrive on
+                                any partition); see stateful.h */
   sl_op_errors *errors;      /* the task's error router */
   sl_op_output *output;      /* the task's producer; NULL without Kafka */
   int task;                  /* index of the task among the query's */

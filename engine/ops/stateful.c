@@ -23,6 +23,7 @@ sl_status sl_stateful_open(sl_stateful *s, sl_op *op, const char *name,
   s->store = ctx ? ctx->state : NULL;
   s->load = load;
   s->ud = ud;
+  s->one_partition = ctx && ctx->one_partition;
   char buf[96];
   if (!name) {
     snprintf(buf, sizeof(buf), "%s.%d", op->cls->name, op->id);
@@ -48,6 +49,8 @@ void sl_stateful_close(sl_stateful *s) {
 
 sl_stateful_part *sl_stateful_part_find(const sl_stateful *s,
                                         int32_t partition) {
+  if (s->one_partition)
+    partition = 0;
   if (s->last && s->last->partition == partition)
     return s->last;
   for (int i = 0; i < s->nparts; i++)
@@ -108,6 +111,8 @@ static sl_status load_part(sl_stateful *s, sl_stateful_part *part,
 /* Finds or loads a partition (see stateful.h). */
 sl_status sl_stateful_part_get(sl_stateful *s, int32_t partition,
                                sl_stateful_part **out, sl_error *err) {
+  if (s->one_partition)
+    partition = 0;
   sl_stateful_part *part = sl_stateful_part_find(s, partition);
   if (part) {
     s->last = part;
@@ -147,6 +152,8 @@ sl_status sl_stateful_part_get(sl_stateful *s, int32_t partition,
 }
 
 void sl_stateful_part_forget(sl_stateful *s, int32_t partition) {
+  if (s->one_partition)
+    partition = 0;
   for (int i = 0; i < s->nparts; i++) {
     if (s->parts[i]->partition != partition)
       continue;

@@ -21,6 +21,11 @@
  * separate call; the operator receives every entry through its load
  * function.
  *
+ * One partition.  When the task reads every partition of its sources
+ * and rows of one key may arrive on any of them (ctx->one_partition:
+ * the plan has no repartition topic), every partition maps to the
+ * table of partition 0, so that a key's rows meet one state.
+ *
  * Lateness.  A row is judged against the watermark the rows before it
  * left (sl_op_batch.row_watermark, else the port's last watermark),
  * raised to its input port's floor restored with the partition's
@@ -78,6 +83,7 @@ typedef struct sl_stateful {
   uint64_t next_seq;       /* sequence numbers for the operator's use */
   sl_stateful_load_fn load;
   void *ud;
+  bool one_partition;      /* every partition is partition 0 (above) */
 } sl_stateful;
 
 /* Prepares s for op at open: name (copied) is the operator's name in the

@@ -357,8 +357,53 @@ static sl_pnode *translate_lookup(sl_planner *p, const sl_rel *rel) {
   return n;
 }
 
+/* A relation the stateful operators run: one node whose port i is fed
+ * by the translation of input_rels[i].  A top-N's node has the OVER's
+ * columns, and the projection between the OVER and its filter goes on
+ * top. */
+static sl_pnode *translate_stateful(sl_planner *p, const sl_rel *rel) {
+  sl_plan_stateful st;
+  if (sl_plan_stateful_describe(p, rel, &st))
+    return NULL;
+  const sl_rel *shape = rel;
+  if (st.kind == SL_STATEFUL_TOPN)
+    shape = st.above ? st.above->input : rel->input;
+  sl_pnode *n = sl_planner_node(p, SL_PNODE_STATEFUL, st.ninputs,
+                                shape->ncolumns);
+  if (!n || !copy_columns(p, n, shape))
+    return NULL;
+  n->pos = rel->pos;
+  for (int i = 0; i < st.ninputs; i++)
+    if (!(n->inputs[i] = translate(p, st.input_rels[i])))
+      return NULL;
+  n->u.stateful = st;
+  if (st.kind != SL_STATEFUL_TEMPORAL_JOIN)
+    p->plan->stateful = true;
+  if (!st.above)
+    return n;
+
+  const sl_rel *a = st.above;
+  sl_pnode *proj = sl_planner_node(p, SL_PNODE_PROJECT, 1, a->ncolumns);
+  if (!proj || !copy_columns(p, proj, a))
+    return NULL;
+  proj->pos = a->pos;
+  proj->inputs[0] = n;
+  proj->u.project.nexprs = a->u.project.nexprs;
+  proj->u.project.exprs = sl_planner_alloc(p, ((size_t)a->ncolumns + 1) *
+                                                  sizeof(sl_bexpr *));
+  if (!proj->u.project.exprs)
+    return NULL;
+  for (int i = 0; i < a->u.project.nexprs; i++)
+    if (!(proj->u.project.exprs[i] =
+              sl_planner_copy(p, a->u.project.exprs[i])))
+      return NULL;
+  return proj;
+}
+
 static sl_pnode *translate(sl_planner *p, const sl_rel *rel) {
   sl_pnode *n, *in;
+  if (sl_plan_stateful_claims(rel))
+    return translate_stateful(p, rel);
   switch (rel->kind) {
   case SL_REL_SCAN:
     return translate_scan(p, rel);
@@ -411,22 +456,11 @@ static sl_pnode *translate(sl_planner *p, const sl_rel *rel) {
     n->u.limit.count = rel->u.limit.count;
     return n;
   case SL_REL_JOIN:
-    if (rel->u.join.strategy == SL_JOIN_LOOKUP)
-      return translate_lookup(p, rel);
-    sl_planner_fail(p, rel->pos, "%s joins are not supported by this "
-                    "engine yet",
-                    rel->u.join.strategy == SL_JOIN_TEMPORAL ? "temporal"
-                    : rel->u.join.strategy == SL_JOIN_WINDOW ? "window"
-                                                             : "interval");
-    return NULL;
+    return translate_lookup(p, rel);
   case SL_REL_AGGREGATE:
-    sl_planner_fail(p, rel->pos, "aggregation (GROUP BY) is not supported "
-                    "by this engine yet");
-    return NULL;
   case SL_REL_OVER:
-    sl_planner_fail(p, rel->pos, "OVER (...) is not supported by this "
-                    "engine yet");
-    return NULL;
+    /* Claimed by the stateful operators above. */
+    break;
   case SL_REL_VALUES:
     sl_planner_fail(p, rel->pos, "a query without FROM has no stream to "
                     "run on");
@@ -460,6 +494,9 @@ static sl_status fold_tree(sl_planner *p, sl_pnode *n) {
       rc = sl_planner_fold(p, n->u.lookup.right_filter);
     if (!rc && n->u.lookup.residual)
       rc = sl_planner_fold(p, n->u.lookup.residual);
+    break;
+  case SL_PNODE_STATEFUL:
+    rc = sl_plan_stateful_fold(p, &n->u.stateful);
     break;
   default:
     break;
@@ -792,6 +829,7 @@ const char *sl_pnode_kind_name(sl_pnode_kind kind) {
   case SL_PNODE_LIMIT: return "Limit";
   case SL_PNODE_SINK_KAFKA: return "KafkaSink";
   case SL_PNODE_SINK_CALLBACK: return "ResultSink";
+  case SL_PNODE_STATEFUL: return "Stateful";
   }
   return "?";
 }

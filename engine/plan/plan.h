@@ -41,6 +41,7 @@
 #include "engine/ops/errors.h"
 #include "engine/ops/sink_callback.h"
 #include "engine/ops/source.h"
+#include "engine/plan/plan_stateful.h"
 #include "engine/types/strbuf.h"
 #include "parser/bound.h"
 #include "udf/registry.h"
@@ -53,7 +54,9 @@ typedef enum sl_pnode_kind {
   SL_PNODE_LOOKUP_JOIN,
   SL_PNODE_LIMIT,
   SL_PNODE_SINK_KAFKA,
-  SL_PNODE_SINK_CALLBACK
+  SL_PNODE_SINK_CALLBACK,
+  SL_PNODE_STATEFUL      /* windows, grouped aggregation, stream joins,
+                            OVER, top-N (plan_stateful.h) */
 } sl_pnode_kind;
 
 /* An output column of a physical operator. */
@@ -129,6 +132,9 @@ struct sl_pnode {
       sl_sink_rows_fn fn;
       void *ud;
     } callback;
+    /* Port i is fed by inputs[i]; the output columns are the
+     * relation's (a top-N: the OVER's, a projection stacked above). */
+    sl_plan_stateful stateful;
   } u;
 };
 
@@ -181,8 +187,8 @@ typedef struct sl_plan_request {
 } sl_plan_request;
 
 /* Builds the physical plan of req->query.  What this engine cannot run
- * yet (windowed aggregation, stream-stream joins, OVER) fails with
- * SL_ERR_SQL at the relation's position.  On success *out is owned by
+ * (a shape the stateful operators refuse, a query without FROM) fails
+ * with SL_ERR_SQL at the relation's position.  On success *out is owned by
  * the caller (sl_plan_free). */
 sl_status sl_plan_build(const sl_plan_request *req, sl_plan **out,
                         sl_error *err);

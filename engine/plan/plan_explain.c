@@ -344,6 +344,88 @@ static void put_exprs(explainer *ex, sl_bexpr *const *exprs, int n,
   }
 }
 
+static void put_keylist(explainer *ex, int d, const char *label,
+                     sl_bexpr *const *es, int n, const sl_pnode *in) {
+  if (n <= 0)
+    return;
+  printer pr = {.out = ex->out, .ncols = in->ncols, .cols = in->cols};
+  line(ex, d, label);
+  for (int i = 0; i < n; i++) {
+    if (i)
+      sl_strbuf_appends(ex->out, ", ");
+    put_expr(&pr, es[i]);
+  }
+  end_line(ex);
+}
+
+static void put_calls(explainer *ex, int d, const sl_agg_call *calls, int n,
+                      const sl_pnode *in) {
+  if (n <= 0)
+    return;
+  printer pr = {.out = ex->out, .ncols = in->ncols, .cols = in->cols};
+  line(ex, d, "aggregates");
+  for (int i = 0; i < n; i++) {
+    sl_strbuf_appends(ex->out, i ? ", " : "");
+    sl_strbuf_appends(ex->out, calls[i].name ? calls[i].name : "?");
+    sl_strbuf_appendc(ex->out, '(');
+    if (calls[i].star)
+      sl_strbuf_appendc(ex->out, '*');
+    if (calls[i].distinct)
+      sl_strbuf_appends(ex->out, "DISTINCT ");
+    for (int a = 0; a < calls[i].nargs; a++) {
+      sl_strbuf_appends(ex->out, a ? ", " : "");
+      put_expr(&pr, calls[i].args[a]);
+    }
+    sl_strbuf_appendc(ex->out, ')');
+  }
+  end_line(ex);
+}
+
+/* The keys and expressions of a stateful operator. */
+static void put_stateful_lines(explainer *ex, const sl_pnode *n, int d) {
+  const sl_plan_stateful *s = &n->u.stateful;
+  const sl_pnode *in = n->inputs[0];
+  switch (s->kind) {
+  case SL_STATEFUL_WINDOW_AGG:
+    put_keylist(ex, d, "group by", s->u.window_agg.group_by,
+             s->u.window_agg.ngroup, in);
+    put_calls(ex, d, s->u.window_agg.aggs, s->u.window_agg.naggs, in);
+    return;
+  case SL_STATEFUL_GROUP_AGG:
+    put_keylist(ex, d, "group by", s->u.group_agg.group_by,
+             s->u.group_agg.ngroup, in);
+    put_calls(ex, d, s->u.group_agg.aggs, s->u.group_agg.naggs, in);
+    return;
+  case SL_STATEFUL_INTERVAL_JOIN:
+    put_keylist(ex, d, "left keys", s->u.interval_join.left_keys,
+             s->u.interval_join.nkeys, in);
+    put_keylist(ex, d, "right keys", s->u.interval_join.right_keys,
+             s->u.interval_join.nkeys, n->inputs[1]);
+    return;
+  case SL_STATEFUL_WINDOW_JOIN:
+    put_keylist(ex, d, "left keys", s->u.window_join.left_keys,
+             s->u.window_join.nkeys, in);
+    put_keylist(ex, d, "right keys", s->u.window_join.right_keys,
+             s->u.window_join.nkeys, n->inputs[1]);
+    return;
+  case SL_STATEFUL_TEMPORAL_JOIN:
+    put_keylist(ex, d, "keys", s->u.temporal_join.left_keys,
+             s->u.temporal_join.nkeys, in);
+    return;
+  case SL_STATEFUL_OVER:
+  case SL_STATEFUL_TOPN:
+    put_keylist(ex, d, "partition by",
+             s->kind == SL_STATEFUL_OVER ? s->u.over.partition_by
+                                         : s->u.topn.partition_by,
+             s->kind == SL_STATEFUL_OVER ? s->u.over.npartition
+                                         : s->u.topn.npartition,
+             in);
+    if (s->kind == SL_STATEFUL_TOPN)
+      put_keylist(ex, d, "order by", s->u.topn.order_by, s->u.topn.norder, in);
+    return;
+  }
+}
+
 static void put_kind_lines(explainer *ex, const sl_pnode *n, int d) {
   const sl_pnode *in = n->ninputs ? n->inputs[0] : NULL;
   printer pr = {.out = ex->out,
@@ -426,6 +508,9 @@ static void put_kind_lines(explainer *ex, const sl_pnode *n, int d) {
     sl_strbuf_appendf(line(ex, d, "count"), "%" PRId64, n->u.limit.count);
     end_line(ex);
     return;
+  case SL_PNODE_STATEFUL:
+    put_stateful_lines(ex, n, d);
+    return;
   case SL_PNODE_SINK_KAFKA: {
     sl_strbuf *out = line(ex, d, "key");
     if (n->u.sink.key_col >= 0)
@@ -467,6 +552,12 @@ static const char *partitioning(const sl_pnode *n, char *buf, size_t size) {
     return buf;
   case SL_PNODE_SINK_CALLBACK:
     return "merged to the caller";
+  case SL_PNODE_STATEFUL:
+    /* Rows of one key may come from any partition: one task reads them
+     * all and keeps one state for them (no repartition topic). */
+    if (n->u.stateful.kind == SL_STATEFUL_TEMPORAL_JOIN)
+      return "as its input";
+    return "single task, all partitions";
   default:
     return "as its input";
   }
@@ -483,6 +574,18 @@ static const char *state_of(const sl_pnode *n, char *buf, size_t size) {
     return "rows passed";
   case SL_PNODE_SINK_KAFKA:
     return "unacknowledged deliveries";
+  case SL_PNODE_STATEFUL: {
+    sl_strbuf sb = SL_STRBUF_INIT;
+    sl_plan_stateful_explain(&n->u.stateful, &sb);
+    const char *st = sb.data ? strstr(sb.data, "; state: ") : NULL;
+    if (n->u.stateful.kind == SL_STATEFUL_TEMPORAL_JOIN)
+      snprintf(buf, size, "%s", st ? st + 9 : "none");
+    else
+      snprintf(buf, size, "%s (store tables n%d)", st ? st + 9 : "kept",
+               n->id);
+    sl_strbuf_free(&sb);
+    return buf;
+  }
   default:
     return "none";
   }
@@ -491,6 +594,17 @@ static const char *state_of(const sl_pnode *n, char *buf, size_t size) {
 static void put_header(explainer *ex, const sl_pnode *n, int depth) {
   sl_strbuf *out = ex->out;
   indent(out, depth);
+  if (n->kind == SL_PNODE_STATEFUL) {
+    /* "WindowAgg tumbling size=... emit=final", the state apart. */
+    sl_strbuf sb = SL_STRBUF_INIT;
+    sl_plan_stateful_explain(&n->u.stateful, &sb);
+    const char *text = sb.data ? sb.data : "";
+    const char *st = strstr(text, "; state: ");
+    sl_strbuf_append(out, text, st ? (size_t)(st - text) : strlen(text));
+    sl_strbuf_appendc(out, '\n');
+    sl_strbuf_free(&sb);
+    return;
+  }
   sl_strbuf_appends(out, sl_pnode_kind_name(n->kind));
   switch (n->kind) {
   case SL_PNODE_SOURCE:

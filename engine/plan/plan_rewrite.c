@@ -8,7 +8,9 @@
  * they read are deterministic), into every input of a UNION ALL, into the
  * stream side of a lookup join (conjuncts on the stream's columns) and,
  * for INNER joins, onto the looked-up table row (conjuncts on the table's
- * columns).  A filter never moves below a LIMIT or a source.
+ * columns).  A filter never moves below a LIMIT, a source or a stateful
+ * operator (a window, aggregation, stream join, OVER or top-N: what it
+ * keeps and emits depends on every row it sees).
  *
  * Pruning walks down with the set of columns each operator must produce
  * and makes every operator produce exactly that, renumbering the column
@@ -391,6 +393,28 @@ static sl_pnode *prune_join(sl_planner *p, sl_pnode *n, const bool *req,
   return n;
 }
 
+/* A stateful operator produces all its columns (a projection above
+ * selects the required ones); each input keeps what the operator reads
+ * or passes on, its expressions renumbered when columns went. */
+static sl_pnode *prune_stateful(sl_planner *p, sl_pnode *n, int **remap) {
+  if (!(*remap = ranks(p, NULL, n->ncols, &(int){0})))
+    return NULL;
+  for (int i = 0; i < n->ninputs; i++) {
+    sl_pnode *in = n->inputs[i];
+    int w = in->ncols, k;
+    bool *need = sl_planner_alloc(p, (size_t)w + 1);
+    if (!need)
+      return NULL;
+    sl_plan_stateful_uses(&n->u.stateful, i, need, w);
+    int *map = ranks(p, need, w, &k);
+    if (!map || !(n->inputs[i] = sl_planner_prune(p, in, need)))
+      return NULL;
+    if (k != w)
+      sl_plan_stateful_remap(&n->u.stateful, i, map);
+  }
+  return n;
+}
+
 /* Prunes n; *remap maps each required column of n's old output to its
  * index in the new one (n may keep more columns than required). */
 static sl_pnode *prune_node(sl_planner *p, sl_pnode *n, const bool *req,
@@ -405,6 +429,8 @@ static sl_pnode *prune_node(sl_planner *p, sl_pnode *n, const bool *req,
     return prune_pass(p, n, req, remap);
   case SL_PNODE_LOOKUP_JOIN:
     return prune_join(p, n, req, remap);
+  case SL_PNODE_STATEFUL:
+    return prune_stateful(p, n, remap);
   case SL_PNODE_UNION:
     /* Every input must produce exactly the same columns. */
     for (int i = 0; i < n->ninputs; i++)

@@ -571,6 +571,112 @@ void sl_plan_stateful_uses(const sl_plan_stateful *s, int port, bool *used,
   }
 }
 
+/* Calls fn on each expression of s that reads the input of port, or,
+ * with port -1, on every expression s holds. */
+typedef sl_status (*expr_fn)(void *ud, sl_bexpr *e);
+
+static sl_status each_call(const sl_agg_call *calls, int n, expr_fn fn,
+                           void *ud) {
+  sl_status rc = SL_OK;
+  for (int i = 0; !rc && i < n; i++)
+    for (int a = 0; !rc && a < calls[i].nargs; a++)
+      rc = fn(ud, calls[i].args[a]);
+  return rc;
+}
+
+static sl_status each_list(sl_bexpr *const *es, int n, expr_fn fn,
+                           void *ud) {
+  sl_status rc = SL_OK;
+  for (int i = 0; !rc && i < n; i++)
+    if (es[i])
+      rc = fn(ud, es[i]);
+  return rc;
+}
+
+static sl_status each_expr(const sl_plan_stateful *s, int port, expr_fn fn,
+                           void *ud) {
+  sl_status rc = SL_OK;
+  switch (s->kind) {
+  case SL_STATEFUL_WINDOW_AGG:
+    rc = each_list(s->u.window_agg.group_by, s->u.window_agg.ngroup, fn, ud);
+    if (!rc)
+      rc = each_call(s->u.window_agg.aggs, s->u.window_agg.naggs, fn, ud);
+    break;
+  case SL_STATEFUL_GROUP_AGG:
+    rc = each_list(s->u.group_agg.group_by, s->u.group_agg.ngroup, fn, ud);
+    if (!rc)
+      rc = each_call(s->u.group_agg.aggs, s->u.group_agg.naggs, fn, ud);
+    break;
+  default:
+    /* The rest keep their inputs whole: nothing to renumber. */
+    if (port >= 0)
+      break;
+    switch (s->kind) {
+    case SL_STATEFUL_INTERVAL_JOIN: {
+      const sl_interval_join_spec *j = &s->u.interval_join;
+      rc = each_list(j->left_keys, j->nkeys, fn, ud);
+      if (!rc)
+        rc = each_list(j->right_keys, j->nkeys, fn, ud);
+      if (!rc && j->residual)
+        rc = fn(ud, (sl_bexpr *)j->residual);
+      break;
+    }
+    case SL_STATEFUL_WINDOW_JOIN:
+      rc = each_list(s->u.window_join.left_keys, s->u.window_join.nkeys, fn,
+                     ud);
+      if (!rc)
+        rc = each_list(s->u.window_join.right_keys, s->u.window_join.nkeys,
+                       fn, ud);
+      break;
+    case SL_STATEFUL_TEMPORAL_JOIN: {
+      const sl_temporal_join_spec *t = &s->u.temporal_join;
+      rc = each_list(t->left_keys, t->nkeys, fn, ud);
+      if (!rc && t->as_of)
+        rc = fn(ud, (sl_bexpr *)t->as_of);
+      if (!rc && t->residual)
+        rc = fn(ud, (sl_bexpr *)t->residual);
+      break;
+    }
+    case SL_STATEFUL_OVER:
+      rc = each_list(s->u.over.partition_by, s->u.over.npartition, fn, ud);
+      for (int i = 0; !rc && i < s->u.over.ncalls; i++) {
+        const sl_over_call *c = &s->u.over.calls[i];
+        rc = each_call(&c->agg, 1, fn, ud);
+        if (!rc && c->lag_default)
+          rc = fn(ud, c->lag_default);
+      }
+      break;
+    case SL_STATEFUL_TOPN:
+      rc = each_list(s->u.topn.partition_by, s->u.topn.npartition, fn, ud);
+      if (!rc)
+        rc = each_list(s->u.topn.order_by, s->u.topn.norder, fn, ud);
+      break;
+    default:
+      break;
+    }
+  }
+  return rc;
+}
+
+static sl_status fold_one(void *ud, sl_bexpr *e) {
+  return sl_planner_fold(ud, e);
+}
+
+/* Folds every expression (see plan_stateful.h). */
+sl_status sl_plan_stateful_fold(sl_planner *p, sl_plan_stateful *s) {
+  return each_expr(s, -1, fold_one, p);
+}
+
+static sl_status remap_one(void *ud, sl_bexpr *e) {
+  sl_plan_expr_remap(e, ud);
+  return SL_OK;
+}
+
+/* Renumbers after pruning (see plan_stateful.h). */
+void sl_plan_stateful_remap(sl_plan_stateful *s, int port, const int *map) {
+  each_expr(s, port, remap_one, (void *)map);
+}
+
 const char *sl_plan_stateful_name(sl_plan_stateful_kind kind) {
   switch (kind) {
   case SL_STATEFUL_WINDOW_AGG: return "WindowAgg";

@@ -109,6 +109,17 @@ sl_status sl_plan_stateful_make(const sl_plan_stateful *s,
 void sl_plan_stateful_uses(const sl_plan_stateful *s, int port, bool *used,
                            int ncols);
 
+/* Folds the constant subtrees of every expression of s in place (see
+ * plan.h).  Returns SL_OK or SL_ERR_NOMEM. */
+sl_status sl_plan_stateful_fold(struct sl_planner *p, sl_plan_stateful *s);
+
+/* Renumbers the columns of input port that s's expressions read after
+ * that input was pruned: column i becomes map[i].  Only the operators
+ * that read part of their input (the aggregations) have any such
+ * columns; the others keep their inputs whole (see
+ * sl_plan_stateful_uses). */
+void sl_plan_stateful_remap(sl_plan_stateful *s, int port, const int *map);
+
 /* Appends EXPLAIN's description of s: the operator, its parameters and
  * the state it keeps ("WindowAgg tumbling size=60000ms grace=0ms
  * emit=final; state: open windows per key"). */

@@ -227,10 +227,12 @@ sl_status sl_query_start(sl_runtime *rt, sl_plan *plan, sl_query **out,
     for (int i = 0; i < q->nparts; i++)
       if (q->parts[i].partition + 1 > most)
         most = q->parts[i].partition + 1;
-    /* A stateful query checkpoints its one store at batch boundaries:
-     * one task per process keeps every worker out of it meanwhile. */
+    /* A stateful query runs as one task reading every partition: rows
+     * of one key may arrive on any partition (there is no repartition
+     * topic), and its one store is checkpointed at batch boundaries with
+     * no other worker in it. */
     int cap = plan->persistent ? rt->group_tasks : rt->threads;
-    if (q->state)
+    if (plan->stateful)
       cap = 1;
     q->ntasks = cap < most ? cap : most;
     if (q->ntasks < 1 || has_limit(plan))

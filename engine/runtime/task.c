@@ -182,6 +182,13 @@ static sl_status make_op(sl_task *t, const sl_pnode *n,
   }
   case SL_PNODE_SINK_CALLBACK:
     return sl_sink_callback_new(n->ncols, task_rows, t, out, err);
+  case SL_PNODE_STATEFUL: {
+    /* Named by node id: the same plan numbers its nodes the same way
+     * after a restart, so the store's tables are found again. */
+    char name[32];
+    snprintf(name, sizeof(name), "n%d", n->id);
+    return sl_plan_stateful_make(&n->u.stateful, name, xo, out, err);
+  }
   }
   return sl_error_set(err, SL_ERR_INTERNAL, "unknown plan node kind %d",
                       (int)n->kind);
@@ -503,6 +510,7 @@ static sl_status task_open(sl_task *t, sl_error *err) {
   t->ctx = (sl_op_ctx){.query_id = q->id,
                        .catalog = rt->catalog,
                        .state = q->state,
+                       .one_partition = plan->stateful,
                        .errors = t->errors,
                        .output = t->output,
                        .task = t->index,

@@ -45,7 +45,8 @@ sed -i "s/^CREATE STREAM dst AS/CREATE STREAM dst WITH (topic='$dst') AS/" \
   "$work/pipeline.sql"
 
 produce 1 200
-"$sluice" run --brokers "$brokers" --catalog "$work/cat.db" \
+"$sluice" run --brokers "$brokers" --service "restart_$run" \
+  --catalog "$work/cat.db" \
   --log-level warn "$work/pipeline.sql" >"$work/run1.log" 2>&1 &
 pid=$!
 
@@ -63,7 +64,8 @@ read -r distinct total < <(count_ids)
 
 # More input while nothing runs; the restarted query must pick it up.
 produce 201 300
-"$sluice" run --bounded --brokers "$brokers" --catalog "$work/cat.db" \
+"$sluice" run --bounded --brokers "$brokers" --service "restart_$run" \
+  --catalog "$work/cat.db" \
   --log-level warn -e "SHOW QUERIES;" >"$work/run2.out" 2>"$work/run2.log" \
   || { echo "second run failed:"; cat "$work/run2.log"; exit 1; }
 

@@ -19,6 +19,10 @@ rows keep the file's order in a table) and checks:
   import    a model trained here, saved as model.json and imported with
             CREATE MODEL ... FROM FILE: PREDICT equals Python's
             predictions to 1e-6.
+  linear    LOGISTIC_REGRESSION and LINEAR_REGRESSION through SQL against
+            scikit-learn's LogisticRegression and Ridge on the same
+            standardized design: the same predictions; EVALUATE's RMSE and
+            MAE against numpy's.
   describe  DESCRIBE m and SHOW MODELS: inputs, versions, training set,
             rows, parameters, metrics and training time (which must be
             plausible; it is the one thing that differs run to run).
@@ -37,8 +41,10 @@ import time
 
 import numpy as np
 import xgboost as xgb
+from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import (accuracy_score, log_loss, precision_score,
                              recall_score, roc_auc_score)
+from sklearn.preprocessing import StandardScaler
 
 DATA = os.environ.get("SLUICE_SHARED_DATA", "../shared/data")
 FAILURES = []
@@ -220,6 +226,69 @@ def case_import(sluice, tmp, header, rows):
           "%.3g)" % (len(got), diff))
 
 
+# ---- Linear models --------------------------------------------------------
+
+def case_linear(sluice, tmp, header, rows):
+    n = len(rows)
+    ntrain = n - int(math.floor(n * 0.2 + 1e-9))
+    col = {h: header.index(h) for h in header}
+    num = lambda h: np.array([float(r[col[h]]) for r in rows])
+
+    # The design SQL builds: STANDARDIZE(int_rate) with the training rows'
+    # population statistics, ONE_HOT(term) sorted, then two plain columns.
+    rate = num("int_rate")
+    mean, std = rate[:ntrain].mean(), rate[:ntrain].std()
+    terms = sorted({r[col["term"]] for r in rows[:ntrain]})
+    X = np.column_stack([(rate - mean) / std] +
+                        [np.array([1.0 if r[col["term"]] == t else 0.0
+                                   for r in rows]) for t in terms] +
+                        [num("annual_inc"), num("revol_util")])
+    X = X.astype(np.float32).astype(np.float64)
+    sc = StandardScaler().fit(X[:ntrain])
+    y = np.array([1.0 if r[col["class"]] == "bad" else 0.0 for r in rows])
+    lr = LogisticRegression(C=1.0, tol=1e-12, max_iter=1000,
+                            solver="newton-cholesky")
+    lr.fit(sc.transform(X[:ntrain]), y[:ntrain])
+    p_lr = lr.predict_proba(sc.transform(X[ntrain:]))[:, 1]
+
+    Xr = np.column_stack([np.array([1.0 if r[col["term"]] == t else 0.0
+                                    for r in rows]) for t in terms] +
+                         [num("funded_amnt"), num("annual_inc")])
+    Xr = Xr.astype(np.float32).astype(np.float64)
+    scr = StandardScaler().fit(Xr[:ntrain])
+    ridge = Ridge(alpha=10.0, solver="cholesky")
+    ridge.fit(scr.transform(Xr[:ntrain]), rate[:ntrain])
+    p_ridge = ridge.predict(scr.transform(Xr[ntrain:]))
+
+    sql = create_table(header)
+    sql += ("CREATE MODEL lr TYPE LOGISTIC_REGRESSION\n"
+            "  FEATURES (STANDARDIZE(int_rate), ONE_HOT(term), annual_inc,\n"
+            "            revol_util)\n"
+            "  LABEL class = 'bad' FROM loans\n"
+            "  WITH (lambda=1, iterations=100, holdout=0.2);\n"
+            "CREATE MODEL ridge TYPE LINEAR_REGRESSION\n"
+            "  FEATURES (ONE_HOT(term), funded_amnt, annual_inc)\n"
+            "  LABEL int_rate FROM loans WITH (lambda=10, holdout=0.2);\n")
+    sql += ("SELECT id, PREDICT(lr) AS lr, PREDICT(ridge) AS ridge "
+            "FROM loans WHERE id > %d;\n" % ntrain)
+    sql += "EVALUATE MODEL ridge ON loans WHERE id > %d;\n" % ntrain
+    scored, evaluate = run_sql(sluice, tmp, "linear", sql)
+    s_lr = np.array([r["lr"] for r in scored])
+    s_ridge = np.array([r["ridge"] for r in scored])
+    d = float(np.max(np.abs(s_lr - p_lr)))
+    check(d <= 1e-6, "LOGISTIC_REGRESSION through SQL equals scikit-learn's "
+          "LogisticRegression (max diff %.3g)" % d)
+    d = float(np.max(np.abs(s_ridge - p_ridge)))
+    check(d <= 1e-6, "LINEAR_REGRESSION through SQL equals Ridge "
+          "(max diff %.3g)" % d)
+    ev = evaluate[0]
+    rmse = math.sqrt(float(np.mean((s_ridge - rate[ntrain:]) ** 2)))
+    mae = float(np.mean(np.abs(s_ridge - rate[ntrain:])))
+    check(ev["auc"] is None and abs(ev["rmse"] - rmse) <= 1e-9 and
+          abs(ev["mae"] - mae) <= 1e-9,
+          "EVALUATE's RMSE and MAE of the regression equal numpy's")
+
+
 # ---- DESCRIBE and SHOW MODELS ---------------------------------------------
 
 def case_describe(sluice, tmp, header, rows):
@@ -290,6 +359,7 @@ def main():
         write_table_csv(os.path.join(tmp, "loans.csv"), header, rows)
         case_train(sluice, tmp, header, rows)
         case_import(sluice, tmp, header, rows)
+        case_linear(sluice, tmp, header, rows)
         case_describe(sluice, tmp, header, rows)
     if FAILURES:
         raise SystemExit("%d check(s) failed" % len(FAILURES))
