@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "parser/bind_internal.h"
+#include "parser/parser.h"
 
 /* ------------------------------------------------------------------ */
 /* Relations and scopes                                                */
@@ -108,6 +109,56 @@ static int64_t watermark_delay(const char *text) {
   return 0;
 }
 
+/* The CHECK of a stream, bound over the scan's declared columns from the
+ * stream's stored definition (the catalog keeps its text only), for the
+ * source to reject records that fail it.  No CHECK: *out stays NULL. */
+static sl_status scan_check(sl_binder *b, const sl_catalog_object *obj,
+                            const sl_rel *rel, sl_bexpr **out) {
+  *out = NULL;
+  if (!obj->sql)
+    return SL_OK;
+  sl_parse_result *pr;
+  sl_error perr;
+  if (sl_parse_statement(obj->name, obj->sql, NULL, &pr, &perr))
+    return SL_OK; /* a definition the catalog accepted once */
+  const sl_ast_stmt *st = pr->stmts[0];
+  sl_status rc = SL_OK;
+  if (st->kind == SL_AST_CREATE_STREAM) {
+    bind_scope scope;
+    rc = bind_scope_single(b, rel, obj->name, "stream", (sl_ast_pos){0},
+                           &scope);
+    if (!rc)
+      scope.sources[0].count = obj->ncolumns;
+    const sl_ast_checks *checks = &st->u.create_source.checks;
+    bind_ectx ectx = {0};
+    ectx.scope = &scope;
+    ectx.clause = "CHECK";
+    for (int i = 0; !rc && i < checks->n; i++) {
+      sl_bexpr *c;
+      rc = bind_condition(b, &ectx, checks->items[i]->condition, "CHECK",
+                          &c);
+      if (rc)
+        break;
+      if (!*out) {
+        *out = c;
+        continue;
+      }
+      sl_bexpr *and = bexpr_new(b, SL_BEXPR_BINARY, sl_type_boolean(),
+                                checks->items[i]->pos, 2);
+      if (!and) {
+        rc = bind_nomem(b);
+        break;
+      }
+      and->op = SL_OP_AND;
+      and->args[0] = *out;
+      and->args[1] = c;
+      *out = and;
+    }
+  }
+  sl_parse_result_free(pr);
+  return rc;
+}
+
 sl_status bind_scan(sl_binder *b, const sl_catalog_object *obj,
                     const char *alias, sl_ast_pos pos, sl_rel **out,
                     bind_scope *scope) {
@@ -160,6 +211,9 @@ sl_status bind_scan(sl_binder *b, const sl_catalog_object *obj,
     }
     rel->event_time = obj->timestamp_column >= 0 ? obj->timestamp_column
                                                  : obj->ncolumns;
+    sl_status rc = scan_check(b, obj, rel, &rel->u.scan.check);
+    if (rc)
+      return rc;
   }
   *out = rel;
   return bind_scope_single(b, rel, qualifier, bind_kind_word(obj->kind), pos,

@@ -315,6 +315,8 @@ struct sl_rel {
                                 timestamp (ROWTIME) */
       int64_t out_of_order_ms; /* WATERMARK FOR delay */
       bool versioned;        /* a table with versioned=true */
+      sl_bexpr *check;       /* a stream's CHECK (several ANDed) over
+                                its declared columns, or NULL */
     } scan;
     struct {
       int nrows;

@@ -14,6 +14,10 @@
 #include "engine/common/log.h"
 #include "engine/exec/exec_model.h"
 
+/* More partitions than this per topic is refused: the engine keeps state
+ * and watermarks per partition. */
+#define SL_MAX_PARTITIONS 1024
+
 static const char *bound_option(const sl_bound_stmt *b, const char *name) {
   for (int i = 0; i < b->noptions; i++) {
     if (strcmp(b->options[i].name, name) == 0)
@@ -40,13 +44,19 @@ static sl_status ensure_stream_topic(sl_session *s, const exec_stmt *st,
   const char *topic = bound_option(b, "topic");
   if (!topic)
     topic = b->name;
-  int partitions = (int)bound_option_int(b, "partitions", 1);
-  int replicas = (int)bound_option_int(b, "replicas", 1);
+  long partitions = bound_option_int(b, "partitions", 1);
+  long replicas = bound_option_int(b, "replicas", 1);
+  if (partitions < 1 || partitions > SL_MAX_PARTITIONS)
+    return exec_fail(st, err, "partitions must be between 1 and %d, not %ld",
+                     SL_MAX_PARTITIONS, partitions);
+  if (replicas < 1 || replicas > 32)
+    return exec_fail(st, err, "replicas must be between 1 and 32, not %ld",
+                     replicas);
 
   sl_kafka_admin *admin;
   if (session_admin(s, &admin, err) ||
-      sl_kafka_admin_create_topic(admin, topic, partitions, replicas, NULL,
-                                  true, err))
+      sl_kafka_admin_create_topic(admin, topic, (int)partitions,
+                                  (int)replicas, NULL, true, err))
     return exec_locate(st, err);
   return SL_OK;
 }
@@ -97,14 +107,26 @@ sl_status exec_create(sl_session *s, sl_bind_ctx *ctx, const exec_stmt *st,
     return exec_model_train(s, st, outcome, err);
   if (b->kind == SL_BSTMT_CREATE_FUNCTION)
     return bind_function(s, st, err);
+
+  sl_status rc = SL_OK;
   if (b->query)
-    return exec_query(s, st, err);
-  if (b->kind == SL_BSTMT_CREATE_STREAM && !b->query)
-    return ensure_stream_topic(s, st, err);
-  if (b->kind == SL_BSTMT_CREATE_TABLE && !b->query &&
-      bound_option(b, "topic"))
-    return follow_table(s, st, err);
-  return SL_OK;
+    rc = exec_query(s, st, err);
+  else if (b->kind == SL_BSTMT_CREATE_STREAM)
+    rc = ensure_stream_topic(s, st, err);
+  else if (b->kind == SL_BSTMT_CREATE_TABLE && bound_option(b, "topic"))
+    rc = follow_table(s, st, err);
+
+  /* A new object whose topic or query could not be made is not kept, so
+   * that running the statement again tries again. */
+  if (rc && outcome == SL_CATALOG_CREATED) {
+    sl_error drop_err;
+    session_unfollow(s, b->name);
+    if (sl_catalog_drop(s->catalog, b->object_kind, b->name, true, NULL,
+                        &drop_err))
+      SL_WARN("session", "cannot forget %s after a failed CREATE: %s",
+              b->name, drop_err.message);
+  }
+  return rc;
 }
 
 sl_status exec_drop(sl_session *s, sl_bind_ctx *ctx, const exec_stmt *st,

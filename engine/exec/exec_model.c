@@ -176,7 +176,6 @@ typedef struct train_row {
 } train_row;
 
 typedef struct train_rows {
-  const sl_bound_stmt *b;
   int nfeat;
   sl_expr **features;
   sl_expr *label;
@@ -348,7 +347,6 @@ static sl_status train_model(sl_session *s, const exec_stmt *st,
   sl_model_params params = SL_MODEL_PARAMS_INIT;
   train_rows t;
   memset(&t, 0, sizeof(t));
-  t.b = b;
   t.nfeat = b->nfeatures;
   t.time_col = -1;
   sl_arena_init(&t.arena, 0);

@@ -379,7 +379,20 @@ static sl_status session_join_deployment(sl_session *s, sl_error *err) {
   if (s->embedded)
     return SL_OK;
   sl_kafka_admin *admin;
-  if (session_admin(s, &admin, err) ||
+  if (session_admin(s, &admin, err))
+    return err->code;
+
+  /* One metadata round trip first, so that a cluster that cannot be
+   * reached is named as such rather than as the first request to fail. */
+  char **topics = NULL;
+  size_t ntopics = 0;
+  if (sl_kafka_admin_list_topics(admin, false, &topics, &ntopics, err))
+    return sl_error_prefix(err, "cannot reach the Kafka cluster at %s",
+                           sl_kafka_config_get(s->kafka,
+                                               "bootstrap.servers"));
+  sl_kafka_names_free(topics, ntopics);
+
+  if (
       sl_command_log_open(s->kafka, admin, s->service, s->instance,
                           &s->commands, err) ||
       sl_command_log_replay(s->commands, session_apply_command, s, err) ||

@@ -171,6 +171,9 @@ static sl_pnode *translate_scan(sl_planner *p, const sl_rel *rel) {
   n->u.source.dlq_topic = sl_planner_strdup(p, dlq);
   n->u.source.start = sl_planner_strdup(p, option(obj, "start"));
   n->u.source.event_time = obj->timestamp_column;
+  if (rel->u.scan.check &&
+      !(n->u.source.check = sl_planner_copy(p, rel->u.scan.check)))
+    return NULL;
   return n;
 }
 
