@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "engine/common/log.h"
+#include "engine/exec/predict.h"
 #include "engine/plan/plan.h"
 #include "engine/runtime/runtime.h"
 #include "engine/types/strbuf.h"
@@ -29,7 +30,19 @@
 
 sl_status session_runtime(sl_session *s, sl_runtime **out, sl_error *err) {
   if (!s->runtime) {
+    /* One provider serves the session's streaming queries: a model
+     * version is loaded once and shared by every query scoring with it. */
+    const char *log = session_property_get(s, "prediction.log");
+    sl_predict_options popts = {
+        .catalog = s->catalog,
+        .functions = s->functions,
+        .log = log && (strcmp(log, "on") == 0 || strcmp(log, "true") == 0),
+    };
+    if (!s->predict && sl_predict_new(&popts, &s->predict, err))
+      return err->code;
     sl_runtime_config cfg = {
+        .predict = sl_predict_bind,
+        .predict_arg = s->predict,
         .kafka = s->kafka,
         .catalog = s->catalog,
         .service = s->service,
@@ -134,6 +147,18 @@ static sl_status run_transient(sl_session *s, const exec_stmt *st,
   if (rc)
     exec_locate(st, err);
 
+  /* Rows that failed are not among those printed: say where they went. */
+  if (q) {
+    sl_query_stats stats;
+    sl_query_get_stats(q, &stats);
+    if (stats.dead_lettered > 0)
+      SL_WARN("query", "%s:%d: %lld records failed and went to the "
+              "dead-letter topic", st->file, b->pos.line,
+              (long long)stats.dead_lettered);
+    if (stats.skipped > 0)
+      SL_WARN("query", "%s:%d: %lld records failed and were skipped",
+              st->file, b->pos.line, (long long)stats.skipped);
+  }
   sl_query_free(q);
   sl_plan_free(plan);
   pthread_mutex_destroy(&rows.lock);

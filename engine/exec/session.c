@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "engine/common/log.h"
+#include "engine/exec/predict.h"
 #include "engine/runtime/runtime.h"
 
 static sl_status session_connect_kafka(sl_session *s, sl_error *err) {
@@ -173,6 +174,7 @@ void sl_session_close(sl_session *s) {
   s->commands = NULL;
   session_stop_queries(s);
   sl_runtime_free(s->runtime);
+  sl_predict_free(s->predict);
   if (s->producer) {
     sl_error err;
     if (sl_kafka_producer_flush(s->producer, 30000, &err)) {

@@ -58,6 +58,7 @@ struct sl_session {
   sl_table_follower *followers[SESSION_MAX_FOLLOWERS];
 
   struct sl_runtime *runtime; /* made on the first query */
+  struct sl_predict *predict; /* PREDICT in streaming queries */
   int nqueries;               /* persistent queries started here */
   struct sl_query *queries[SESSION_MAX_QUERIES];
 
