@@ -42,13 +42,21 @@ struct sl_command_log {
 
 sl_status sl_command_log_open(const sl_kafka_config *kafka,
                               sl_kafka_admin *admin, const char *service,
-                              const char *instance, sl_command_log **out,
-                              sl_error *err) {
+                              const char *instance, bool create,
+                              sl_command_log **out, sl_error *err) {
   *out = NULL;
+  char topic[512];
+  snprintf(topic, sizeof(topic), "_sluice-%s-commands", service);
+  bool exists = false;
+  if (sl_kafka_admin_topic_exists(admin, topic, &exists, err))
+    return err->code;
+  if (!exists && !create)
+    return SL_OK;
+
   sl_command_log *log = calloc(1, sizeof(*log));
   if (!log)
     return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
-  snprintf(log->topic, sizeof(log->topic), "_sluice-%s-commands", service);
+  snprintf(log->topic, sizeof(log->topic), "%s", topic);
   log->instance = strdup(instance);
   log->kafka = sl_kafka_config_copy(kafka);
   log->schema = sl_record_schema_new();
@@ -75,7 +83,7 @@ sl_status sl_command_log_open(const sl_kafka_config *kafka,
     rc = sl_error_set(err, SL_ERR_NOMEM, "out of memory");
   if (rc == SL_OK)
     rc = sl_kafka_config_set(topic_cfg, "cleanup.policy", "compact", err);
-  if (rc == SL_OK)
+  if (rc == SL_OK && !exists)
     rc = sl_kafka_admin_create_topic(admin, log->topic, 1, -1, topic_cfg,
                                      true, err);
   sl_kafka_config_free(topic_cfg);

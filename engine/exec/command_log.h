@@ -15,6 +15,8 @@
 #ifndef SLUICE_EXEC_COMMAND_LOG_H
 #define SLUICE_EXEC_COMMAND_LOG_H
 
+#include <stdbool.h>
+
 #include "engine/common/error.h"
 #include "engine/kafka/admin.h"
 #include "engine/kafka/config.h"
@@ -35,12 +37,14 @@ typedef struct sl_command {
 typedef sl_status (*sl_command_fn)(void *ud, const sl_command *cmd,
                                    sl_error *err);
 
-/* Opens the command topic of service, creating it when missing.
- * instance names this process in the records it writes. */
+/* Opens the command topic of service.  When it is missing, create says
+ * whether to create it; without create *out is NULL (still SL_OK), so that
+ * an instance that only reads creates nothing.  instance names this
+ * process in the records it writes. */
 sl_status sl_command_log_open(const sl_kafka_config *kafka,
                               sl_kafka_admin *admin, const char *service,
-                              const char *instance, sl_command_log **out,
-                              sl_error *err);
+                              const char *instance, bool create,
+                              sl_command_log **out, sl_error *err);
 
 /* The topic's name. */
 const char *sl_command_log_topic(const sl_command_log *log);

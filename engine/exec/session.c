@@ -320,12 +320,25 @@ static const char *command_key(const sl_bound_stmt *b, char *buf,
   }
 }
 
+static sl_status session_apply_command(void *ud, const sl_command *cmd,
+                                       sl_error *err);
+
 sl_status session_record_command(sl_session *s, const exec_stmt *st,
                                  sl_error *err) {
   char key[1024];
-  if (!s->commands || s->applying || !st->bound->sql ||
+  if (s->embedded || s->applying || !st->bound->sql ||
       !command_key(st->bound, key, sizeof(key)))
     return SL_OK;
+
+  /* The first statement of a new service makes its command topic. */
+  if (!s->commands) {
+    sl_kafka_admin *admin;
+    if (session_admin(s, &admin, err) ||
+        sl_command_log_open(s->kafka, admin, s->service, s->instance, true,
+                            &s->commands, err) ||
+        sl_command_log_follow(s->commands, session_apply_command, s, err))
+      return exec_locate(st, err);
+  }
   sl_kafka_producer *producer;
   if (session_producer(s, &producer, err) ||
       sl_command_log_append(s->commands, producer, key, st->bound->sql,
@@ -394,10 +407,13 @@ static sl_status session_join_deployment(sl_session *s, sl_error *err) {
                                                "bootstrap.servers"));
   sl_kafka_names_free(topics, ntopics);
 
-  if (
-      sl_command_log_open(s->kafka, admin, s->service, s->instance,
-                          &s->commands, err) ||
-      sl_command_log_replay(s->commands, session_apply_command, s, err) ||
+  /* A service nobody has written to yet has no command topic. */
+  if (sl_command_log_open(s->kafka, admin, s->service, s->instance, false,
+                          &s->commands, err))
+    return sl_error_prefix(err, "cannot join service %s", s->service);
+  if (!s->commands)
+    return SL_OK;
+  if (sl_command_log_replay(s->commands, session_apply_command, s, err) ||
       sl_command_log_follow(s->commands, session_apply_command, s, err))
     return sl_error_prefix(err, "cannot join service %s", s->service);
   return SL_OK;
