@@ -90,3 +90,6 @@ if [ -x "$build/bench/bench_predict" ]; then
   echo "Model serving:"
   "$build/bench/bench_predict"
 fi
+echo
+echo "LOAD of a CSV file into a lookup table:"
+bash "$here/load_csv.sh" "$build" 1000000

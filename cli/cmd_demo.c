@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/script.h"
+#include "engine/exec/session.h"
 #include "engine/common/log.h"
 #include "engine/kafka/admin.h"
 #include "engine/kafka/broker.h"
@@ -295,8 +297,7 @@ static int run_demo(const demo_args *args) {
     rc = consume_all(cfg, topic, group, &got, &lost, &consume_secs, &err);
 
   if (rc == SL_OK) {
-    printf("sluice demo: records through the Kafka layer (SQL arrives "
-           "later)\n");
+    printf("sluice demo, part 1: records through the Kafka layer\n");
     const char *where = embedded ? "embedded, in memory"
                                  : sl_kafka_config_get(cfg,
                                                        "bootstrap.servers");
@@ -352,10 +353,58 @@ static int run_demo(const demo_args *args) {
   return 0;
 }
 
+/* Part 2: the loan demo script, trained and served in SQL on the same
+ * kind of broker. */
+static int run_sql_demo(const demo_args *args) {
+  const char *script = SLUICE_SOURCE_DIR "/queries/loan_demo.sql";
+  if (access(script, R_OK) != 0) {
+    printf("\n(the SQL part of the demo reads %s, which is not here)\n",
+           script);
+    return 0;
+  }
+  printf("\nsluice demo, part 2: %s\n", script);
+  printf("loans scored by two models trained in the same SQL\n\n");
+  fflush(stdout);
+
+  char *text = NULL;
+  size_t len = 0;
+  const char *name = NULL;
+  sl_error err;
+  sl_error_clear(&err);
+  sl_parse_var vars[] = {{"dir", SLUICE_SOURCE_DIR "/queries"}};
+  sl_session_options sopts = {
+      .brokers = args->brokers,
+      .kafka_config = args->kafka_config,
+      .bounded = true,
+      .output = SL_OUTPUT_TABLE,
+      .vars = vars,
+      .nvars = 1,
+  };
+  sl_session *s = NULL;
+  sl_status rc = sl_cli_read_script(script, &text, &len, &name, &err);
+  if (rc == SL_OK)
+    rc = sl_session_open(&sopts, &s, &err);
+  if (rc == SL_OK)
+    rc = sl_session_run_script(s, name, text, &err);
+  if (rc == SL_OK)
+    rc = sl_session_wait(s, &err);
+  if (rc)
+    sl_cli_report(&err, text, len);
+  sl_session_close(s);
+  free(text);
+  if (rc == SL_OK)
+    printf("\nThe same script on a real cluster: sluice run --bounded "
+           "--brokers HOST:PORT -D dir=queries queries/loan_demo.sql\n");
+  return rc ? sl_error_exit_code(rc) : 0;
+}
+
 int sl_cmd_demo(int argc, char **argv) {
   demo_args args;
   int rc = parse_args(argc, argv, &args);
   if (rc >= 0)
     return rc;
-  return run_demo(&args);
+  rc = run_demo(&args);
+  if (rc == 0)
+    rc = run_sql_demo(&args);
+  return rc;
 }
