@@ -18,7 +18,10 @@
  *   - columns no operator reads are pruned, down to the decoders, which
  *     then materialize only the fields the query uses (every declared
  *     column is still validated: pruning skips work, never checks);
- *   - CTEs and subqueries arrive inlined from the binder.
+ *   - CTEs and subqueries arrive inlined from the binder;
+ *   - windows, aggregation, stream and temporal joins, OVER and top-N
+ *     become SL_PNODE_STATEFUL nodes (plan_stateful.h): filters stop at
+ *     them and their inputs keep what they read.
  * The physical plan notes each operator's output columns and types, its
  * keys, its partitioning and the state it keeps; sl_plan_explain prints
  * it (with live counters for a running query).
