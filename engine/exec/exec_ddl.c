@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "engine/common/log.h"
+#include "engine/kafka/consumer.h"
 #include "engine/exec/exec_model.h"
 
 /* More partitions than this per topic is refused: the engine keeps state
@@ -350,6 +351,59 @@ sl_status exec_show(sl_session *s, const exec_stmt *st, sl_error *err) {
 
 /* ---- DESCRIBE ----------------------------------------------------------- */
 
+/* The offsets a persistent query's consumer group has committed on each
+ * partition of the streams it reads: where it resumes. */
+static sl_status describe_query_offsets(sl_session *s,
+                                        const sl_catalog_query *q,
+                                        sl_error *err) {
+  char group[600];
+  snprintf(group, sizeof(group), "sluice-%s-%s", s->service, q->id);
+  sl_kafka_consumer_opts copts = {.group_id = group};
+  sl_kafka_consumer *c = NULL;
+  sl_kafka_admin *admin;
+  if (session_admin(s, &admin, err) ||
+      sl_kafka_consumer_new(s->kafka, &copts, &c, err))
+    return err->code;
+
+  sl_status rc = SL_OK;
+  for (int d = 0; d < q->ndeps && rc == SL_OK; d++) {
+    sl_catalog_object *obj = NULL;
+    if (sl_catalog_get(s->catalog, q->deps[d], &obj, err)) {
+      rc = err->code;
+      break;
+    }
+    if (!obj || obj->kind != SL_CATALOG_STREAM) {
+      sl_catalog_object_free(obj);
+      continue;
+    }
+    const char *topic = sl_catalog_object_option(obj, "topic");
+    topic = topic ? topic : obj->name;
+    sl_kafka_topic_info *info = NULL;
+    rc = sl_kafka_admin_describe_topic(admin, topic, &info, err);
+    int n = rc == SL_OK ? info->partition_count : 0;
+    sl_kafka_position *parts = calloc((size_t)n + 1, sizeof(*parts));
+    if (rc == SL_OK && !parts)
+      rc = sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+    for (int p = 0; rc == SL_OK && p < n; p++)
+      parts[p] = (sl_kafka_position){topic, p, SL_KAFKA_OFFSET_INVALID};
+    if (rc == SL_OK)
+      rc = sl_kafka_consumer_committed(c, parts, (size_t)n, 10000, err);
+    for (int p = 0; rc == SL_OK && p < n; p++) {
+      char key[SL_ERROR_NAME_MAX + 32], value[32] = "none";
+      snprintf(key, sizeof(key), "offset %s [%d]", topic, p);
+      if (parts[p].offset >= 0)
+        snprintf(value, sizeof(value), "%lld", (long long)parts[p].offset);
+      const char *cells[] = {key, value};
+      rc = result_row(s, 2, cells, err);
+    }
+    free(parts);
+    sl_kafka_topic_info_free(info);
+    sl_catalog_object_free(obj);
+  }
+  sl_kafka_consumer_free(c);
+  return rc;
+}
+
 /* DESCRIBE of a persistent query: its state, what it reads and writes,
  * its counters (live when it runs here) and the source offsets it has
  * committed. */
@@ -381,14 +435,8 @@ static sl_status describe_query(sl_session *s, const sl_catalog_query *q,
     const char *cells[] = {"reads", q->deps[i]};
     rc = result_row(s, 2, cells, err);
   }
-  for (int i = 0; i < q->noffsets && rc == SL_OK; i++) {
-    char key[SL_ERROR_NAME_MAX + 32], value[32];
-    snprintf(key, sizeof(key), "offset %s [%d]", q->offsets[i].topic,
-             (int)q->offsets[i].partition);
-    snprintf(value, sizeof(value), "%lld", (long long)q->offsets[i].offset);
-    const char *cells[] = {key, value};
-    rc = result_row(s, 2, cells, err);
-  }
+  if (rc == SL_OK)
+    rc = describe_query_offsets(s, q, err);
   if (rc == SL_OK)
     rc = sl_output_end(s->output, err);
   return rc;
@@ -447,6 +495,13 @@ sl_status exec_describe(sl_session *s, const exec_stmt *st, sl_error *err) {
   }
   if (rc == SL_OK)
     rc = sl_output_end(s->output, err);
+
+  /* An object written by a persistent query: the query too. */
+  sl_catalog_query *q = NULL;
+  if (rc == SL_OK && obj->kind != SL_CATALOG_MODEL &&
+      sl_catalog_query_get(s->catalog, obj->name, &q, err) == SL_OK && q)
+    rc = describe_query(s, q, err);
+  sl_catalog_query_free(q);
   sl_catalog_object_free(obj);
   return rc;
 }

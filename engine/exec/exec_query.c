@@ -284,6 +284,11 @@ sl_status exec_persistent(sl_session *s, const exec_stmt *st,
   }
   if (rc == SL_OK)
     rc = session_add_query(s, q, err);
+  /* A table's rows come from its changelog topic, which the query writes;
+   * the table follows that topic so that pull queries and lookups see
+   * them. */
+  if (rc == SL_OK && sink->kind == SL_CATALOG_TABLE)
+    rc = session_follow(s, sink, err);
   if (rc == SL_OK)
     SL_INFO("query", "query %s started", id);
   else {
