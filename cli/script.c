@@ -36,7 +36,24 @@ sl_status sl_cli_read_script(const char *path, char **text, size_t *len,
     return sl_error_set_file(err, SL_ERR_IO, *name, 0, "cannot read: %s",
                              failed ? strerror(saved) : "out of memory");
   }
+  /* A NUL byte would end the script early without a word. */
+  const char *nul = buf.len ? memchr(buf.data, '\0', buf.len) : NULL;
+  if (nul) {
+    int line = 1;
+    for (const char *p = buf.data; p < nul; p++)
+      line += *p == '\n';
+    sl_strbuf_free(&buf);
+    return sl_error_set_file(err, SL_ERR_SQL, *name, line,
+                             "a NUL byte in the script; scripts are text");
+  }
   *text = sl_strbuf_detach(&buf, len);
+  if (!*text) {
+    /* An empty file is an empty script. */
+    *text = calloc(1, 1);
+    *len = 0;
+    if (!*text)
+      return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  }
   return SL_OK;
 }
 

@@ -52,7 +52,8 @@ static sl_status pull_collect(pull_query *q, const sl_rel *rel,
                               sl_error *err) {
   const sl_rel *chain[PULL_MAX_STAGES];
   int n = 0;
-  for (; rel && rel->kind != SL_REL_SCAN; rel = rel->input) {
+  for (; rel && rel->kind != SL_REL_SCAN && rel->kind != SL_REL_VALUES;
+       rel = rel->input) {
     if (rel->kind != SL_REL_FILTER && rel->kind != SL_REL_PROJECT &&
         rel->kind != SL_REL_LIMIT)
       return sl_error_set_sql(err, q->st->file, rel->pos.line,
@@ -186,10 +187,31 @@ static void pull_free(pull_query *q) {
 /* True when the query reads a table or training set: a pull query. */
 bool exec_is_pull(const sl_bound_stmt *b) {
   const sl_rel *rel = b->query;
-  while (rel && rel->kind != SL_REL_SCAN && rel->input)
+  while (rel && rel->kind != SL_REL_SCAN && rel->kind != SL_REL_VALUES &&
+         rel->input)
     rel = rel->input;
+  if (rel && rel->kind == SL_REL_VALUES)
+    return true;
   return rel && rel->kind == SL_REL_SCAN &&
          rel->u.scan.kind != SL_SCAN_STREAM && b->emit == SL_EMIT_DEFAULT;
+}
+
+/* A SELECT without FROM: its constant rows go up the stages as one
+ * batch. */
+static sl_status pull_values(pull_query *q, sl_error *err) {
+  const sl_rel *v = q->scan;
+  for (int r = 0; r < v->u.values.nrows && !q->done; r++) {
+    int row = sl_batch_append_row(q->batch);
+    for (int c = 0; c < v->ncolumns; c++) {
+      if (sl_expr_eval_constant(v->u.values.rows[r][c],
+                                sl_batch_arena(q->batch),
+                                sl_batch_value(q->batch, row, c), err))
+        return err->code;
+    }
+    if (sl_batch_full(q->batch) && pull_flush(q, err))
+      return err->code;
+  }
+  return SL_OK;
 }
 
 sl_status exec_pull(sl_session *s, const exec_stmt *st, sl_error *err) {
@@ -204,14 +226,16 @@ sl_status exec_pull(sl_session *s, const exec_stmt *st, sl_error *err) {
   sl_status rc = pull_collect(&q, top, err);
   if (rc == SL_OK)
     rc = pull_compile(&q, err);
+  bool values = rc == SL_OK && q.scan->kind == SL_REL_VALUES;
   if (rc == SL_OK) {
-    q.batch = sl_batch_create(q.scan->ncolumns, PULL_BATCH_ROWS);
+    int ncols = q.scan->ncolumns > 0 ? q.scan->ncolumns : 1;
+    q.batch = sl_batch_create(ncols, PULL_BATCH_ROWS);
     if (!q.batch)
       rc = sl_error_set(err, SL_ERR_NOMEM, "out of memory");
   }
-  if (rc == SL_OK)
+  if (rc == SL_OK && !values)
     rc = session_sync_table(s, q.scan->u.scan.name, err);
-  if (rc == SL_OK)
+  if (rc == SL_OK && !values)
     rc = sl_lookup_open(s->catalog, q.scan->u.scan.name, 0, &lk, err);
 
   const char *names[256];
@@ -223,7 +247,8 @@ sl_status exec_pull(sl_session *s, const exec_stmt *st, sl_error *err) {
   if (rc == SL_OK)
     rc = sl_output_begin(s->output, top->ncolumns, names, types, err);
   if (rc == SL_OK && q.limit != 0)
-    rc = sl_lookup_scan(lk, pull_scan_row, &q, err);
+    rc = values ? pull_values(&q, err)
+                : sl_lookup_scan(lk, pull_scan_row, &q, err);
   if (rc == SL_OK && q.batch->nrows > 0)
     rc = pull_flush(&q, err);
   if (rc == SL_OK)
