@@ -93,3 +93,7 @@ fi
 echo
 echo "LOAD of a CSV file into a lookup table:"
 bash "$here/load_csv.sh" "$build" 1000000
+if [ -x "$build/bench/bench_udf" ]; then
+  echo
+  "$build/bench/bench_udf"
+fi

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
 #include "cli/options.h"
@@ -103,9 +104,13 @@ int sl_cmd_run(int argc, char **argv) {
       .service = opts.service,
       .bounded = opts.bounded,
       .udf_dir = opts.udf_dir,
+      .secret_file = opts.secret_file,
       .output = sl_cli_output_format(&opts),
       .vars = vars,
       .nvars = nvars,
+      /* Status lines only for a person watching standard error. */
+      .progress = isatty(STDERR_FILENO) == 1,
+      .metrics_port = opts.metrics_port,
   };
   sl_session *s = NULL;
   if (sl_session_open(&sopts, &s, &err)) {

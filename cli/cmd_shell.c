@@ -389,6 +389,7 @@ int sl_cmd_shell(int argc, char **argv) {
       .service = opts.service,
       .bounded = opts.bounded,
       .udf_dir = opts.udf_dir,
+      .secret_file = opts.secret_file,
       .output = sl_cli_output_format(&opts),
       .vars = vars,
       .nvars = nvars,

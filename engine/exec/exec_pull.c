@@ -291,6 +291,14 @@ static sl_status copy_row(void *ud, const sl_value *row, int ncolumns,
 
 sl_status exec_copy(sl_session *s, const exec_stmt *st, sl_error *err) {
   const sl_bound_stmt *b = st->bound;
+  /* In a bounded run, the rows a query of this run writes (a training
+   * set's, a table's) are all there before the copy reads them; a table
+   * that follows a topic first catches up with it. */
+  const char *name = b->name;
+  if ((s->opts.bounded && session_wait_writers(s, &name, 1, err)) ||
+      session_sync_table(s, name, err))
+    return exec_locate(st, err);
+
   sl_catalog_object *obj = NULL;
   if (sl_catalog_get(s->catalog, b->name, &obj, err))
     return exec_locate(st, err);

@@ -2,8 +2,8 @@
 /*
  * exec_query.c - statements that run queries on the engine runtime:
  * transient SELECTs over streams, persistent queries (CREATE STREAM AS,
- * CREATE TABLE AS, INSERT INTO ... SELECT), EXPLAIN and TERMINATE, and
- * waiting for the queries of a session.
+ * CREATE TABLE AS, CREATE TRAINING SET, INSERT INTO ... SELECT), EXPLAIN
+ * and TERMINATE, and waiting for the queries of a session.
  *
  * A transient query's rows come back through a callback sink and are
  * printed by the session's output; the statement ends when the query
@@ -14,13 +14,16 @@
  */
 #include "engine/exec/session_internal.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "engine/common/log.h"
 #include "engine/exec/predict.h"
+#include "engine/ops/sink_table.h"
 #include "engine/plan/plan.h"
 #include "engine/runtime/runtime.h"
 #include "engine/types/strbuf.h"
@@ -38,8 +41,12 @@ sl_status session_runtime(sl_session *s, sl_runtime **out, sl_error *err) {
         .functions = s->functions,
         .log = log && (strcmp(log, "on") == 0 || strcmp(log, "true") == 0),
     };
-    if (!s->predict && sl_predict_new(&popts, &s->predict, err))
+    sl_predict *predict = s->predict;
+    if (!predict && sl_predict_new(&popts, &predict, err))
       return err->code;
+    pthread_mutex_lock(&s->observe_lock); /* the observers read both */
+    s->predict = predict;
+    pthread_mutex_unlock(&s->observe_lock);
     sl_runtime_config cfg = {
         .predict = sl_predict_bind,
         .predict_arg = s->predict,
@@ -49,8 +56,12 @@ sl_status session_runtime(sl_session *s, sl_runtime **out, sl_error *err) {
         .threads = 0,
         .auto_offset_reset = session_property_get(s, "auto.offset.reset"),
     };
-    if (sl_runtime_new(&cfg, &s->runtime, err))
+    sl_runtime *rt = NULL;
+    if (sl_runtime_new(&cfg, &rt, err))
       return err->code;
+    pthread_mutex_lock(&s->observe_lock);
+    s->runtime = rt;
+    pthread_mutex_unlock(&s->observe_lock);
   }
   *out = s->runtime;
   return SL_OK;
@@ -159,7 +170,7 @@ static sl_status run_transient(sl_session *s, const exec_stmt *st,
       SL_WARN("query", "%s:%d: %lld records failed and were skipped",
               st->file, b->pos.line, (long long)stats.skipped);
   }
-  sl_query_free(q);
+  session_free_query(s, q);
   sl_plan_free(plan);
   pthread_mutex_destroy(&rows.lock);
   free(rows.row);
@@ -227,6 +238,78 @@ static sl_status session_add_query(sl_session *s, sl_query *q,
   return SL_OK;
 }
 
+/* The catalog setting that keeps a generated depersonalization key. */
+#define SECRET_SETTING "depersonalize.secret"
+
+/* Reads the key in path: the file's bytes without a final line end. */
+static sl_status read_secret_file(const char *path, char **out, size_t *len,
+                                  sl_error *err) {
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return sl_error_set(err, SL_ERR_IO, "cannot read the secret file %s: %s",
+                        path, strerror(errno));
+  sl_strbuf sb;
+  sl_strbuf_init(&sb);
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+    sl_strbuf_append(&sb, buf, n);
+  bool failed = ferror(f) != 0;
+  fclose(f);
+  size_t used = sb.data ? sb.len : 0;
+  while (used > 0 && (sb.data[used - 1] == '\n' || sb.data[used - 1] == '\r'))
+    used--;
+  if (failed || used == 0) {
+    sl_strbuf_free(&sb);
+    return sl_error_set(err, SL_ERR_IO, "the secret file %s is %s", path,
+                        failed ? "unreadable" : "empty");
+  }
+  char *key = malloc(used + 1);
+  if (!key) {
+    sl_strbuf_free(&sb);
+    return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  }
+  memcpy(key, sb.data, used);
+  key[used] = '\0';
+  sl_strbuf_free(&sb);
+  *out = key;
+  *len = used;
+  return SL_OK;
+}
+
+/* The key of depersonalized columns: --secret-file, else SLUICE_SECRET,
+ * else the one kept in the catalog, generated the first time.  *out is
+ * malloc'd. */
+static sl_status training_set_secret(sl_session *s, char **out, size_t *len,
+                                     sl_error *err) {
+  if (s->opts.secret_file)
+    return read_secret_file(s->opts.secret_file, out, len, err);
+  const char *env = getenv("SLUICE_SECRET");
+  if (env && *env) {
+    *out = strdup(env);
+    *len = strlen(env);
+    return *out ? SL_OK : sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  }
+  char *kept = NULL;
+  if (sl_catalog_setting_get(s->catalog, SECRET_SETTING, &kept, err))
+    return err->code;
+  if (!kept) {
+    char hex[SL_SINK_TABLE_HASH_HEX + 1];
+    if (sl_sink_table_new_secret(hex, err) ||
+        sl_catalog_setting_set(s->catalog, SECRET_SETTING, hex, err))
+      return err->code;
+    SL_INFO("query", "generated the key for depersonalized columns (kept "
+            "in the catalog; set SLUICE_SECRET or --secret-file to share "
+            "one between catalogs)");
+    kept = strdup(hex);
+    if (!kept)
+      return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  }
+  *out = kept;
+  *len = strlen(kept);
+  return SL_OK;
+}
+
 sl_status exec_persistent(sl_session *s, const exec_stmt *st,
                           sl_error *err) {
   const sl_bound_stmt *b = st->bound;
@@ -253,6 +336,17 @@ sl_status exec_persistent(sl_session *s, const exec_stmt *st,
   if (!sink)
     return exec_fail(st, err, "unknown stream \"%s\"", b->name);
 
+  /* A training set's rows go to its SQLite table, depersonalized columns
+   * hashed with the instance's key. */
+  bool training = sink->kind == SL_CATALOG_TRAINING_SET;
+  char *secret = NULL;
+  size_t secret_len = 0;
+  if (training && sl_catalog_object_option(sink, "depersonalize") &&
+      training_set_secret(s, &secret, &secret_len, err)) {
+    sl_catalog_object_free(sink);
+    return exec_locate(st, err);
+  }
+
   sl_plan *plan = NULL;
   sl_query *q = NULL;
   sl_plan_request req = {
@@ -263,10 +357,12 @@ sl_status exec_persistent(sl_session *s, const exec_stmt *st,
       .file = st->file,
       .catalog = s->catalog,
       .limit = -1,
-      .sink = SL_PLAN_SINK_STREAM,
+      .sink = training ? SL_PLAN_SINK_TABLE : SL_PLAN_SINK_STREAM,
       .stream = sink,
       .partitions = -1,
       .replicas = -1,
+      .secret = secret,
+      .secret_len = secret_len,
   };
   for (int i = 0; i < b->noptions; i++) {
     if (strcmp(b->options[i].name, "partitions") == 0)
@@ -292,14 +388,14 @@ sl_status exec_persistent(sl_session *s, const exec_stmt *st,
   if (rc == SL_OK)
     SL_INFO("query", "query %s started", id);
   else {
-    if (q) {
-      sl_query_stop(q);
-      sl_query_free(q);
-    }
+    session_free_query(s, q);
     exec_locate(st, err);
   }
   sl_plan_free(plan);
   sl_catalog_object_free(sink);
+  if (secret)
+    memset(secret, 0, secret_len);
+  free(secret);
   return rc;
 }
 
@@ -362,9 +458,15 @@ sl_status session_wait_writers(sl_session *s, const char *const *names,
   for (int i = 0; i < s->nqueries; i++) {
     sl_query *q = s->queries[i];
     const sl_plan *plan = sl_query_plan(q);
-    const char *sink = plan && plan->root &&
-                               plan->root->kind == SL_PNODE_SINK_KAFKA
-                           ? plan->root->u.sink.stream
+    const sl_pnode *root = plan ? plan->root : NULL;
+    /* A training set's query never ends in an unbounded run: what reads
+     * it there reads the rows committed so far. */
+    const char *sink = !root ? NULL
+                       : root->kind == SL_PNODE_SINK_KAFKA
+                           ? root->u.sink.stream
+                       : root->kind == SL_PNODE_SINK_TABLE &&
+                               s->opts.bounded
+                           ? root->u.table.name
                            : NULL;
     bool wanted = names == NULL;
     for (int k = 0; k < nnames && !wanted && sink; k++)
@@ -475,7 +577,7 @@ sl_status exec_terminate(sl_session *s, const exec_stmt *st,
                                    SL_QUERY_TERMINATED, NULL, err))
       return exec_locate(st, err);
     SL_INFO("query", "query %s terminated", sl_query_id(q));
-    sl_query_free(q);
+    session_free_query(s, q);
     s->queries[i--] = s->queries[--s->nqueries];
   }
   if (!found && !b->all) {
@@ -526,7 +628,7 @@ void session_stop_queries(sl_session *s) {
     sl_error qerr;
     sl_query_wait(s->queries[i], -1, &ended, &qerr);
     query_finished(s, s->queries[i]);
-    sl_query_free(s->queries[i]);
+    session_free_query(s, s->queries[i]);
   }
   s->nqueries = 0;
 }

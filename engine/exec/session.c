@@ -12,7 +12,9 @@
 #include <unistd.h>
 
 #include "engine/common/log.h"
+#include "engine/exec/metrics.h"
 #include "engine/exec/predict.h"
+#include "engine/exec/progress.h"
 #include "engine/runtime/runtime.h"
 
 static sl_status session_connect_kafka(sl_session *s, sl_error *err) {
@@ -38,6 +40,8 @@ static sl_status session_connect_kafka(sl_session *s, sl_error *err) {
 }
 
 static sl_status session_join_deployment(sl_session *s, sl_error *err);
+static sl_status session_observe_start(sl_session *s, sl_error *err);
+static void session_observe_stop(sl_session *s);
 
 /* C functions: the --udf-dir libraries, then every function the catalog
  * remembers, bound again to their libraries. */
@@ -126,6 +130,7 @@ sl_status sl_session_open(const sl_session_options *opts, sl_session **out,
     return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
   s->opts = *opts;
   pthread_mutex_init(&s->exec_lock, NULL);
+  pthread_mutex_init(&s->observe_lock, NULL);
   snprintf(s->instance, sizeof(s->instance), "%ld-%lld", (long)getpid(),
            (long long)time(NULL));
   s->out = opts->out ? opts->out : stdout;
@@ -155,7 +160,7 @@ sl_status sl_session_open(const sl_session_options *opts, sl_session **out,
   s->functions = sl_func_registry_new_builtin(err);
   if (!s->functions || session_load_functions(s, err) ||
       session_follow_all(s, err) || session_resume_queries(s, err) ||
-      session_join_deployment(s, err)) {
+      session_join_deployment(s, err) || session_observe_start(s, err)) {
     sl_session_close(s);
     return err->code;
   }
@@ -169,6 +174,7 @@ sl_status sl_session_open(const sl_session_options *opts, sl_session **out,
 void sl_session_close(sl_session *s) {
   if (!s)
     return;
+  session_observe_stop(s);
   /* No more commands from other instances once stopping starts. */
   sl_command_log_close(s->commands);
   s->commands = NULL;
@@ -198,7 +204,96 @@ void sl_session_close(sl_session *s) {
   }
   free(s->service);
   pthread_mutex_destroy(&s->exec_lock);
+  pthread_mutex_destroy(&s->observe_lock);
   free(s);
+}
+
+/* ---- Observability: status lines and metrics -------------------------- */
+
+/* The progress collect callback: a copy of every query of the runtime,
+ * taken while no query can be freed. */
+static int session_collect(void *ud, sl_progress_sample *out, int cap,
+                           int64_t *predictions) {
+  sl_session *s = ud;
+  sl_query *qs[256];
+  int n = 0;
+  pthread_mutex_lock(&s->observe_lock);
+  *predictions = s->predict ? sl_predict_rows(s->predict) : 0;
+  if (s->runtime) {
+    n = sl_runtime_queries(s->runtime, qs, 256);
+    n = n < 256 ? n : 256;
+    n = n < cap ? n : cap;
+  }
+  for (int i = 0; i < n; i++) {
+    sl_progress_sample *o = &out[i];
+    const sl_plan *plan = sl_query_plan(qs[i]);
+    memset(o, 0, sizeof(*o));
+    snprintf(o->id, sizeof(o->id), "%s", sl_query_id(qs[i]));
+    if (plan->persistent)
+      sl_runtime_group(s->runtime, o->id, o->group, sizeof(o->group));
+    o->status = sl_query_get_status(qs[i]);
+    o->bounded = plan->bounded;
+    sl_query_get_stats(qs[i], &o->stats);
+    for (int k = 0; k < plan->nsources && o->ntopics < SL_PROGRESS_MAX_TOPICS;
+         k++)
+      snprintf(o->topics[o->ntopics++], sizeof(o->topics[0]), "%s",
+               plan->sources[k]->u.source.topic);
+    o->lag = -1;
+    o->total = -1;
+  }
+  pthread_mutex_unlock(&s->observe_lock);
+  return n;
+}
+
+/* Starts the status lines and the metrics server the options ask for. */
+static sl_status session_observe_start(sl_session *s, sl_error *err) {
+  if (!s->opts.progress && s->opts.metrics_port <= 0)
+    return SL_OK;
+  s->meter = sl_progress_meter_new(s->kafka);
+  if (!s->meter)
+    return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  if (s->opts.progress) {
+    sl_progress_options popts = {
+        .out = s->notices,
+        .collect = session_collect,
+        .ud = s,
+        .meter = s->meter,
+    };
+    if (sl_progress_start(&popts, &s->progress, err))
+      return err->code;
+  }
+  if (s->opts.metrics_port > 0) {
+    sl_metrics_options mopts = {
+        .port = s->opts.metrics_port,
+        .collect = session_collect,
+        .ud = s,
+        .meter = s->meter,
+    };
+    if (sl_metrics_start(&mopts, &s->metrics, err))
+      return err->code;
+  }
+  return SL_OK;
+}
+
+static void session_observe_stop(sl_session *s) {
+  sl_progress_stop(s->progress);
+  s->progress = NULL;
+  sl_metrics_stop(s->metrics);
+  s->metrics = NULL;
+  sl_progress_meter_free(s->meter);
+  s->meter = NULL;
+}
+
+void session_free_query(sl_session *s, sl_query *q) {
+  if (!q)
+    return;
+  /* Stopping can take a while (flush, commit); only the free itself
+   * happens under the lock. */
+  sl_query_stop(q);
+  sl_query_wait(q, -1, NULL, NULL);
+  pthread_mutex_lock(&s->observe_lock);
+  sl_query_free(q);
+  pthread_mutex_unlock(&s->observe_lock);
 }
 
 sl_status session_admin(sl_session *s, sl_kafka_admin **out, sl_error *err) {

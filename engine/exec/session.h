@@ -42,8 +42,16 @@ typedef struct sl_session_options {
   FILE *notices;            /* one-line notices ("using an embedded
                                broker"); NULL: stderr */
   const char *udf_dir;      /* --udf-dir: libraries loaded at open */
+  const char *secret_file;  /* --secret-file: the key of depersonalized
+                               training set columns; NULL: SLUICE_SECRET,
+                               else a key kept in the catalog */
   const sl_parse_var *vars; /* ${name} definitions */
   size_t nvars;
+  /* Observability (engine/exec/progress.h, metrics.h). */
+  bool progress;            /* a status line per running query every
+                               5 s on `notices` (a terminal) */
+  int metrics_port;         /* > 0: Prometheus metrics on
+                               127.0.0.1:metrics_port; 0: none */
 } sl_session_options;
 
 /* Opens a session: connects the Kafka configuration (starting the

@@ -71,6 +71,14 @@ struct sl_session {
   bool applying;              /* executing a command from another
                                  instance: not written back */
 
+  /* Observability: the status-line reporter and the metrics server
+   * read the runtime's queries under observe_lock, which is also held
+   * while the session sets the runtime or frees a query. */
+  pthread_mutex_t observe_lock;
+  struct sl_progress_meter *meter;
+  struct sl_progress *progress;
+  struct sl_metrics *metrics;
+
   int transient_queries;      /* numbering of transient_<n> */
   volatile sig_atomic_t stop_requested;   /* end the session's waits */
   volatile sig_atomic_t cancel_requested; /* end the running statement */
@@ -120,6 +128,10 @@ bool session_query_counters(sl_session *s, const char *id,
 sl_status exec_model_train(sl_session *s, const exec_stmt *st,
                            sl_catalog_outcome outcome, sl_error *err);
 sl_status exec_evaluate(sl_session *s, const exec_stmt *st, sl_error *err);
+
+/* Frees a query (stopping it and waiting for it first) so that the
+ * observers never see it freed (session.c). */
+void session_free_query(sl_session *s, struct sl_query *q);
 
 /* Shared helpers (session.c). */
 sl_status session_admin(sl_session *s, sl_kafka_admin **out, sl_error *err);

@@ -10,7 +10,9 @@
  *   3. push filters down;
  *   4. add LIMIT and the casts to the sink stream's column types, then
  *      merge projections (and fold what the casts made constant);
- *   5. prune columns from the top down to the decoders, add the sink;
+ *   5. prune columns from the top down to the decoders, add the sink (a
+ *      stream's topic, the caller's function, or a training set's
+ *      table);
  *   6. number the nodes, inputs first.
  */
 #include "engine/plan/plan_internal.h"
@@ -520,8 +522,9 @@ static sl_pnode *cast_to_stream(sl_planner *p, sl_pnode *in,
   for (int i = 0; i < in->ncols; i++)
     nvis += !in->cols[i].hidden;
   if (nvis != obj->ncolumns) {
-    sl_planner_fail(p, in->pos, "the query has %d columns but stream %s has "
-                    "%d", nvis, obj->name, obj->ncolumns);
+    sl_planner_fail(p, in->pos, "the query has %d columns but %s %s has "
+                    "%d", nvis, sl_catalog_kind_name(obj->kind), obj->name,
+                    obj->ncolumns);
     return NULL;
   }
   bool same = nvis == in->ncols;
@@ -548,9 +551,10 @@ static sl_pnode *cast_to_stream(sl_planner *p, sl_pnode *in,
         !sl_type_implicit_cast(c->type, sc->type)) {
       char t1[SL_TYPE_SQL_MAX], t2[SL_TYPE_SQL_MAX];
       sl_planner_fail(p, in->pos, "column %s of the query is %s; column %s "
-                      "of stream %s is %s", in->cols[i].name,
+                      "of %s %s is %s", in->cols[i].name,
                       sl_type_to_sql(c->type, t1, sizeof(t1)), sc->name,
-                      obj->name, sl_type_to_sql(sc->type, t2, sizeof(t2)));
+                      sl_catalog_kind_name(obj->kind), obj->name,
+                      sl_type_to_sql(sc->type, t2, sizeof(t2)));
       return NULL;
     }
     ex[k] = sl_planner_cast(p, c, sc->type);
@@ -563,6 +567,94 @@ static sl_pnode *cast_to_stream(sl_planner *p, sl_pnode *in,
   proj->u.project.nexprs = nvis;
   proj->u.project.exprs = ex;
   return proj;
+}
+
+/* Marks the columns that obj's depersonalize='a,b' names in hashed (one
+ * flag per column).  Each must be VARCHAR: its hex hash is stored in it. */
+static bool depersonalized(sl_planner *p, const sl_catalog_object *obj,
+                           sl_srcpos pos, bool *hashed, bool *any) {
+  const char *list = option(obj, "depersonalize");
+  *any = false;
+  for (const char *c = list; c && *c;) {
+    while (*c == ' ' || *c == ',')
+      c++;
+    const char *start = c;
+    while (*c && *c != ',')
+      c++;
+    const char *end = c;
+    while (end > start && end[-1] == ' ')
+      end--;
+    if (end == start)
+      continue;
+    int col = -1;
+    for (int i = 0; i < obj->ncolumns && col < 0; i++)
+      if (strlen(obj->columns[i].name) == (size_t)(end - start) &&
+          strncmp(obj->columns[i].name, start, (size_t)(end - start)) == 0)
+        col = i;
+    if (col < 0) {
+      sl_planner_fail(p, pos, "depersonalize names column \"%.*s\", which "
+                      "training set %s does not have", (int)(end - start),
+                      start, obj->name);
+      return false;
+    }
+    if (obj->columns[col].type->kind != SL_TYPE_VARCHAR) {
+      char t[SL_TYPE_SQL_MAX];
+      sl_planner_fail(p, pos, "depersonalized column %s of training set %s "
+                      "is %s; its hash is text, so it must be VARCHAR "
+                      "(CAST(%s AS VARCHAR) in the query)",
+                      obj->columns[col].name, obj->name,
+                      sl_type_to_sql(obj->columns[col].type, t, sizeof(t)),
+                      obj->columns[col].name);
+      return false;
+    }
+    hashed[col] = true;
+    *any = true;
+  }
+  return true;
+}
+
+/* The training set sink: in's visible columns (already cast to the
+ * training set's types) appended to its SQLite table. */
+static sl_pnode *add_table_sink(sl_planner *p, sl_pnode *in,
+                                const sl_catalog_object *obj) {
+  const sl_plan_request *req = p->req;
+  sl_pnode *s = sl_planner_node(p, SL_PNODE_SINK_TABLE, 1, obj->ncolumns);
+  if (!s)
+    return NULL;
+  s->pos = in->pos;
+  s->inputs[0] = in;
+  s->u.table.name = sl_planner_strdup(p, obj->name);
+  s->u.table.ncols = obj->ncolumns;
+  s->u.table.cols = sl_planner_alloc(p, ((size_t)obj->ncolumns + 1) *
+                                           sizeof(int));
+  s->u.table.hashed = sl_planner_alloc(p, (size_t)obj->ncolumns + 1);
+  if (!s->u.table.name || !s->u.table.cols || !s->u.table.hashed)
+    return NULL;
+  memset(s->u.table.hashed, 0, (size_t)obj->ncolumns + 1);
+  for (int i = 0, k = 0; i < in->ncols; i++) {
+    if (in->cols[i].hidden)
+      continue;
+    s->u.table.cols[k] = i;
+    s->cols[k].name = sl_planner_strdup(p, obj->columns[k].name);
+    s->cols[k].type = sl_planner_type(p, obj->columns[k].type);
+    if (!s->cols[k].type)
+      return NULL;
+    k++;
+  }
+
+  bool any;
+  if (!depersonalized(p, obj, in->pos, s->u.table.hashed, &any))
+    return NULL;
+  if (any && req->secret) {
+    char *key = sl_planner_alloc(p, req->secret_len + 1);
+    if (!key)
+      return NULL;
+    memcpy(key, req->secret, req->secret_len);
+    key[req->secret_len] = '\0';
+    s->u.table.secret = key;
+    s->u.table.secret_len = req->secret_len;
+  }
+  return s;
 }
 
 static sl_pnode *add_sink(sl_planner *p, sl_pnode *in) {
@@ -587,6 +679,9 @@ static sl_pnode *add_sink(sl_planner *p, sl_pnode *in) {
   in = cast_to_stream(p, in, obj);
   if (!in)
     return NULL;
+  if (req->sink == SL_PLAN_SINK_TABLE ||
+      obj->kind == SL_CATALOG_TRAINING_SET)
+    return add_table_sink(p, in, obj);
   sl_pnode *s = sl_planner_node(p, SL_PNODE_SINK_KAFKA, 1, obj->ncolumns);
   if (!s)
     return NULL;
@@ -768,7 +863,7 @@ sl_status sl_plan_build(const sl_plan_request *req, sl_plan **out,
       root = lim;
     }
   }
-  if (!rc && req->sink == SL_PLAN_SINK_STREAM && req->stream &&
+  if (!rc && req->sink != SL_PLAN_SINK_CALLBACK && req->stream &&
       !(root = cast_to_stream(&p, root, req->stream)))
     rc = err->code ? err->code : SL_ERR_NOMEM;
   if (!rc && !(root = sl_planner_merge_projects(&p, root)))
@@ -832,6 +927,7 @@ const char *sl_pnode_kind_name(sl_pnode_kind kind) {
   case SL_PNODE_LIMIT: return "Limit";
   case SL_PNODE_SINK_KAFKA: return "KafkaSink";
   case SL_PNODE_SINK_CALLBACK: return "ResultSink";
+  case SL_PNODE_SINK_TABLE: return "TrainingSetSink";
   case SL_PNODE_STATEFUL: return "Stateful";
   }
   return "?";

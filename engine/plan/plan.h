@@ -58,6 +58,7 @@ typedef enum sl_pnode_kind {
   SL_PNODE_LIMIT,
   SL_PNODE_SINK_KAFKA,
   SL_PNODE_SINK_CALLBACK,
+  SL_PNODE_SINK_TABLE,   /* rows appended to a training set (SQLite) */
   SL_PNODE_STATEFUL      /* windows, grouped aggregation, stream joins,
                             OVER, top-N (plan_stateful.h) */
 } sl_pnode_kind;
@@ -135,6 +136,14 @@ struct sl_pnode {
       sl_sink_rows_fn fn;
       void *ud;
     } callback;
+    struct {
+      const char *name;          /* the training set */
+      int ncols;                 /* columns written (== node ncols) */
+      int *cols;                 /* input column of each */
+      bool *hashed;              /* per written column: depersonalized */
+      const char *secret;        /* key of the hashes, or NULL */
+      size_t secret_len;
+    } table;
     /* Port i is fed by inputs[i]; the output columns are the
      * relation's (a top-N: the OVER's, a projection stacked above). */
     sl_plan_stateful stateful;
@@ -165,7 +174,9 @@ struct sl_plan {
 
 typedef enum sl_plan_sink_kind {
   SL_PLAN_SINK_STREAM = 0, /* records of a stream's topic */
-  SL_PLAN_SINK_CALLBACK    /* rows to a function (transient queries) */
+  SL_PLAN_SINK_CALLBACK,   /* rows to a function (transient queries) */
+  SL_PLAN_SINK_TABLE       /* rows appended to a training set's SQLite
+                              table, in one transaction per batch */
 } sl_plan_sink_kind;
 
 typedef struct sl_plan_request {
@@ -184,6 +195,14 @@ typedef struct sl_plan_request {
   const sl_catalog_object *stream;
   int partitions;           /* of a topic to create; -1: as the source */
   int replicas;             /* -1: as the source */
+  /* SL_PLAN_SINK_TABLE: stream is the training set (a training set given
+   * with SL_PLAN_SINK_STREAM gets this sink too).  Its columns take the
+   * query's output columns by position, cast like a stream's; those its
+   * depersonalize option names must be VARCHAR and are stored as the
+   * lower-case hex HMAC-SHA256 of their value under secret (copied;
+   * required when the option is set). */
+  const char *secret;
+  size_t secret_len;
   /* SL_PLAN_SINK_CALLBACK */
   sl_sink_rows_fn fn;
   void *ud;

@@ -530,6 +530,18 @@ static void put_kind_lines(explainer *ex, const sl_pnode *n, int d) {
     end_line(ex);
     return;
   }
+  case SL_PNODE_SINK_TABLE: {
+    sl_strbuf *out = line(ex, d, "depersonalized");
+    int k = 0;
+    for (int c = 0; c < n->u.table.ncols; c++)
+      if (n->u.table.hashed[c]) {
+        sl_strbuf_appends(out, k++ ? ", " : "");
+        put_name(out, n->cols[c].name);
+      }
+    sl_strbuf_appends(out, k ? " (HMAC-SHA256, hex)" : "none");
+    end_line(ex);
+    return;
+  }
   default:
     return;
   }
@@ -574,6 +586,8 @@ static const char *state_of(const sl_pnode *n, char *buf, size_t size) {
     return "rows passed";
   case SL_PNODE_SINK_KAFKA:
     return "unacknowledged deliveries";
+  case SL_PNODE_SINK_TABLE:
+    return "none (rows committed with each batch)";
   case SL_PNODE_STATEFUL: {
     sl_strbuf sb = SL_STRBUF_INIT;
     sl_plan_stateful_explain(&n->u.stateful, &sb);
@@ -624,6 +638,9 @@ static void put_header(explainer *ex, const sl_pnode *n, int depth) {
     sl_strbuf_appendf(out, " stream=%s topic=%s format=%s",
                       n->u.sink.stream, n->u.sink.topic,
                       n->u.sink.format == SL_SOURCE_CSV ? "csv" : "json");
+    break;
+  case SL_PNODE_SINK_TABLE:
+    sl_strbuf_appendf(out, " training_set=%s", n->u.table.name);
     break;
   default:
     break;

@@ -40,6 +40,7 @@
 #include "engine/ops/project.h"
 #include "engine/ops/sink_callback.h"
 #include "engine/ops/sink_kafka.h"
+#include "engine/ops/sink_table.h"
 #include "engine/ops/source.h"
 #include "engine/ops/union.h"
 
@@ -182,6 +183,17 @@ static sl_status make_op(sl_task *t, const sl_pnode *n,
   }
   case SL_PNODE_SINK_CALLBACK:
     return sl_sink_callback_new(n->ncols, task_rows, t, out, err);
+  case SL_PNODE_SINK_TABLE: {
+    sl_sink_table_spec spec = {
+        .name = n->u.table.name,
+        .ncols = n->u.table.ncols,
+        .cols = n->u.table.cols,
+        .hashed = n->u.table.hashed,
+        .secret = n->u.table.secret,
+        .secret_len = n->u.table.secret_len,
+    };
+    return sl_sink_table_new(&spec, out, err);
+  }
   case SL_PNODE_STATEFUL: {
     /* Named by node id: the same plan numbers its nodes the same way
      * after a restart, so the store's tables are found again. */

@@ -1,0 +1,338 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * metrics.c - the exposition text and the HTTP/1.0 server that serves
+ * it.
+ */
+#include "engine/exec/metrics.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "engine/common/log.h"
+
+/* Queries one scrape reports. */
+#define METRICS_MAX_QUERIES 256
+/* How often the server looks for a stop request while idle. */
+#define METRICS_POLL_MS 200
+/* How long a client may take to send its request. */
+#define METRICS_READ_TIMEOUT_S 3
+
+/* ---- The exposition text ---------------------------------------------- */
+
+typedef enum metric_field {
+  FIELD_IN,
+  FIELD_OUT,
+  FIELD_FAILED,
+  FIELD_LATE,
+  FIELD_DEAD_LETTERED,
+  FIELD_SKIPPED,
+  FIELD_COMMITS,
+  FIELD_RUNNING,
+  FIELD_LAG
+} metric_field;
+
+typedef struct metric_def {
+  const char *name;
+  const char *type;
+  const char *help;
+  metric_field field;
+} metric_def;
+
+static const metric_def query_metrics[] = {
+    {"sluice_query_records_in_total", "counter",
+     "Records read from the query's sources.", FIELD_IN},
+    {"sluice_query_records_out_total", "counter",
+     "Rows the query handed to its sink.", FIELD_OUT},
+    {"sluice_query_records_failed_total", "counter",
+     "Records that failed, for any reason.", FIELD_FAILED},
+    {"sluice_query_records_late_total", "counter",
+     "Records that arrived after their window closed.", FIELD_LATE},
+    {"sluice_query_dead_lettered_total", "counter",
+     "Failed records written to a dead-letter topic.", FIELD_DEAD_LETTERED},
+    {"sluice_query_skipped_total", "counter",
+     "Failed records skipped.", FIELD_SKIPPED},
+    {"sluice_query_commits_total", "counter",
+     "Offset commits that succeeded.", FIELD_COMMITS},
+    {"sluice_query_running", "gauge",
+     "1 while the query runs, else 0.", FIELD_RUNNING},
+    {"sluice_query_lag_records", "gauge",
+     "Records between the committed offsets and the end of the sources.",
+     FIELD_LAG},
+};
+
+/* The value of field in s; false when it is not known. */
+static bool metric_value(const sl_progress_sample *s, metric_field field,
+                         int64_t *out) {
+  const sl_query_stats *st = &s->stats;
+  switch (field) {
+  case FIELD_IN: *out = st->records_in; return true;
+  case FIELD_OUT: *out = st->records_out; return true;
+  case FIELD_FAILED: *out = st->records_failed; return true;
+  case FIELD_LATE: *out = st->records_late; return true;
+  case FIELD_DEAD_LETTERED: *out = st->dead_lettered; return true;
+  case FIELD_SKIPPED: *out = st->skipped; return true;
+  case FIELD_COMMITS: *out = st->commits; return true;
+  case FIELD_RUNNING:
+    *out = s->status == SL_QUERY_STATUS_RUNNING;
+    return true;
+  case FIELD_LAG:
+    *out = s->lag;
+    return s->lag >= 0;
+  }
+  return false;
+}
+
+/* A label value with \, " and newlines escaped as the format asks. */
+static void append_label(sl_strbuf *out, const char *v) {
+  for (; *v; v++) {
+    if (*v == '\\' || *v == '"')
+      sl_strbuf_appendc(out, '\\');
+    if (*v == '\n')
+      sl_strbuf_appends(out, "\\n");
+    else
+      sl_strbuf_appendc(out, *v);
+  }
+}
+
+sl_status sl_metrics_render(const sl_progress_sample *samples, int n,
+                            int64_t predictions, sl_strbuf *out,
+                            sl_error *err) {
+  size_t nmetrics = sizeof(query_metrics) / sizeof(query_metrics[0]);
+  for (size_t k = 0; k < nmetrics; k++) {
+    const metric_def *d = &query_metrics[k];
+    sl_strbuf_appendf(out, "# HELP %s %s\n# TYPE %s %s\n", d->name, d->help,
+                      d->name, d->type);
+    for (int i = 0; i < n; i++) {
+      int64_t v;
+      if (!metric_value(&samples[i], d->field, &v))
+        continue;
+      sl_strbuf_appendf(out, "%s{query=\"", d->name);
+      append_label(out, samples[i].id);
+      sl_strbuf_appendf(out, "\"} %" PRId64 "\n", v);
+    }
+  }
+  if (predictions >= 0)
+    sl_strbuf_appendf(out,
+                      "# HELP sluice_predictions_total Rows scored by "
+                      "PREDICT.\n"
+                      "# TYPE sluice_predictions_total counter\n"
+                      "sluice_predictions_total %" PRId64 "\n",
+                      predictions);
+  if (out->failed)
+    return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  return SL_OK;
+}
+
+/* ---- The server ------------------------------------------------------- */
+
+struct sl_metrics {
+  sl_metrics_options opts;
+  int fd;                      /* listening socket */
+  int port;
+  pthread_t thread;
+  atomic_bool stop;
+  sl_progress_sample *samples; /* METRICS_MAX_QUERIES, for scrapes */
+};
+
+/* Sends all of data; false when the client went away. */
+static bool send_all(int fd, const char *data, size_t len) {
+  while (len > 0) {
+    ssize_t n = send(fd, data, len, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return false;
+    data += n;
+    len -= (size_t)n;
+  }
+  return true;
+}
+
+static void respond(int fd, const char *status, const char *type,
+                    const char *body, size_t len) {
+  char head[256];
+  int n = snprintf(head, sizeof(head),
+                   "HTTP/1.0 %s\r\nContent-Type: %s\r\n"
+                   "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+                   status, type, len);
+  if (send_all(fd, head, (size_t)n))
+    send_all(fd, body, len);
+}
+
+/* Reads the request head (up to the blank line).  Returns its length,
+ * 0 when the client sent nothing usable, -1 when it is too large. */
+static ssize_t read_request(int fd, char *buf, size_t size) {
+  size_t len = 0;
+  while (len < size - 1) {
+    ssize_t n = recv(fd, buf + len, size - 1 - len, 0);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    len += (size_t)n;
+    buf[len] = '\0';
+    if (strstr(buf, "\r\n\r\n") || strstr(buf, "\n\n"))
+      return (ssize_t)len;
+  }
+  buf[len] = '\0';
+  if (len == size - 1)
+    return -1;
+  /* A client that closed after its request line still gets an answer. */
+  return strchr(buf, '\n') ? (ssize_t)len : 0;
+}
+
+/* Answers the scrape: samples collected now, lag measured. */
+static void serve_metrics(sl_metrics *m, int fd) {
+  int64_t predictions = -1;
+  int n = m->opts.collect(m->opts.ud, m->samples, METRICS_MAX_QUERIES,
+                          &predictions);
+  n = n < METRICS_MAX_QUERIES ? n : METRICS_MAX_QUERIES;
+  for (int i = 0; i < n && m->opts.meter; i++)
+    sl_progress_meter_measure(m->opts.meter, &m->samples[i]);
+
+  sl_strbuf body;
+  sl_strbuf_init(&body);
+  sl_error err;
+  if (sl_metrics_render(m->samples, n, predictions, &body, &err)) {
+    static const char msg[] = "out of memory\n";
+    respond(fd, "500 Internal Server Error", "text/plain", msg,
+            sizeof(msg) - 1);
+  } else {
+    respond(fd, "200 OK", "text/plain; version=0.0.4; charset=utf-8",
+            body.data ? body.data : "", body.len);
+  }
+  sl_strbuf_free(&body);
+}
+
+/* One connection: read the request, answer it, close. */
+static void serve_client(sl_metrics *m, int fd) {
+  struct timeval tv = {METRICS_READ_TIMEOUT_S, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+  char *req = malloc(SL_METRICS_REQUEST_MAX + 1);
+  if (!req)
+    return;
+  ssize_t len = read_request(fd, req, SL_METRICS_REQUEST_MAX + 1);
+  static const char not_found[] = "not found\n";
+  static const char bad[] = "bad request\n";
+  if (len < 0) {
+    respond(fd, "400 Bad Request", "text/plain", bad, sizeof(bad) - 1);
+  } else if (len > 0) {
+    /* The request line: METHOD SP TARGET SP VERSION. */
+    char method[16] = "", target[256] = "";
+    char *sp1 = strchr(req, ' ');
+    char *sp2 = sp1 ? strchr(sp1 + 1, ' ') : NULL;
+    char *eol = strpbrk(req, "\r\n");
+    if (!sp1 || !sp2 || (eol && sp2 > eol) ||
+        (size_t)(sp1 - req) >= sizeof(method) ||
+        (size_t)(sp2 - sp1 - 1) >= sizeof(target)) {
+      respond(fd, "400 Bad Request", "text/plain", bad, sizeof(bad) - 1);
+    } else {
+      memcpy(method, req, (size_t)(sp1 - req));
+      memcpy(target, sp1 + 1, (size_t)(sp2 - sp1 - 1));
+      char *query = strchr(target, '?');
+      if (query)
+        *query = '\0';
+      if (strcmp(method, "GET") == 0 && strcmp(target, "/metrics") == 0)
+        serve_metrics(m, fd);
+      else
+        respond(fd, "404 Not Found", "text/plain", not_found,
+                sizeof(not_found) - 1);
+    }
+  }
+  free(req);
+}
+
+static void *metrics_main(void *arg) {
+  sl_metrics *m = arg;
+  while (!atomic_load(&m->stop)) {
+    struct pollfd pfd = {m->fd, POLLIN, 0};
+    int r = poll(&pfd, 1, METRICS_POLL_MS);
+    if (r <= 0)
+      continue;
+    int client = accept(m->fd, NULL, NULL);
+    if (client < 0)
+      continue;
+    serve_client(m, client);
+    close(client);
+  }
+  return NULL;
+}
+
+sl_status sl_metrics_start(const sl_metrics_options *opts, sl_metrics **out,
+                           sl_error *err) {
+  *out = NULL;
+  sl_metrics *m = calloc(1, sizeof(*m));
+  if (!m)
+    return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  m->opts = *opts;
+  m->samples = calloc(METRICS_MAX_QUERIES, sizeof(*m->samples));
+  m->fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (!m->samples || m->fd < 0) {
+    sl_status code = m->samples ? SL_ERR_RUNTIME : SL_ERR_NOMEM;
+    if (m->fd >= 0)
+      close(m->fd);
+    free(m->samples);
+    free(m);
+    return sl_error_set(err, code, "cannot serve metrics: %s",
+                        code == SL_ERR_NOMEM ? "out of memory"
+                                             : strerror(errno));
+  }
+
+  /* Loopback only: the metrics are for a local scraper or agent. */
+  int one = 1;
+  setsockopt(m->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  struct sockaddr_in addr;
+  memset(&addr, 0, sizeof(addr));
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons((uint16_t)opts->port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t alen = sizeof(addr);
+  if (bind(m->fd, (struct sockaddr *)&addr, sizeof(addr)) != 0 ||
+      listen(m->fd, 16) != 0 ||
+      getsockname(m->fd, (struct sockaddr *)&addr, &alen) != 0) {
+    int e = errno;
+    close(m->fd);
+    free(m->samples);
+    free(m);
+    return sl_error_set(err, SL_ERR_RUNTIME,
+                        "cannot serve metrics on 127.0.0.1:%d: %s",
+                        opts->port, strerror(e));
+  }
+  m->port = ntohs(addr.sin_port);
+
+  atomic_init(&m->stop, false);
+  if (pthread_create(&m->thread, NULL, metrics_main, m) != 0) {
+    close(m->fd);
+    free(m->samples);
+    free(m);
+    return sl_error_set(err, SL_ERR_RUNTIME,
+                        "cannot start the metrics thread");
+  }
+  SL_INFO("metrics", "serving metrics on http://127.0.0.1:%d/metrics",
+          m->port);
+  *out = m;
+  return SL_OK;
+}
+
+int sl_metrics_port(const sl_metrics *m) { return m->port; }
+
+void sl_metrics_stop(sl_metrics *m) {
+  if (!m)
+    return;
+  atomic_store(&m->stop, true);
+  pthread_join(m->thread, NULL);
+  close(m->fd);
+  free(m->samples);
+  free(m);
+}

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * progress.h - what the queries of a session are doing, as numbers: the
+ * status lines `sluice run` prints on a terminal, and the samples the
+ * metrics endpoint (metrics.h) renders.
+ *
+ * A sample is a copy of one query's counters taken at one moment
+ * (sl_progress_sample); the session hands out samples through a collect
+ * callback, so that neither the reporter nor the metrics server ever
+ * holds a query handle that the session might free.
+ *
+ * Lag and bounded totals come from the broker (sl_progress_meter):
+ *   - lag is the records between a persistent query's committed offsets
+ *     and the end of each source partition (consumer lag, as Kafka tools
+ *     report it: it trails by what was read since the last commit);
+ *     transient queries commit nothing, so their lag is unknown;
+ *   - the total of a bounded query is fixed when the meter first sees it:
+ *     the end of each source partition minus where the query starts (its
+ *     group's committed offset, else the log start).  The runtime fixes
+ *     the real end offsets at query start, so records written to a source
+ *     in between are counted here but not read there.
+ *
+ * The reporter (sl_progress) is a thread that prints one line per
+ * running query every interval (see sl_progress_format for the format).
+ */
+#ifndef SLUICE_EXEC_PROGRESS_H
+#define SLUICE_EXEC_PROGRESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "engine/common/error.h"
+#include "engine/kafka/config.h"
+#include "engine/runtime/runtime.h"
+
+#define SL_PROGRESS_ID_MAX 256
+#define SL_PROGRESS_MAX_TOPICS 8
+
+/* One query at one moment. */
+typedef struct sl_progress_sample {
+  char id[SL_PROGRESS_ID_MAX];
+  char group[SL_PROGRESS_ID_MAX + 64]; /* consumer group; "" transient */
+  sl_query_status status;
+  bool bounded;
+  sl_query_stats stats;
+  int ntopics;                          /* source topics (the first ones) */
+  char topics[SL_PROGRESS_MAX_TOPICS][SL_PROGRESS_ID_MAX];
+  int64_t lag;                          /* -1: unknown */
+  int64_t total;                        /* bounded: records to read; -1 */
+} sl_progress_sample;
+
+/* Fills up to cap samples (lag and total -1) and returns how many there
+ * are; *predictions gets the rows PREDICT has scored (-1: none known). */
+typedef int (*sl_progress_collect_fn)(void *ud, sl_progress_sample *out,
+                                      int cap, int64_t *predictions);
+
+/* ---- Lag and totals from the broker ---------------------------------- */
+
+typedef struct sl_progress_meter sl_progress_meter;
+
+/* A meter reading the cluster of kafka (borrowed: it must outlive the
+ * meter).  Clients are made on first use.  NULL when out of memory;
+ * free with sl_progress_meter_free. */
+sl_progress_meter *sl_progress_meter_new(const sl_kafka_config *kafka);
+
+/* Fills s->lag (persistent queries) and, for a bounded query, s->total
+ * (fixed at the first call for its id).  Either stays -1 when the broker
+ * does not answer.  Safe to call from several threads. */
+void sl_progress_meter_measure(sl_progress_meter *m, sl_progress_sample *s);
+
+/* Frees the meter and its clients.  Accepts NULL. */
+void sl_progress_meter_free(sl_progress_meter *m);
+
+/* ---- Status lines ----------------------------------------------------- */
+
+/* Writes the status line of s into buf (no newline), given the records
+ * read per second since the last line.  Unbounded:
+ *   QUERY: in N, out N, failed N, late N, lag N, R rec/s
+ * (", lag N" only when known); bounded with a known total:
+ *   QUERY: in N, out N, failed N, late N, P of T records (X%), R rec/s,
+ *   ETA H:MM:SS
+ * (the ETA "?" while the rate is 0).  Rates show one decimal.  Returns
+ * buf. */
+char *sl_progress_format(const sl_progress_sample *s, double rate,
+                         char *buf, size_t size);
+
+typedef struct sl_progress sl_progress;
+
+typedef struct sl_progress_options {
+  FILE *out;                     /* where lines go (a terminal) */
+  int64_t interval_ms;           /* <= 0: 5000 */
+  sl_progress_collect_fn collect;
+  void *ud;
+  sl_progress_meter *meter;      /* lag and totals; may be NULL */
+} sl_progress_options;
+
+/* Starts the reporter thread.  *out is owned by the caller
+ * (sl_progress_stop). */
+sl_status sl_progress_start(const sl_progress_options *opts,
+                            sl_progress **out, sl_error *err);
+
+/* Stops the thread (at once, mid-interval) and frees the reporter.
+ * Accepts NULL. */
+void sl_progress_stop(sl_progress *p);
+
+#endif /* SLUICE_EXEC_PROGRESS_H */
