@@ -378,8 +378,9 @@ sl_status exec_persistent(sl_session *s, const exec_stmt *st,
     rc = sl_query_start(rt, plan, &q, err);
     plan = NULL;
   }
+  bool added = false;
   if (rc == SL_OK)
-    rc = session_add_query(s, q, err);
+    added = (rc = session_add_query(s, q, err)) == SL_OK;
   /* A table's rows come from its changelog topic, which the query writes;
    * the table follows that topic so that pull queries and lookups see
    * them. */
@@ -388,6 +389,9 @@ sl_status exec_persistent(sl_session *s, const exec_stmt *st,
   if (rc == SL_OK)
     SL_INFO("query", "query %s started", id);
   else {
+    /* The session must not keep a query it is about to free. */
+    if (added)
+      s->nqueries--;
     session_free_query(s, q);
     exec_locate(st, err);
   }
