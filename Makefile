@@ -4,18 +4,22 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 RELEASE_DIR := build/release
 TEST_DIR := build/test
 
-.PHONY: all deps build demo test bench clean
+.PHONY: all deps configure build demo test bench clean
 
 all: build
 
 deps:
 	@bash scripts/deps.sh
 
-build: deps
+configure: deps
 	@cmake -S . -B $(RELEASE_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+
+build: configure
 	@cmake --build $(RELEASE_DIR) -j $(JOBS)
 
-demo: build
+# The demo needs only the program, not the test binaries.
+demo: configure
+	@cmake --build $(RELEASE_DIR) -j $(JOBS) --target sluice_cli
 	@$(RELEASE_DIR)/sluice demo
 
 test: deps
