@@ -399,6 +399,8 @@ static int run_sql_demo(const demo_args *args) {
 }
 
 int sl_cmd_demo(int argc, char **argv) {
+  /* The demo shows results; lifecycle lines only when asked for. */
+  sl_log_set_level(SL_LOG_WARN);
   demo_args args;
   int rc = parse_args(argc, argv, &args);
   if (rc >= 0)
