@@ -81,7 +81,7 @@ static void target_close(row_target *t) {
   sl_catalog_object_free(t->object);
 }
 
-/* ---- INSERT ... VALUES ---------------------------------------------------- */
+/* ---- INSERT ... VALUES --------------------------------------------------- */
 
 sl_status exec_insert_values(sl_session *s, const exec_stmt *st,
                              sl_error *err) {
@@ -122,7 +122,7 @@ sl_status exec_insert_values(sl_session *s, const exec_stmt *st,
   return rc;
 }
 
-/* ---- LOAD ----------------------------------------------------------------- */
+/* ---- LOAD ---------------------------------------------------------------- */
 
 static sl_status load_row(void *ud, const sl_value *row, int ncolumns,
                           int64_t line, sl_error *err) {
@@ -244,7 +244,7 @@ sl_status exec_load(sl_session *s, const exec_stmt *st, sl_error *err) {
   return rc;
 }
 
-/* ---- PRINT ---------------------------------------------------------------- */
+/* ---- PRINT --------------------------------------------------------------- */
 
 /* PRINT shows raw records: what the broker holds, before any decoding. */
 static sl_status print_record(sl_session *s, const sl_kafka_msg *m,

@@ -261,7 +261,7 @@ sl_status exec_pull(sl_session *s, const exec_stmt *st, sl_error *err) {
   return rc;
 }
 
-/* ---- COPY ... TO ----------------------------------------------------------- */
+/* ---- COPY ... TO --------------------------------------------------------- */
 
 typedef struct copy_state {
   FILE *f;

@@ -67,7 +67,7 @@ sl_status session_runtime(sl_session *s, sl_runtime **out, sl_error *err) {
   return SL_OK;
 }
 
-/* ---- transient queries ---------------------------------------------------- */
+/* ---- transient queries --------------------------------------------------- */
 
 typedef struct transient_rows {
   sl_session *session;
@@ -179,7 +179,7 @@ static sl_status run_transient(sl_session *s, const exec_stmt *st,
   return rc;
 }
 
-/* ---- persistent queries --------------------------------------------------- */
+/* ---- persistent queries -------------------------------------------------- */
 
 /* The id of an INSERT INTO query: the same statement keeps its id across
  * runs; a new one takes the next number for its sink. */
@@ -488,7 +488,7 @@ sl_status session_wait_writers(sl_session *s, const char *const *names,
   return rc;
 }
 
-/* ---- EXPLAIN and TERMINATE ------------------------------------------------ */
+/* ---- EXPLAIN and TERMINATE ----------------------------------------------- */
 
 /* A plan reads as indented text; only JSON output wraps it in a row. */
 static sl_status print_text(sl_session *s, const char *text, sl_error *err) {
@@ -600,7 +600,7 @@ sl_status exec_terminate(sl_session *s, const exec_stmt *st,
   return SL_OK;
 }
 
-/* ---- the session's end ---------------------------------------------------- */
+/* ---- the session's end --------------------------------------------------- */
 
 sl_status sl_session_wait(sl_session *s, sl_error *err) {
   sl_status rc = SL_OK;
@@ -652,7 +652,7 @@ sl_status exec_query(sl_session *s, const exec_stmt *st, sl_error *err) {
   return exec_persistent(s, st, err);
 }
 
-/* ---- resuming after a restart --------------------------------------------- */
+/* ---- resuming after a restart -------------------------------------------- */
 
 /* Starts one query recorded as running: its statement is bound again
  * against the catalog as it is now. */
