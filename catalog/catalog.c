@@ -500,6 +500,11 @@ int sl_catalog_object_column(const sl_catalog_object *obj,
   return -1;
 }
 
+const char *sl_catalog_object_topic(const sl_catalog_object *obj) {
+  const char *topic = sl_catalog_object_option(obj, "topic");
+  return topic ? topic : obj->name;
+}
+
 const char *sl_catalog_object_option(const sl_catalog_object *obj,
                                      const char *name) {
   for (int i = 0; i < obj->noptions; i++)

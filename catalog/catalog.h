@@ -241,6 +241,10 @@ sl_status sl_catalog_object_set_watermark(sl_catalog_object *obj,
 /* The index of the column called name (exact), or -1. */
 int sl_catalog_object_column(const sl_catalog_object *obj, const char *name);
 
+/* The Kafka topic of a stream or table: its `topic` option, else its
+ * name.  Owned by obj. */
+const char *sl_catalog_object_topic(const sl_catalog_object *obj);
+
 /* The value of option name (exact), or NULL. */
 const char *sl_catalog_object_option(const sl_catalog_object *obj,
                                      const char *name);

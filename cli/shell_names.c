@@ -142,9 +142,8 @@ static void list_topics(void *ctx, sl_shell_words *out) {
     return;
   }
   for (int i = 0; i < count; i++) {
-    const char *topic = sl_catalog_object_option(objs[i], "topic");
     const char *dlq = sl_catalog_object_option(objs[i], "dlq_topic");
-    sl_shell_words_adds(out, topic ? topic : objs[i]->name);
+    sl_shell_words_adds(out, sl_catalog_object_topic(objs[i]));
     if (dlq)
       sl_shell_words_adds(out, dlq);
   }

@@ -141,8 +141,7 @@ sl_status exec_drop(sl_session *s, sl_bind_ctx *ctx, const exec_stmt *st,
     if (sl_catalog_get(s->catalog, b->name, &obj, err))
       return exec_locate(st, err);
     if (obj) {
-      const char *t = sl_catalog_object_option(obj, "topic");
-      topic = strdup(t ? t : obj->name);
+      topic = strdup(sl_catalog_object_topic(obj));
       sl_catalog_object_free(obj);
     }
   }
@@ -376,8 +375,7 @@ static sl_status describe_query_offsets(sl_session *s,
       sl_catalog_object_free(obj);
       continue;
     }
-    const char *topic = sl_catalog_object_option(obj, "topic");
-    topic = topic ? topic : obj->name;
+    const char *topic = sl_catalog_object_topic(obj);
     sl_kafka_topic_info *info = NULL;
     rc = sl_kafka_admin_describe_topic(admin, topic, &info, err);
     int n = rc == SL_OK ? info->partition_count : 0;

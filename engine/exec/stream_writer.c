@@ -143,9 +143,7 @@ sl_status sl_stream_writer_new(const sl_catalog_object *stream,
     return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
   w->stream = stream;
   w->producer = producer;
-  w->topic = sl_catalog_object_option(stream, "topic");
-  if (!w->topic)
-    w->topic = stream->name;
+  w->topic = sl_catalog_object_topic(stream);
   sl_strbuf_init(&w->key);
   sl_strbuf_init(&w->value);
 

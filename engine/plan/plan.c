@@ -127,8 +127,7 @@ static sl_pnode *translate_scan(sl_planner *p, const sl_rel *rel) {
     return NULL;
   n->pos = rel->pos;
   n->u.source.stream = sl_planner_strdup(p, obj->name);
-  const char *topic = option(obj, "topic");
-  n->u.source.topic = sl_planner_strdup(p, topic ? topic : obj->name);
+  n->u.source.topic = sl_planner_strdup(p, sl_catalog_object_topic(obj));
   if (parse_format(p, obj, rel->pos, &n->u.source.format,
                    &n->u.source.delimiter))
     return NULL;
@@ -688,8 +687,7 @@ static sl_pnode *add_sink(sl_planner *p, sl_pnode *in) {
   s->pos = in->pos;
   s->inputs[0] = in;
   s->u.sink.stream = sl_planner_strdup(p, obj->name);
-  const char *topic = option(obj, "topic");
-  s->u.sink.topic = sl_planner_strdup(p, topic ? topic : obj->name);
+  s->u.sink.topic = sl_planner_strdup(p, sl_catalog_object_topic(obj));
   if (parse_format(p, obj, in->pos, &s->u.sink.format,
                    &s->u.sink.delimiter))
     return NULL;
