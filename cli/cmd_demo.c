@@ -1,17 +1,35 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * cmd_demo.c - `sluice demo`: a smoke pipeline through the Kafka layer.
+ * cmd_demo.c - `sluice demo`: payment fraud prevention end to end, after
+ * a quick check of the Kafka layer.
  *
- * Produces N JSON records keyed by user over four partitions, reads them
- * back with a consumer group up to the end they had when it started, and
- * checks that every record came back: the counts, an order-independent
- * checksum of keys and values, and no records lost.  It runs on the
- * embedded in-memory broker unless --brokers (or SLUICE_BROKERS) names a
- * cluster.  Results go to standard output, the notice about the embedded
- * broker and logs to standard error.
+ * Part 1 produces N JSON records keyed by user over four partitions,
+ * reads them back with a consumer group up to the end they had when it
+ * started, and checks that every record came back (counts, an
+ * order-independent checksum, no records lost).
+ *
+ * Part 2 is queries/fraud.sql.  The payment generator (gen_payments.h)
+ * writes a week of payments to CSV files in a temporary directory; one
+ * bounded session replays them into the topics through
+ * queries/fraud_replay.sql, and fraud.sql computes the features, fills
+ * the training set from the chargebacks, trains both models on the first
+ * five days, evaluates them on the sixth and scores the seventh, the
+ * live day, into the scoring and alerts streams.  The summary reads the
+ * scoring stream back: both models' AUC, the decisions, the scoring
+ * rate, PREDICT's own time per batch, the time from a payment's arrival
+ * to its decision (in a replay, mostly the wait for training), a few
+ * blocked payments, and how many of each fraud scenario were caught
+ * (against the generator's ground truth).
+ *
+ * Both parts run on the embedded in-memory broker unless --brokers (or
+ * SLUICE_BROKERS) names a cluster.  Results go to standard output, the
+ * notice about the embedded broker and logs to standard error.
  */
+#include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,29 +37,44 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/gen_payments.h"
 #include "cli/script.h"
+#include "engine/exec/predict.h"
 #include "engine/exec/session.h"
 #include "engine/common/log.h"
 #include "engine/kafka/admin.h"
 #include "engine/kafka/broker.h"
 #include "engine/kafka/consumer.h"
 #include "engine/kafka/producer.h"
+#include "engine/types/time.h"
 
 #define DEMO_PARTITIONS 4
 #define DEMO_USERS 1000
 #define DEMO_BASE_TS INT64_C(1735689600000) /* 2025-01-01T00:00:00Z */
 #define CONSUME_TIMEOUT_MS 120000
+#define FRAUD_START "2025-03-01T00:00:00Z"
+#define FRAUD_DAYS 7
+#define EMBEDDED_MAX_PAYMENTS 40000
 
 static const char demo_help[] =
-    "Usage: sluice demo [--records N] [--brokers LIST] [--kafka-config FILE]\n"
+    "Usage: sluice demo [--payments N] [--seed S] [--records N]\n"
+    "                   [--brokers LIST] [--kafka-config FILE]\n"
     "                   [--log-level LEVEL]\n"
     "\n"
-    "Produces N JSON records (default 100000) keyed over 4 partitions,\n"
-    "reads them back with a consumer group and checks that every one came\n"
-    "back (count and checksum).  Without --brokers or SLUICE_BROKERS it runs\n"
-    "on an embedded in-memory broker.\n"
+    "Payment fraud prevention end to end (queries/fraud.sql): generates a\n"
+    "week of card payments with labelled fraud, trains an XGBoost and a\n"
+    "logistic regression model on the first five days, evaluates both on\n"
+    "the sixth, scores the seventh as the live stream and prints both\n"
+    "models' AUC, the decisions, the latency, a few blocked payments and\n"
+    "the fraud caught per scenario.\n"
+    "First it checks the Kafka layer: N records produced and read back\n"
+    "(count and checksum).  Without --brokers or SLUICE_BROKERS it runs on\n"
+    "an embedded in-memory broker.\n"
     "\n"
-    "  --records N          how many records (default 100000)\n"
+    "  --payments N         payments to generate (default 20000, at most\n"
+    "                       40000 on the embedded broker)\n"
+    "  --seed S             seed of the payment generator (default 1)\n"
+    "  --records N          records of the Kafka check (default 10000)\n"
     "  --brokers LIST       Kafka bootstrap servers\n"
     "  --kafka-config FILE  librdkafka properties, one key=value a line\n"
     "  --log-level LEVEL    error, warn, info (default) or debug\n"
@@ -49,6 +82,8 @@ static const char demo_help[] =
 
 typedef struct demo_args {
   long records;
+  long payments;
+  long seed;
   const char *brokers;
   const char *kafka_config;
 } demo_args;
@@ -84,12 +119,16 @@ static uint64_t record_hash(const void *key, size_t key_len,
 static int parse_args(int argc, char **argv, demo_args *args) {
   static const struct option options[] = {
       {"records", required_argument, NULL, 'n'},
+      {"payments", required_argument, NULL, 'p'},
+      {"seed", required_argument, NULL, 's'},
       {"brokers", required_argument, NULL, 'b'},
       {"kafka-config", required_argument, NULL, 'k'},
       {"log-level", required_argument, NULL, 'l'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
-  args->records = 100000;
+  args->records = 10000;
+  args->payments = 20000;
+  args->seed = 1;
   args->brokers = NULL;
   args->kafka_config = NULL;
   optind = 1;
@@ -107,6 +146,26 @@ static int parse_args(int argc, char **argv, demo_args *args) {
       if (*end || args->records < 1 || args->records > 100000000) {
         fprintf(stderr, "sluice demo: --records expects a number from 1 to "
                 "100000000, got \"%s\"\n", optarg);
+        return 2;
+      }
+      break;
+    case 'p':
+      errno = 0;
+      args->payments = strtol(optarg, &end, 10);
+      if (errno || *end || args->payments < 1000 ||
+          args->payments > SL_GEN_PAYMENTS_MAX) {
+        fprintf(stderr, "sluice demo: --payments expects a number from "
+                "1000 to %" PRId64 ", got \"%s\"\n", SL_GEN_PAYMENTS_MAX,
+                optarg);
+        return 2;
+      }
+      break;
+    case 's':
+      errno = 0;
+      args->seed = strtol(optarg, &end, 10);
+      if (errno || *end || end == optarg) {
+        fprintf(stderr, "sluice demo: --seed expects an integer, got "
+                "\"%s\"\n", optarg);
         return 2;
       }
       break;
@@ -133,6 +192,20 @@ static int parse_args(int argc, char **argv, demo_args *args) {
   if (optind < argc) {
     fprintf(stderr, "sluice demo: unexpected argument \"%s\"\n",
             argv[optind]);
+    return 2;
+  }
+  return -1;
+}
+
+/* Checks what depends on where the demo runs; returns -1 to go on, or an
+ * exit code. */
+static int check_args(const demo_args *args, bool embedded) {
+  /* More would not fit the embedded broker's partitions: the features
+   * streams are the largest topics, some 400 bytes a payment. */
+  if (embedded && args->payments > EMBEDDED_MAX_PAYMENTS) {
+    fprintf(stderr, "sluice demo: --payments: at most %d on the embedded "
+            "broker (name a cluster with --brokers for more)\n",
+            EMBEDDED_MAX_PAYMENTS);
     return 2;
   }
   return -1;
@@ -253,8 +326,8 @@ static double rate(int64_t n, double secs) {
   return secs > 0 ? (double)n / secs : 0;
 }
 
-/* Sets up the broker, runs both halves and prints the result. */
-static int run_demo(const demo_args *args) {
+/* Part 1: sets up a broker, produces and consumes, prints the result. */
+static int kafka_check(const demo_args *args) {
   sl_error err;
   sl_error_clear(&err);
   sl_kafka_config *cfg = sl_kafka_config_new();
@@ -330,10 +403,6 @@ static int run_demo(const demo_args *args) {
     else
       printf("result:     every record came back\n");
   }
-  if (embedded)
-    printf("\nOn a real cluster: sluice demo --brokers HOST:PORT (or "
-           "SLUICE_BROKERS=HOST:PORT sluice demo)\n");
-
   /* The demo's topic on a real cluster is removed again. */
   if (created && !embedded) {
     sl_error derr;
@@ -353,48 +422,403 @@ static int run_demo(const demo_args *args) {
   return 0;
 }
 
-/* Part 2: the loan demo script, trained and served in SQL on the same
- * kind of broker. */
-static int run_sql_demo(const demo_args *args) {
-  const char *script = SLUICE_SOURCE_DIR "/queries/loan_demo.sql";
-  if (access(script, R_OK) != 0) {
-    printf("\n(the SQL part of the demo reads %s, which is not here)\n",
-           script);
-    return 0;
-  }
-  printf("\nsluice demo, part 2: %s\n", script);
-  printf("loans scored by two models trained in the same SQL\n\n");
-  fflush(stdout);
+/* ---- Part 2: payment fraud ---------------------------------------------- */
 
+/* What the fraud part learns from the session's output. */
+typedef struct fraud_summary {
+  double auc_xgb, auc_lr;
+  int64_t scored, blocked, reviewed, allowed;
+  double *latency_ms;        /* one per scored payment */
+  int64_t nlatency;
+  double first_decision_ms, last_decision_ms;
+  int64_t caught[SL_GEN_NSCENARIOS];
+  int64_t live[SL_GEN_NSCENARIOS];
+} fraud_summary;
+
+/* The cells of one row of a table, as the table output prints it
+ * ("| a | b |"): trimmed, in place; returns how many (at most max). */
+static int table_cells(char *line, char **cells, int max) {
+  if (line[0] != '|')
+    return 0;
+  int n = 0;
+  char *p = line + 1;
+  while (n < max) {
+    char *bar = strchr(p, '|');
+    if (!bar)
+      break;
+    *bar = '\0';
+    while (*p == ' ')
+      p++;
+    char *end = bar;
+    while (end > p && end[-1] == ' ')
+      *--end = '\0';
+    cells[n++] = p;
+    p = bar + 1;
+  }
+  return n;
+}
+
+/* Copies what the session wrote to f since it was emptied to stdout,
+ * taking the models' AUC from EVALUATE's rows on the way. */
+static void echo_output(FILE *f, fraud_summary *sum) {
+  char line[4096];
+  fflush(f);
+  rewind(f);
+  while (fgets(line, sizeof(line), f)) {
+    fputs(line, stdout);
+    char *cells[10];
+    if (table_cells(line, cells, 10) < 4)
+      continue;
+    if (strcmp(cells[0], "fraud_xgb") == 0)
+      sum->auc_xgb = strtod(cells[3], NULL);
+    else if (strcmp(cells[0], "fraud_lr") == 0)
+      sum->auc_lr = strtod(cells[3], NULL);
+  }
+  fflush(stdout);
+}
+
+/* Reads the rows of the decisions query (id, decision, arrived_ms,
+ * decided_ms) from f. */
+static sl_status read_decisions(FILE *f, const sl_gen_payments *g,
+                                fraud_summary *sum, sl_error *err) {
+  char line[1024];
+  fflush(f);
+  rewind(f);
+  while (fgets(line, sizeof(line), f)) {
+    char *cells[4];
+    if (table_cells(line, cells, 4) < 4 || !isdigit((unsigned char)
+                                                     cells[0][0]))
+      continue;
+    int64_t id = strtoll(cells[0], NULL, 10);
+    if (sum->nlatency % 1024 == 0) {
+      double *grown = realloc(sum->latency_ms, (size_t)(sum->nlatency + 1024)
+                                                   * sizeof(double));
+      if (!grown)
+        return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+      sum->latency_ms = grown;
+    }
+    double arrived = strtod(cells[2], NULL);
+    double decided = strtod(cells[3], NULL);
+    sum->latency_ms[sum->nlatency++] = decided - arrived;
+    if (sum->scored == 0 || decided < sum->first_decision_ms)
+      sum->first_decision_ms = decided;
+    if (sum->scored == 0 || decided > sum->last_decision_ms)
+      sum->last_decision_ms = decided;
+    sum->scored++;
+    if (strcmp(cells[1], "block") == 0) {
+      sum->blocked++;
+      sum->caught[sl_gen_payments_scenario(g, id, NULL)]++;
+    } else if (strcmp(cells[1], "review") == 0) {
+      sum->reviewed++;
+    } else {
+      sum->allowed++;
+    }
+  }
+  return SL_OK;
+}
+
+static int by_value(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+static double percentile(const double *sorted, int64_t n, double q) {
+  if (n == 0)
+    return 0;
+  int64_t i = (int64_t)ceil(q * (double)n) - 1;
+  return sorted[i < 0 ? 0 : i >= n ? n - 1 : i];
+}
+
+static void print_summary(fraud_summary *sum, const char *prefix) {
+  static const char *const labels[SL_GEN_NSCENARIOS] = {
+      "", "card testing", "compromised merchant", "account takeover",
+      "impossible travel"};
+  if (sum->nlatency > 0)
+    qsort(sum->latency_ms, (size_t)sum->nlatency, sizeof(double),
+          by_value);
+  /* The scoring query's own pace: from its first decision to its last
+   * (a millisecond at least, the clock's resolution here). */
+  double span_ms = sum->last_decision_ms - sum->first_decision_ms;
+  if (span_ms < 1)
+    span_ms = 1;
+  printf("\nsluice demo: summary\n");
+  printf("models:     AUC on the held-out day: fraud_xgb %.4f, "
+         "fraud_lr %.4f\n", sum->auc_xgb, sum->auc_lr);
+  printf("scored:     %" PRId64 " live payments, both models each, in "
+         "%.2f s from the first decision to the last (%.0f payments/s)\n",
+         sum->scored, span_ms / 1000, (double)sum->scored * 1000 / span_ms);
+  /* PREDICT's own counters: every call site of the process, so both
+   * models and each of their calls in the scoring query. */
+  sl_predict_stats ps;
+  sl_predict_process_stats(&ps);
+  if (ps.calls > 0 && sum->scored > 0)
+    printf("serving:    %.2f ms per batch in PREDICT on average (%lld "
+           "batches), %.1f us per payment for both models\n",
+           (double)ps.ns / 1e6 / (double)ps.calls, ps.calls,
+           (double)ps.ns / 1e3 / (double)sum->scored);
+  printf("latency:    arrival to decision p50 %.0f ms, p99 %.0f ms, "
+         "max %.0f ms\n", percentile(sum->latency_ms, sum->nlatency, 0.5),
+         percentile(sum->latency_ms, sum->nlatency, 0.99),
+         percentile(sum->latency_ms, sum->nlatency, 1.0));
+  printf("            (a replay: the whole week arrived at once, before "
+         "the models were trained,\n"
+         "            so this is that wait; on a live feed it is the time "
+         "a payment waits for its decision)\n");
+  printf("decisions:  %" PRId64 " allow, %" PRId64 " review, %" PRId64
+         " block\n", sum->allowed, sum->reviewed, sum->blocked);
+  printf("alerts:     %" PRId64 " blocked payments on topic %salerts\n",
+         sum->blocked, prefix);
+  int64_t honest_blocked = sum->caught[SL_GEN_HONEST];
+  for (int i = 1; i < SL_GEN_NSCENARIOS; i++)
+    printf("caught:     %-21s %" PRId64 " of %" PRId64 " payments\n",
+           labels[i], sum->caught[i], sum->live[i]);
+  printf("false:      %" PRId64 " honest payments blocked\n",
+         honest_blocked);
+}
+
+/* Runs one script file of the source tree's queries/ in s. */
+static sl_status run_file(sl_session *s, const char *file, sl_error *err) {
+  char path[1024];
+  snprintf(path, sizeof(path), "%s/queries/%s", SLUICE_SOURCE_DIR, file);
   char *text = NULL;
   size_t len = 0;
   const char *name = NULL;
+  sl_status rc = sl_cli_read_script(path, &text, &len, &name, err);
+  if (rc == SL_OK)
+    rc = sl_session_run_script(s, name, text, err);
+  if (rc == SL_ERR_SQL)
+    sl_cli_report(err, text, len);
+  free(text);
+  return rc;
+}
+
+/* Empties f for the next statements' output. */
+static sl_status reset_capture(FILE *f, sl_error *err) {
+  rewind(f);
+  if (ftruncate(fileno(f), 0) != 0)
+    return sl_error_set(err, SL_ERR_IO, "demo output file: %s",
+                        strerror(errno));
+  return SL_OK;
+}
+
+/* The generated world in dir: the payments, the chargebacks and the two
+ * lookup tables. */
+static sl_status write_world(const sl_gen_payments *g, const char *dir,
+                             sl_error *err) {
+  char path[1024];
+  snprintf(path, sizeof(path), "%s/payments.csv", dir);
+  sl_status rc = sl_gen_payments_write_csv(g, path, INT64_MIN, INT64_MAX,
+                                           err);
+  if (rc == SL_OK) {
+    snprintf(path, sizeof(path), "%s/chargebacks.csv", dir);
+    rc = sl_gen_chargebacks_write_csv(g, path, err);
+  }
+  if (rc == SL_OK) {
+    snprintf(path, sizeof(path), "%s/merchants.csv", dir);
+    rc = sl_gen_merchants_write_csv(g, path, err);
+  }
+  if (rc == SL_OK) {
+    snprintf(path, sizeof(path), "%s/customers.csv", dir);
+    rc = sl_gen_customers_write_csv(g, path, err);
+  }
+  return rc;
+}
+
+static void remove_world(const char *dir) {
+  static const char *const files[] = {"payments.csv", "chargebacks.csv",
+                                      "merchants.csv", "customers.csv",
+                                      "catalog.db"};
+  char path[1024];
+  for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+    snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+    unlink(path);
+  }
+  rmdir(dir);
+}
+
+/* The statements of the summary: every decision with its latency, and
+ * the first blocked payments with the features behind them. */
+static const char decisions_sql[] =
+    "SELECT id, decision,\n"
+    "  EXTRACT(EPOCH FROM arrived_at) * 1000\n"
+    "    + EXTRACT(MILLISECOND FROM arrived_at) AS arrived_ms,\n"
+    "  EXTRACT(EPOCH FROM decided_at) * 1000\n"
+    "    + EXTRACT(MILLISECOND FROM decided_at) AS decided_ms\n"
+    "FROM scored;\n";
+
+static const char alerts_sql[] =
+    "SELECT id, card, amount, category, ROUND(km_from_home) AS km_home,\n"
+    "  ROUND(km_since_prev) AS km_prev, secs_since_prev AS secs_prev,\n"
+    "  n_last_hour AS n_hour, p_xgb, p_lr\n"
+    "FROM alerts LIMIT 5;\n";
+
+/* Whether the demo runs on the embedded broker: no brokers in the
+ * options, the environment or the --kafka-config file. */
+static bool on_embedded(const demo_args *args) {
+  sl_kafka_config *cfg = sl_kafka_config_new();
+  sl_error err;
+  bool embedded = cfg != NULL;
+  if (cfg && args->kafka_config &&
+      sl_kafka_config_load_file(cfg, args->kafka_config, &err) == SL_OK)
+    embedded = !sl_kafka_config_has_brokers(cfg);
+  if (embedded && sl_kafka_config_apply_brokers(cfg, args->brokers, &err) ==
+                      SL_OK)
+    embedded = !sl_kafka_config_has_brokers(cfg);
+  sl_kafka_config_free(cfg);
+  return embedded;
+}
+
+/* The fraud part: generate, train on the history, score the live day. */
+static int fraud_demo(const demo_args *args) {
   sl_error err;
   sl_error_clear(&err);
-  sl_parse_var vars[] = {{"dir", SLUICE_SOURCE_DIR "/queries"}};
+  fraud_summary sum;
+  memset(&sum, 0, sizeof(sum));
+
+  /* On the embedded broker the week is always the same one.  A real
+   * cluster deletes records older than a topic's retention (7 days by
+   * default) by their timestamp, which for the streams fraud.sql derives
+   * is the event time: there the week ends yesterday. */
+  bool embedded = on_embedded(args);
+  int64_t start_ms = 0;
+  if (embedded) {
+    sl_time_parse_iso8601(FRAUD_START, strlen(FRAUD_START), &start_ms,
+                          &err);
+  } else {
+    int64_t today = sl_time_day_of((int64_t)time(NULL) * 1000);
+    start_ms = (today - FRAUD_DAYS) * SL_MS_PER_DAY;
+  }
+  int64_t live_from = start_ms + (FRAUD_DAYS - 1) * SL_MS_PER_DAY;
+  sl_gen_payments_options wopts = {.seed = (uint64_t)args->seed,
+                                   .count = args->payments,
+                                   .start_ms = start_ms,
+                                   .days = FRAUD_DAYS};
+  sl_gen_payments *g = NULL;
+  sl_status rc = sl_gen_payments_build(&wopts, &g, &err);
+
+  const char *tmp = getenv("TMPDIR");
+  /* mkdtemp's template: the name ends in six 'X's it replaces. */
+  char dir[512];
+  int base = snprintf(dir, sizeof(dir) - 8, "%s/sluice-demo-",
+                      tmp && *tmp ? tmp : "/tmp");
+  if (base < 0 || base > (int)sizeof(dir) - 8)
+    base = 0;
+  memset(dir + base, 'X', 6);
+  dir[base + 6] = '\0';
+  bool made_dir = false;
+  if (rc == SL_OK) {
+    made_dir = mkdtemp(dir) != NULL;
+    if (!made_dir)
+      rc = sl_error_set(&err, SL_ERR_IO, "%s: cannot create: %s", dir,
+                        strerror(errno));
+  }
+  if (rc == SL_OK)
+    rc = write_world(g, dir, &err);
+  for (int64_t id = 1; g && id <= args->payments; id++) {
+    int64_t ts = 0;
+    sl_gen_scenario sc = sl_gen_payments_scenario(g, id, &ts);
+    if (ts >= live_from)
+      sum.live[sc]++;
+  }
+
+  /* A fresh prefix, service and catalog per run, so that a real cluster
+   * keeps nothing of an earlier run in the way. */
+  char prefix[64], service[64], catalog[600], when[32];
+  if (embedded) {
+    prefix[0] = '\0';
+    snprintf(service, sizeof(service), "sluice");
+  } else {
+    snprintf(prefix, sizeof(prefix), "sluice-demo-%ld-%ld-",
+             (long)time(NULL), (long)getpid());
+    snprintf(service, sizeof(service), "sluice-demo-%ld", (long)getpid());
+  }
+  snprintf(catalog, sizeof(catalog), "%s/catalog.db", dir);
+  sl_time_parts t;
+  sl_time_split(live_from, &t);
+  snprintf(when, sizeof(when), "%04" PRId64 "-%02d-%02dT00:00:00Z", t.year,
+           t.month, t.day);
+  sl_parse_var vars[] = {{"data", dir}, {"prefix", prefix},
+                         {"live_from", when}};
+
+  FILE *capture = tmpfile();
+  if (rc == SL_OK && !capture)
+    rc = sl_error_set(&err, SL_ERR_IO, "cannot open a temporary file: %s",
+                      strerror(errno));
   sl_session_options sopts = {
       .brokers = args->brokers,
       .kafka_config = args->kafka_config,
+      .catalog = embedded ? NULL : catalog,
+      .service = service,
       .bounded = true,
       .output = SL_OUTPUT_TABLE,
+      .out = capture,
       .vars = vars,
-      .nvars = 1,
+      .nvars = 3,
   };
   sl_session *s = NULL;
-  sl_status rc = sl_cli_read_script(script, &text, &len, &name, &err);
-  if (rc == SL_OK)
+  if (rc == SL_OK) {
+    printf("\nsluice demo, part 2: payment fraud (queries/fraud.sql)\n");
+    printf("%ld payments over %d days, seed %ld: the models learn from "
+           "the first %d days,\nare evaluated on the next, and the "
+           "payments from %s on are scored live\n\n", args->payments,
+           FRAUD_DAYS, args->seed, FRAUD_DAYS - 2, when);
+    fflush(stdout);
     rc = sl_session_open(&sopts, &s, &err);
+  }
+
+  /* The week is replayed; fraud.sql trains on the history and scores
+   * the live day, and every query runs to the end of its input. */
   if (rc == SL_OK)
-    rc = sl_session_run_script(s, name, text, &err);
+    rc = run_file(s, "fraud_replay.sql", &err);
+  if (rc == SL_OK)
+    rc = run_file(s, "fraud.sql", &err);
   if (rc == SL_OK)
     rc = sl_session_wait(s, &err);
-  if (rc)
-    sl_cli_report(&err, text, len);
-  sl_session_close(s);
-  free(text);
   if (rc == SL_OK)
-    printf("\nThe same script on a real cluster: sluice run --bounded "
-           "--brokers HOST:PORT -D dir=queries queries/loan_demo.sql\n");
+    echo_output(capture, &sum);
+
+  if (rc == SL_OK)
+    rc = reset_capture(capture, &err);
+  if (rc == SL_OK)
+    rc = sl_session_run_script(s, "<demo>", decisions_sql, &err);
+  if (rc == SL_OK)
+    rc = read_decisions(capture, g, &sum, &err);
+  if (rc == SL_OK) {
+    printf("\nblocked payments and the features behind them:\n");
+    fflush(stdout);
+    sl_session_set_output(s, stdout);
+    rc = sl_session_run_script(s, "<demo>", alerts_sql, &err);
+  }
+  sl_session_close(s);
+  if (capture)
+    fclose(capture);
+
+  if (rc == SL_OK) {
+    print_summary(&sum, prefix);
+    printf("\nThe same on a real cluster: sluice demo --brokers HOST:PORT\n"
+           "or step by step, as docs/fraud.md explains (the week ends "
+           "yesterday there):\n"
+           "  mkdir -p data\n"
+           "  sluice gen payments --brokers HOST:PORT \\\n"
+           "    --start $(date -u -d '7 days ago' +%%Y-%%m-%%dT00:00:00Z) "
+           "\\\n"
+           "    --merchants-csv data/merchants.csv "
+           "--customers-csv data/customers.csv\n"
+           "  sluice run --bounded --brokers HOST:PORT --catalog fraud.db "
+           "\\\n"
+           "    -D data=data -D prefix= \\\n"
+           "    -D live_from=$(date -u -d '1 day ago' "
+           "+%%Y-%%m-%%dT00:00:00Z) \\\n"
+           "    queries/fraud.sql\n");
+  } else if (rc != SL_ERR_SQL) {
+    char buf[1200];
+    fprintf(stderr, "sluice demo: %s\n",
+            sl_error_format(&err, buf, sizeof(buf)));
+  }
+  if (made_dir)
+    remove_world(dir);
+  free(sum.latency_ms);
+  sl_gen_payments_free(g);
   return rc ? sl_error_exit_code(rc) : 0;
 }
 
@@ -403,10 +827,12 @@ int sl_cmd_demo(int argc, char **argv) {
   sl_log_set_level(SL_LOG_WARN);
   demo_args args;
   int rc = parse_args(argc, argv, &args);
+  if (rc < 0)
+    rc = check_args(&args, on_embedded(&args));
   if (rc >= 0)
     return rc;
-  rc = run_demo(&args);
+  rc = kafka_check(&args);
   if (rc == 0)
-    rc = run_sql_demo(&args);
+    rc = fraud_demo(&args);
   return rc;
 }

@@ -17,6 +17,14 @@ typedef struct gen_kind {
 static const gen_kind kinds[] = {
     {"records", sl_gen_records,
      "records of a declared schema (--schema 'id BIGINT, ...')"},
+    {"payments", sl_gen_payments_cmd,
+     "card payments and chargebacks with labelled fraud"},
+    {"applications", sl_gen_applications,
+     "loan applications replayed from a loans file (--file F)"},
+    {"loans", sl_gen_loans,
+     "credit scores, engagements and transactions of the applicants"},
+    {"store", sl_gen_store,
+     "sales, deliveries and stock counts of stores, with faults"},
 };
 
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
@@ -30,7 +38,7 @@ static void print_usage(FILE *out) {
         "\n"
         "Kinds:\n", out);
   for (size_t i = 0; i < NKINDS; i++)
-    fprintf(out, "  %-10s %s\n", kinds[i].name, kinds[i].summary);
+    fprintf(out, "  %-13s %s\n", kinds[i].name, kinds[i].summary);
   fputs("\n`sluice gen KIND --help` describes the options of a kind.\n",
         out);
 }

@@ -15,4 +15,20 @@
  * code. */
 int sl_gen_records(int argc, char **argv);
 
+/* `sluice gen applications`: loan applications replayed from a CSV file
+ * of past loans (gen_loans.c).  Returns the exit code. */
+int sl_gen_applications(int argc, char **argv);
+
+/* `sluice gen loans`: the side tables and transactions of the same
+ * applicants (gen_loans.c).  Returns the exit code. */
+int sl_gen_loans(int argc, char **argv);
+
+/* `sluice gen store`: sales, deliveries and stock counts of a grocery
+ * chain with faults mixed in (gen_store.c).  Returns the exit code. */
+int sl_gen_store(int argc, char **argv);
+
+/* `sluice gen payments`: card payments with labelled fraud
+ * (gen_payments.h).  Returns the exit code. */
+int sl_gen_payments_cmd(int argc, char **argv);
+
 #endif

@@ -622,6 +622,10 @@ struct sl_ast_stmt {
   sl_ast_stmt_kind kind;
   sl_ast_pos pos;    /* first token */
   sl_ast_span span;
+  /* The statement's text with its ${name} references substituted, as it
+   * ran (what the catalog must keep to parse it again); NULL when the
+   * statement has no reference and its text is the original one. */
+  const char *expanded_sql;
   union {
     /* CREATE STREAM / CREATE TABLE with a column list. */
     struct {

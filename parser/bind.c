@@ -1944,7 +1944,13 @@ sl_status sl_bind_stmt(sl_bind_ctx *ctx, const sl_ast_stmt *stmt,
   sl_binder b = {ctx, st, &st->arena, err, 0};
   sl_status rc = SL_OK;
   size_t start = stmt->span.start.offset, end = stmt->span.end.offset;
-  if (ctx->text && end >= start && end <= ctx->text_len) {
+  if (stmt->expanded_sql) {
+    /* The catalog and the command log parse this text again later, with
+     * no variables defined. */
+    st->sql = sl_arena_strdup(&st->arena, stmt->expanded_sql);
+    if (!st->sql)
+      rc = bind_nomem(&b);
+  } else if (ctx->text && end >= start && end <= ctx->text_len) {
     st->sql = sl_arena_strndup(&st->arena, ctx->text + start, end - start);
     if (!st->sql)
       rc = bind_nomem(&b);

@@ -111,6 +111,45 @@ static sl_status run_grammar(sl_build *b, sl_lexer *lx) {
   return b->status;
 }
 
+/* Gives every statement that holds a ${name} reference its substituted
+ * text.  A statement's span cannot cut a reference in two unless a value
+ * supplied its first or last token; such a statement keeps its original
+ * text, as it did before. */
+static sl_status expand_statements(sl_parse_result *r,
+                                   const sl_parse_options *opts,
+                                   sl_error *err) {
+  if (!opts || opts->nvars == 0)
+    return SL_OK;
+  for (int i = 0; i < r->nstmts; i++) {
+    sl_ast_stmt *st = r->stmts[i];
+    size_t len;
+    const char *text = sl_parse_stmt_text(r, st, &len);
+    char *copy = sl_arena_strndup(&r->arena, text, len);
+    if (!copy)
+      return sl_error_set(err, SL_ERR_NOMEM, "out of memory while parsing");
+    if (!strstr(copy, "${"))
+      continue;
+    char *expanded = NULL;
+    size_t expanded_len = 0;
+    sl_vars_map map = {NULL, 0, 0};
+    sl_error ignored;
+    sl_status rc = sl_vars_expand(r->file, copy, len, opts->vars,
+                                  opts->nvars, &expanded, &expanded_len,
+                                  &map, &ignored);
+    sl_vars_map_free(&map);
+    if (rc == SL_ERR_NOMEM)
+      return sl_error_set(err, SL_ERR_NOMEM, "out of memory while parsing");
+    if (rc == SL_OK) {
+      st->expanded_sql = sl_arena_strndup(&r->arena, expanded, expanded_len);
+      free(expanded);
+      if (!st->expanded_sql)
+        return sl_error_set(err, SL_ERR_NOMEM,
+                            "out of memory while parsing");
+    }
+  }
+  return SL_OK;
+}
+
 sl_status sl_parse_script_len(const char *file, const char *text,
                               size_t len, const sl_parse_options *opts,
                               sl_parse_result **out, sl_error *err) {
@@ -154,6 +193,8 @@ sl_status sl_parse_script_len(const char *file, const char *text,
   b.file = r->file;
   b.err = err;
   rc = run_grammar(&b, &lx);
+  if (rc == SL_OK)
+    rc = expand_statements(r, opts, err);
   if (rc)
     goto fail;
 

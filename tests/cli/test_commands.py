@@ -18,7 +18,8 @@ SLUICE = os.path.abspath(sys.argv[1])
 DOCS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
                     "docs", "cli.md")
 COMMANDS = [["run"], ["shell"], ["check"], ["explain"], ["gen"],
-            ["gen", "records"], ["broker"], ["demo"]]
+            ["gen", "records"], ["gen", "payments"], ["gen", "applications"],
+            ["gen", "loans"], ["gen", "store"], ["broker"], ["demo"]]
 
 
 def expect(cond, what, detail=""):
