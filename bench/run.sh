@@ -11,7 +11,9 @@
 # time, and user+system CPU of every thread, librdkafka's included);
 # the report gives records/s, records/s per core (records per CPU second)
 # and the ratio of Sluice to the raw loop (target: 0.6 or better).  Then
-# the component benchmarks that other parts of Sluice ship in bench/.
+# the component benchmarks that other parts of Sluice ship in bench/,
+# and last the stateful benchmark (bench/stateful/run.sh) on the same
+# broker.
 #
 # Environment:
 #   BENCH_RECORDS     input records (default 1000000)
@@ -97,3 +99,10 @@ if [ -x "$build/bench/bench_udf" ]; then
   echo
   "$build/bench/bench_udf"
 fi
+echo
+BENCH_BROKERS=$brokers bash "$here/stateful/run.sh" "$build"
+# Nexmark: Sluice beside the raw loop, Flink SQL and Kafka Streams on the
+# nexmark crate's events, on a broker of its own (results/nexmark.csv).
+echo
+bash "$here/nexmark/run.sh" "$build" ||
+  echo "bench: the Nexmark run reported a failure (see above)" >&2

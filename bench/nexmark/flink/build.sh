@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Builds the Flink SQL peer once: resolves Flink's jars from Maven Central
+# into ~/.m2, compiles the runner into ~/.cache/sluice/bench/flink (never the
+# checkout) and records the class path.  A rerun with unchanged sources is a
+# no-op (a stamp holds the hash of the pom and the Java sources).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+out=${SLUICE_BENCH_CACHE:-$HOME/.cache/sluice/bench}/flink
+stamp=$out/build.stamp
+
+hash=$(cd "$here" && find pom.xml src -type f -print0 | sort -z |
+  xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
+if [[ -f $stamp && $(cat "$stamp") == "$hash" && -d $out/classes ]]; then
+  exit 0
+fi
+
+mkdir -p "$out"
+echo "flink: building into $out" >&2
+stage=$(mktemp -d "$out/build.XXXXXX")
+trap 'rm -rf "$stage"' EXIT
+# Debian's Maven 3.8 writes colour resets even in batch mode: strip them.
+mvn -q -B -f "$here/pom.xml" -Dnexmark.build.dir="$stage" \
+  compile dependency:build-classpath \
+  -Dmdep.outputFile="$stage/classpath.txt" 2>&1 |
+  sed 's/\x1b\[[0-9;]*m//g' >&2
+
+# Swap the new classes in by renames, so that a run starting meanwhile
+# finds a complete tree, the old or the new one, never one being written.
+rm -rf "$out/classes.old"
+if [[ -d $out/classes ]]; then
+  mv "$out/classes" "$out/classes.old"
+fi
+mv "$stage/target/classes" "$out/classes"
+mv "$stage/classpath.txt" "$out/classpath.txt"
+echo "$hash" > "$stamp"
