@@ -154,6 +154,11 @@ struct sl_bexpr {
     struct {
       const char *model;
       int version;        /* 0: the newest at query start */
+      int log;            /* set by the executor from the persistent
+                             query's WITH (prediction_log=...): 1 log,
+                             -1 do not, 0 as the PREDICT provider says */
+      const char *log_query; /* with log 1: the query id to log under
+                                (outlives the query); may be NULL */
     } predict;
     int ref;              /* AGG_REF, OVER_REF, WINDOW_REF (internal) */
   } u;

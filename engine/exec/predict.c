@@ -13,6 +13,7 @@
 #include "engine/exec/predict.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -274,10 +275,21 @@ struct sl_predict {
   int npinned;
   int cap_pinned;
   pinned_model *pinned;
+  int nshares;
+  int cap_shares;
+  struct feature_share **shares;
+  int nnames;                  /* strings kept for sl_predict_keep */
+  int cap_names;
+  char **names;
   pthread_mutex_t count_mu;    /* the counters below */
-  long long rows;
-  long long logged;
+  sl_predict_stats stats;
 };
+
+static void share_free(struct feature_share *sh);
+
+/* The same counters summed over every provider of the process. */
+static _Atomic long long total_calls, total_rows, total_ns, total_logged,
+    total_feature_batches, total_shared_batches, total_shared_matrices;
 
 sl_status sl_predict_new(const sl_predict_options *opts, sl_predict **out,
                          sl_error *err) {
@@ -301,18 +313,82 @@ sl_status sl_predict_new(const sl_predict_options *opts, sl_predict **out,
 
 void sl_predict_set_log(sl_predict *p, bool on) { p->log = on; }
 
-long long sl_predict_rows(const sl_predict *p) {
+const char *sl_predict_keep(sl_predict *p, const char *text) {
+  pthread_mutex_lock(&p->mu);
+  const char *kept = NULL;
+  for (int i = 0; i < p->nnames && !kept; i++) {
+    if (strcmp(p->names[i], text) == 0)
+      kept = p->names[i];
+  }
+  if (!kept && p->nnames == p->cap_names) {
+    int cap = p->cap_names ? p->cap_names * 2 : 8;
+    char **grown = realloc(p->names, (size_t)cap * sizeof(*grown));
+    if (grown) {
+      p->names = grown;
+      p->cap_names = cap;
+    }
+  }
+  if (!kept && p->nnames < p->cap_names) {
+    char *copy = strdup(text);
+    if (copy)
+      kept = p->names[p->nnames++] = copy;
+  }
+  pthread_mutex_unlock(&p->mu);
+  return kept;
+}
+
+void sl_predict_get_stats(const sl_predict *p, sl_predict_stats *out) {
   pthread_mutex_lock((pthread_mutex_t *)&p->count_mu);
-  long long n = p->rows;
+  *out = p->stats;
   pthread_mutex_unlock((pthread_mutex_t *)&p->count_mu);
-  return n;
+}
+
+void sl_predict_process_stats(sl_predict_stats *out) {
+  out->calls = atomic_load(&total_calls);
+  out->rows = atomic_load(&total_rows);
+  out->ns = atomic_load(&total_ns);
+  out->logged = atomic_load(&total_logged);
+  out->feature_batches = atomic_load(&total_feature_batches);
+  out->shared_batches = atomic_load(&total_shared_batches);
+  out->shared_matrices = atomic_load(&total_shared_matrices);
+}
+
+long long sl_predict_rows(const sl_predict *p) {
+  sl_predict_stats st;
+  sl_predict_get_stats(p, &st);
+  return st.rows;
 }
 
 long long sl_predict_logged(const sl_predict *p) {
-  pthread_mutex_lock((pthread_mutex_t *)&p->count_mu);
-  long long n = p->logged;
-  pthread_mutex_unlock((pthread_mutex_t *)&p->count_mu);
-  return n;
+  sl_predict_stats st;
+  sl_predict_get_stats(p, &st);
+  return st.logged;
+}
+
+/* What one batch did, for the counters. */
+typedef struct batch_work {
+  int computed;      /* evaluated its computed features */
+  int shared;        /* reused another call site's */
+  int shared_matrix; /* scored another call site's matrix */
+} batch_work;
+
+/* Adds one scored batch to the provider's and the process's counters. */
+static void count_batch(sl_predict *p, long long rows, long long ns,
+                        const batch_work *w) {
+  pthread_mutex_lock(&p->count_mu);
+  p->stats.calls++;
+  p->stats.rows += rows;
+  p->stats.ns += ns;
+  p->stats.feature_batches += w->computed;
+  p->stats.shared_batches += w->shared;
+  p->stats.shared_matrices += w->shared_matrix;
+  pthread_mutex_unlock(&p->count_mu);
+  atomic_fetch_add(&total_calls, 1);
+  atomic_fetch_add(&total_rows, rows);
+  atomic_fetch_add(&total_ns, ns);
+  atomic_fetch_add(&total_feature_batches, w->computed);
+  atomic_fetch_add(&total_shared_batches, w->shared);
+  atomic_fetch_add(&total_shared_matrices, w->shared_matrix);
 }
 
 static void cached_free(cached_version *c) {
@@ -334,6 +410,12 @@ void sl_predict_free(sl_predict *p) {
   for (int i = 0; i < p->npinned; i++)
     free(p->pinned[i].model);
   free(p->pinned);
+  for (int i = 0; i < p->nshares; i++)
+    share_free(p->shares[i]);
+  free(p->shares);
+  for (int i = 0; i < p->nnames; i++)
+    free(p->names[i]);
+  free(p->names);
   pthread_mutex_destroy(&p->mu);
   pthread_mutex_destroy(&p->count_mu);
   free(p->query_id);
@@ -461,6 +543,27 @@ static sl_status cached_get(sl_predict *p, const sl_catalog_object *obj,
 
 /* ---- Call sites -------------------------------------------------------- */
 
+struct predict_site;
+
+/* The computed features of the last batch one call site evaluated, kept
+ * for the other call sites of the same thread whose feature lists are
+ * the same (a champion and its challengers, two versions of one model):
+ * they reuse them when their arguments hold the same values as those
+ * the features were computed from.  The snapshot of those values, with
+ * its strings copied, makes the check exact even when a batch's memory
+ * is reused for the next one. */
+typedef struct feature_share {
+  char *signature;     /* argument types and feature expressions */
+  pthread_t thread;    /* the thread that evaluates these call sites */
+  pthread_mutex_t mu;  /* owner, against a call site freed elsewhere */
+  struct predict_site *owner; /* whose features; NULL: none yet */
+  int ninputs;
+  int nrows;
+  int cap;             /* rows the snapshot holds per column */
+  sl_value *snap;      /* ninputs columns of cap values */
+  sl_arena arena;      /* the snapshot's strings */
+} feature_share;
+
 typedef struct predict_site {
   sl_predict *p;
   const sl_predict_version *v;
@@ -477,12 +580,213 @@ typedef struct predict_site {
   double *scores;
   int cap;
   sl_strbuf line;           /* a logged feature vector */
+  int log;                  /* the node's WITH (prediction_log): 1, -1,
+                               0 for the provider's setting */
+  const char *log_query;    /* the query id logged; NULL: the provider's */
+  char *signature;          /* features (and matrix) that may be shared */
+  feature_share *share;     /* of the thread that last evaluated it */
+  bool matrix;              /* the model scores an expanded matrix */
+  int matrix_rows;          /* rows of this batch's matrix in scratch.x,
+                               -1 when it holds none */
+  const sl_model *peer;     /* the last owner's model compared, and */
+  bool peer_same;           /* whether its matrix is this model's too */
 } predict_site;
+
+static void share_free(feature_share *sh) {
+  pthread_mutex_destroy(&sh->mu);
+  sl_arena_destroy(&sh->arena);
+  free(sh->snap);
+  free(sh->signature);
+  free(sh);
+}
+
+/* True when a and b are the same scalar value (composites never are). */
+static bool value_same(const sl_value *a, const sl_value *b) {
+  if (a->kind != b->kind)
+    return false;
+  switch (a->kind) {
+  case SL_TYPE_NULL:
+    return true;
+  case SL_TYPE_BOOLEAN:
+    return a->u.b == b->u.b;
+  case SL_TYPE_INT:
+  case SL_TYPE_DATE:
+    return a->u.i32 == b->u.i32;
+  case SL_TYPE_BIGINT:
+  case SL_TYPE_TIMESTAMP:
+  case SL_TYPE_INTERVAL:
+    return a->u.i64 == b->u.i64;
+  case SL_TYPE_DOUBLE:
+    return memcmp(&a->u.f64, &b->u.f64, sizeof(double)) == 0;
+  case SL_TYPE_DECIMAL:
+    return a->scale == b->scale && a->u.dec.lo == b->u.dec.lo &&
+           a->u.dec.hi == b->u.dec.hi;
+  case SL_TYPE_VARCHAR:
+  case SL_TYPE_BYTES:
+    return a->len == b->len &&
+           (a->len == 0 || memcmp(a->u.str, b->u.str, a->len) == 0);
+  default:
+    return false;
+  }
+}
+
+/* True when e calls no function whose result may differ per call. */
+static bool deterministic(const sl_bexpr *e) {
+  if (!e)
+    return true;
+  if (e->kind == SL_BEXPR_FUNC && e->u.call.func &&
+      (e->u.call.func->flags & SL_FUNC_NONDETERMINISTIC))
+    return false;
+  for (int i = 0; i < e->nargs; i++) {
+    if (!deterministic(e->args[i]))
+      return false;
+  }
+  return true;
+}
+
+/* The text that equal feature lists share: the argument types, then
+ * each feature expression over argument positions.  NULL when the
+ * features may not be shared (composite arguments, NOW() and the like)
+ * or memory ran out, which only turns sharing off. */
+static char *site_signature(const predict_site *s) {
+  sl_strbuf sb = SL_STRBUF_INIT;
+  for (int i = 0; i < s->ninputs; i++) {
+    sl_type_kind k = s->arg_types[i]->kind;
+    if (k == SL_TYPE_ARRAY || k == SL_TYPE_MAP || k == SL_TYPE_STRUCT) {
+      sl_strbuf_free(&sb);
+      return NULL;
+    }
+    char t[SL_TYPE_SQL_MAX];
+    sl_type_to_sql(s->arg_types[i], t, sizeof(t));
+    sl_strbuf_appendf(&sb, "%s,", t);
+  }
+  for (int j = 0; j < s->nfeat; j++) {
+    const sl_bexpr *f = s->v->features[j];
+    char *text = deterministic(f) ? sl_bexpr_to_string(f, NULL) : NULL;
+    if (!text) {
+      sl_strbuf_free(&sb);
+      return NULL;
+    }
+    sl_strbuf_appendf(&sb, "|%s", text);
+    free(text);
+  }
+  if (sb.failed) {
+    sl_strbuf_free(&sb);
+    return NULL;
+  }
+  return sl_strbuf_detach(&sb, NULL);
+}
+
+/* The share of the calling thread for the site's feature list, found or
+ * made under the provider's lock; NULL when memory ran out. */
+static feature_share *site_share(predict_site *s) {
+  pthread_t self = pthread_self();
+  if (s->share && pthread_equal(s->share->thread, self))
+    return s->share;
+
+  sl_predict *p = s->p;
+  feature_share *sh = NULL;
+  pthread_mutex_lock(&p->mu);
+  for (int i = 0; i < p->nshares && !sh; i++) {
+    if (pthread_equal(p->shares[i]->thread, self) &&
+        strcmp(p->shares[i]->signature, s->signature) == 0)
+      sh = p->shares[i];
+  }
+  if (!sh && p->nshares == p->cap_shares) {
+    int cap = p->cap_shares ? p->cap_shares * 2 : 4;
+    feature_share **grown = realloc(p->shares, (size_t)cap * sizeof(*grown));
+    if (grown) {
+      p->shares = grown;
+      p->cap_shares = cap;
+    }
+  }
+  if (!sh && p->nshares < p->cap_shares && (sh = calloc(1, sizeof(*sh)))) {
+    sh->signature = strdup(s->signature);
+    if (!sh->signature) {
+      free(sh);
+      sh = NULL;
+    } else {
+      sh->thread = self;
+      sh->ninputs = s->ninputs;
+      pthread_mutex_init(&sh->mu, NULL);
+      sl_arena_init(&sh->arena, 0);
+      p->shares[p->nshares++] = sh;
+    }
+  }
+  pthread_mutex_unlock(&p->mu);
+
+  /* Leaving another thread's share: it must not point at this site. */
+  if (s->share && sh != s->share) {
+    pthread_mutex_lock(&s->share->mu);
+    if (s->share->owner == s)
+      s->share->owner = NULL;
+    pthread_mutex_unlock(&s->share->mu);
+  }
+  s->share = sh;
+  return sh;
+}
+
+/* The site whose computed features this batch can reuse, or NULL. */
+static const predict_site *share_match(const feature_share *sh,
+                                       const predict_site *s,
+                                       const sl_value *const *args,
+                                       int nrows) {
+  if (!sh->owner || sh->owner == s || sh->nrows != nrows)
+    return NULL;
+  for (int c = 0; c < sh->ninputs; c++) {
+    const sl_value *snap = sh->snap + (size_t)c * (size_t)sh->cap;
+    for (int r = 0; r < nrows; r++) {
+      if (!value_same(&snap[r], &args[c][r]))
+        return NULL;
+    }
+  }
+  return sh->owner;
+}
+
+/* Makes s the share's owner for these arguments; when the snapshot
+ * cannot be kept (no memory) the share is left without an owner. */
+static void share_save(feature_share *sh, predict_site *s,
+                       const sl_value *const *args, int nrows) {
+  sh->owner = NULL;
+  if (nrows > sh->cap) {
+    size_t n = (size_t)sh->ninputs * (size_t)nrows;
+    sl_value *snap = realloc(sh->snap, (n ? n : 1) * sizeof(*snap));
+    if (!snap)
+      return;
+    sh->snap = snap;
+    sh->cap = nrows;
+  }
+  sl_arena_reset(&sh->arena);
+  for (int c = 0; c < sh->ninputs; c++) {
+    sl_value *snap = sh->snap + (size_t)c * (size_t)sh->cap;
+    for (int r = 0; r < nrows; r++) {
+      snap[r] = args[c][r];
+      bool bytes = snap[r].kind == SL_TYPE_VARCHAR ||
+                   snap[r].kind == SL_TYPE_BYTES;
+      if (bytes && snap[r].len > 0) {
+        char *copy = sl_arena_alloc(&sh->arena, snap[r].len);
+        if (!copy)
+          return;
+        memcpy(copy, snap[r].u.str, snap[r].len);
+        snap[r].u.str = copy;
+      }
+    }
+  }
+  sh->nrows = nrows;
+  sh->owner = s;
+}
 
 static void site_free(void *state) {
   predict_site *s = state;
   if (!s)
     return;
+  if (s->share) {
+    pthread_mutex_lock(&s->share->mu);
+    if (s->share->owner == s)
+      s->share->owner = NULL;
+    pthread_mutex_unlock(&s->share->mu);
+  }
+  free(s->signature);
   for (int j = 0; s->exprs && j < s->nfeat; j++)
     sl_expr_free(s->exprs[j]);
   for (int i = 0; s->arg_types && i < s->nargs; i++)
@@ -581,7 +885,10 @@ static sl_status site_log(predict_site *s, const sl_value *const *args,
       event = args[s->ninputs][r].u.i64;
     rc = site_vector(s, r, err);
     if (rc == SL_OK)
-      rc = sl_catalog_log_prediction(p->catalog, p->query_id, s->v->model,
+      rc = sl_catalog_log_prediction(p->catalog,
+                                     s->log_query ? s->log_query
+                                                  : p->query_id,
+                                     s->v->model,
                                      s->v->version, s->line.data,
                                      out[r].u.f64, event, err);
     logged++;
@@ -593,10 +900,111 @@ static sl_status site_log(predict_site *s, const sl_value *const *args,
   rc = sl_catalog_commit(p->catalog, err);
   if (rc == SL_OK) {
     pthread_mutex_lock(&p->count_mu);
-    p->logged += logged;
+    p->stats.logged += logged;
     pthread_mutex_unlock(&p->count_mu);
+    atomic_fetch_add(&total_logged, logged);
   }
   return rc;
+}
+
+static int64_t mono_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Scores the batch, reusing the matrix of `from` (the call site whose
+ * features these are) when its model expands them the same way. */
+static sl_status site_score(predict_site *s, const predict_site *from,
+                            int nrows, batch_work *w, sl_error *err) {
+  sl_model *m = s->v->m;
+  if (from && s->matrix && from->matrix_rows == nrows) {
+    if (s->peer != from->v->m) {
+      s->peer = from->v->m;
+      s->peer_same = sl_model_same_matrix(m, from->v->m);
+    }
+    if (s->peer_same) {
+      s->matrix_rows = -1;
+      w->shared_matrix = 1;
+      return sl_model_predict_matrix(m, from->scratch.x.data,
+                                     (size_t)nrows, s->scores, err);
+    }
+  }
+  if (!s->matrix) {
+    s->matrix_rows = -1;
+    return sl_model_predict_batch(m, &s->scratch, s->cols, (size_t)nrows,
+                                  s->scores, err);
+  }
+
+  /* Expanded here and kept for the call sites that come next. */
+  s->matrix_rows = -1;
+  sl_status rc = sl_model_expand_batch(m, &s->scratch, s->cols,
+                                       (size_t)nrows, err);
+  if (rc == SL_OK)
+    rc = sl_model_predict_matrix(m, s->scratch.x.data, (size_t)nrows,
+                                 s->scores, err);
+  if (rc == SL_OK)
+    s->matrix_rows = nrows;
+  return rc;
+}
+
+/* Scores one batch with the computed features evaluated here or reused
+ * from the share (held locked by the caller when there is one). */
+static sl_status eval_batch(predict_site *s, feature_share *sh,
+                            const sl_value *const *args, int nrows,
+                            sl_func_ctx *ctx, sl_value *out, batch_work *w,
+                            sl_error *err) {
+  sl_status rc = site_reserve(s, nrows, err);
+  if (rc)
+    return rc;
+  for (int j = 0; j < s->nfeat; j++) {
+    if (s->direct[j] >= 0)
+      s->cols[j] = args[s->direct[j]];
+  }
+
+  /* The batch whose computed features (and their row failures) are
+   * used: another call site's when its arguments were these values. */
+  const sl_batch *fb = s->batch;
+  const predict_site *from = sh ? share_match(sh, s, args, nrows) : NULL;
+  if (from) {
+    for (int j = 0; j < s->nfeat; j++) {
+      if (s->direct[j] < 0)
+        s->cols[j] = from->cols[j];
+    }
+    fb = from->batch;
+    w->shared = 1;
+  } else {
+    if (s->batch && (rc = site_compute(s, args, nrows, err)))
+      return rc;
+    if (sh)
+      share_save(sh, s, args, nrows);
+    w->computed = s->batch != NULL;
+  }
+
+  rc = site_score(s, from, nrows, w, err);
+  if (rc)
+    return sl_error_prefix(err, "PREDICT(%s VERSION %d)", s->v->model,
+                           s->v->version);
+  for (int r = 0; r < nrows; r++)
+    out[r] = sl_value_double(s->scores[r]);
+
+  /* A row whose computed feature failed fails with its reason. */
+  if (fb && fb->nerrors > 0) {
+    for (int r = 0; r < nrows; r++) {
+      const sl_batch_row *br = &fb->rows[r];
+      if (br->state != SL_BATCH_ROW_ERROR)
+        continue;
+      const sl_batch_error *be = br->error;
+      sl_func_row_fail(ctx, r, &out[r],
+                       be && be->reason[0] ? be->reason : "type",
+                       "PREDICT(%s): %s", s->v->model,
+                       be && be->message ? be->message : "feature failed");
+    }
+  }
+  bool log = s->log > 0 || (s->log == 0 && s->p->log);
+  if (log)
+    return site_log(s, args, nrows, out, err);
+  return SL_OK;
 }
 
 /* The call site's batch function: one matrix, one model call. */
@@ -607,44 +1015,17 @@ static sl_status predict_eval(sl_func_ctx *ctx, int nargs,
   (void)nargs;
   if (nrows <= 0)
     return SL_OK;
-  sl_status rc = site_reserve(s, nrows, err);
-  if (rc)
-    return rc;
-  for (int j = 0; j < s->nfeat; j++) {
-    if (s->direct[j] >= 0)
-      s->cols[j] = args[s->direct[j]];
-  }
-  if (s->batch && (rc = site_compute(s, args, nrows, err)))
-    return rc;
-
-  rc = sl_model_predict_batch(s->v->m, &s->scratch, s->cols, (size_t)nrows,
-                              s->scores, err);
-  if (rc)
-    return sl_error_prefix(err, "PREDICT(%s VERSION %d)", s->v->model,
-                           s->v->version);
-  for (int r = 0; r < nrows; r++)
-    out[r] = sl_value_double(s->scores[r]);
-
-  /* A row whose computed feature failed fails with its reason. */
-  if (s->batch && s->batch->nerrors > 0) {
-    for (int r = 0; r < nrows; r++) {
-      const sl_batch_row *br = &s->batch->rows[r];
-      if (br->state != SL_BATCH_ROW_ERROR)
-        continue;
-      const sl_batch_error *be = br->error;
-      sl_func_row_fail(ctx, r, &out[r],
-                       be && be->reason[0] ? be->reason : "type",
-                       "PREDICT(%s): %s", s->v->model,
-                       be && be->message ? be->message : "feature failed");
-    }
-  }
-
-  pthread_mutex_lock(&s->p->count_mu);
-  s->p->rows += nrows;
-  pthread_mutex_unlock(&s->p->count_mu);
-  if (s->p->log)
-    return site_log(s, args, nrows, out, err);
-  return SL_OK;
+  int64_t start = mono_ns();
+  feature_share *sh = s->signature ? site_share(s) : NULL;
+  if (sh)
+    pthread_mutex_lock(&sh->mu);
+  batch_work w = {0, 0, 0};
+  sl_status rc = eval_batch(s, sh, args, nrows, ctx, out, &w, err);
+  if (sh)
+    pthread_mutex_unlock(&sh->mu);
+  if (rc == SL_OK)
+    count_batch(s->p, nrows, mono_ns() - start, &w);
+  return rc;
 }
 
 /* The registry entry and signature every PREDICT call site points at: a
@@ -667,6 +1048,8 @@ static sl_status site_new(sl_predict *p, const sl_predict_version *v,
   s->nargs = node->nargs;
   s->ninputs = ninputs;
   s->has_time = has_time;
+  s->log = node->u.predict.log;
+  s->log_query = node->u.predict.log > 0 ? node->u.predict.log_query : NULL;
   s->nfeat = v->nfeatures;
   sl_model_scratch_init(&s->scratch);
   sl_strbuf_init(&s->line);
@@ -704,6 +1087,14 @@ static sl_status site_new(sl_predict *p, const sl_predict_version *v,
     if (!s->batch)
       rc = nomem(err);
   }
+
+  /* Sharing pays when there are features to compute or a matrix that
+   * other models may score too. */
+  s->matrix = sl_model_scores_matrix(v->m);
+  s->matrix_rows = -1;
+  if (rc == SL_OK && (computed || (s->matrix &&
+                                   sl_model_same_matrix(v->m, v->m))))
+    s->signature = site_signature(s);
   if (rc == SL_OK)
     rc = site_reserve(s, SITE_BATCH_ROWS, err);
   if (rc) {

@@ -33,8 +33,18 @@
  *
  * Several PREDICT calls in one query (a champion and its challengers)
  * read the same argument columns of the same rows; calls of one version
- * share the loaded model.  Computed features are evaluated per call
- * site.
+ * share the loaded model.  Call sites whose feature lists are the same
+ * (the same expressions over the same argument types: two versions of
+ * one model, or two models trained on the same FEATURES) share their
+ * computed features too: on each thread, the first call site to see a
+ * batch evaluates them, and the next ones, finding their arguments hold
+ * the same values, score the same feature columns without evaluating
+ * them again (shared_batches in the statistics below counts those).
+ * When their models also expand features into the same matrix (the
+ * same transforms and frozen statistics, no ONE_HOT; see
+ * sl_model_same_matrix), the later ones score the first one's matrix as
+ * well (shared_matrices).  A feature list that calls a nondeterministic
+ * function (NOW()) or reads a composite argument is never shared.
  *
  * Versions: a provider made for one query (pin_versions) resolves
  * PREDICT(m) to the newest version once, at the first call site it
@@ -52,6 +62,12 @@
  * planner) that wants it logged appends the row's event time as one
  * extra trailing TIMESTAMP argument to the node's arguments; without it
  * the event time is not known and is logged as such.
+ *
+ * A persistent query's own WITH (prediction_log=true|false) beats the
+ * provider's setting for its PREDICT calls: the executor writes it into
+ * each PREDICT node (u.predict.log, and u.predict.log_query, the query
+ * id its rows are logged under, a string kept by sl_predict_keep so
+ * that it outlives the plan's copies of the node) before planning.
  *
  * Using it from the engine runtime (streaming queries): make one
  * provider per query, with the query's id, pin_versions true and log set
@@ -133,9 +149,37 @@ sl_status sl_predict_new(const sl_predict_options *opts, sl_predict **out,
 /* Turns the prediction log on or off for batches scored from now on. */
 void sl_predict_set_log(sl_predict *p, bool on);
 
+/* A copy of text kept until the provider is freed (one per distinct
+ * text), for PREDICT nodes' log_query; NULL when out of memory. */
+const char *sl_predict_keep(sl_predict *p, const char *text);
+
 /* Rows scored since the provider was made, and rows logged. */
 long long sl_predict_rows(const sl_predict *p);
 long long sl_predict_logged(const sl_predict *p);
+
+/* Serving counters.  A call is one batch through one PREDICT call site
+ * (one model call); ns is the wall time spent in those calls, feature
+ * evaluation, scoring and logging included, so ns / calls is the mean
+ * latency per batch and ns / rows the cost per prediction. */
+typedef struct sl_predict_stats {
+  long long calls;           /* batches scored */
+  long long rows;            /* rows scored */
+  long long ns;              /* nanoseconds inside PREDICT */
+  long long logged;          /* rows written to prediction_log */
+  long long feature_batches; /* batches whose computed features were
+                                evaluated */
+  long long shared_batches;  /* batches that reused another call site's
+                                computed features */
+  long long shared_matrices; /* batches scored on another call site's
+                                expanded matrix */
+} sl_predict_stats;
+
+/* The counters of one provider (one query) since it was made. */
+void sl_predict_get_stats(const sl_predict *p, sl_predict_stats *out);
+
+/* The counters of every provider of the process since it started, freed
+ * providers included (for process-wide metrics).  Thread-safe. */
+void sl_predict_process_stats(sl_predict_stats *out);
 
 /* The expression compiler's hook (sl_expr_predict_fn): arg is the
  * provider.  Initializes ctx as the node's call site (see above).

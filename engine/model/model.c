@@ -583,6 +583,14 @@ sl_status sl_model_expand_batch(sl_model *m, sl_model_scratch *s,
 sl_status sl_model_predict_batch(sl_model *m, sl_model_scratch *s,
                                  const sl_value *const *cols, size_t n,
                                  double *out, sl_error *err) {
+  /* A linear model over numeric inputs needs no matrix: it adds each
+   * input's column into the scores directly (no ONE_HOT, so no unseen
+   * categories to count). */
+  if (m->kind != SL_MODEL_XGBOOST && sl_model_linear_direct(&m->fs))
+    return sl_model_linear_predict_values(
+        &m->fs, m->coef, m->intercept,
+        m->kind == SL_MODEL_LOGISTIC_REGRESSION, cols, n, out, err);
+
   sl_status rc = scratch_inputs(s, m->fs.n, err);
   if (!rc)
     rc = expand_cols(m, s, cols, 1, n, err);
@@ -603,6 +611,45 @@ sl_status sl_model_predict_rows(sl_model *m, sl_model_scratch *s,
   if (!rc)
     rc = sl_model_predict_matrix(m, s->x.data, n, out, err);
   return rc;
+}
+
+bool sl_model_scores_matrix(const sl_model *m) {
+  return m->kind == SL_MODEL_XGBOOST || !sl_model_linear_direct(&m->fs);
+}
+
+/* True when two inputs expand a value into the same columns. */
+static bool same_expansion(const sl_model_feature *a,
+                           const sl_model_feature *b) {
+  if (a->type != b->type || a->transform != b->transform ||
+      a->first_col != b->first_col || a->ncols != b->ncols)
+    return false;
+  switch (a->transform) {
+  case SL_MODEL_TRANSFORM_ONE_HOT:
+    return false;
+  case SL_MODEL_TRANSFORM_STANDARDIZE:
+    return memcmp(&a->mean, &b->mean, sizeof(double)) == 0 &&
+           memcmp(&a->stddev, &b->stddev, sizeof(double)) == 0;
+  case SL_MODEL_TRANSFORM_BUCKETIZE:
+    return a->nedges == b->nedges &&
+           (a->nedges == 0 ||
+            memcmp(a->edges, b->edges,
+                   (size_t)a->nedges * sizeof(double)) == 0);
+  default:
+    return true;
+  }
+}
+
+bool sl_model_same_matrix(const sl_model *a, const sl_model *b) {
+  const sl_model_features *fa = &a->fs, *fb = &b->fs;
+  if (fa->n != fb->n || fa->ncols != fb->ncols)
+    return false;
+  for (int j = 0; j < fa->n; j++) {
+    if (!same_expansion(&fa->items[j], &fb->items[j]))
+      return false;
+  }
+  if (!fa->fill || !fb->fill)
+    return !fa->fill && !fb->fill;
+  return memcmp(fa->fill, fb->fill, (size_t)fa->ncols * sizeof(float)) == 0;
 }
 
 /* ---- Description --------------------------------------------------------- */

@@ -191,6 +191,18 @@ sl_status sl_model_expand_batch(sl_model *m, sl_model_scratch *s,
 sl_status sl_model_predict_matrix(const sl_model *m, const float *x,
                                   size_t n, double *out, sl_error *err);
 
+/* True when sl_model_predict_batch expands a matrix for m (an XGBoost
+ * model, or a linear one with a ONE_HOT input); false when it scores
+ * the value columns directly. */
+bool sl_model_scores_matrix(const sl_model *m);
+
+/* True when a and b expand every batch into the same matrix: the same
+ * input types, transforms, frozen statistics and fill values, and no
+ * ONE_HOT input (whose unseen categories each model counts itself).
+ * One expanded batch may then be scored by both with
+ * sl_model_predict_matrix. */
+bool sl_model_same_matrix(const sl_model *a, const sl_model *b);
+
 /* ---- Description --------------------------------------------------------- */
 
 /* The kind, and whether the model is a classifier (BOOLEAN label,

@@ -265,6 +265,25 @@ void sl_model_linear_predict(const double *coef, double intercept,
                              size_t cols, bool logistic, const float *x,
                              size_t n, double *out);
 
+/* True when every input of fs is numeric and expands to the one matrix
+ * column of its own position, so that sl_model_linear_predict_values
+ * applies. */
+bool sl_model_linear_direct(const sl_model_features *fs);
+
+/* Scores n rows given as input columns (cols[j][i], as in
+ * sl_model_predict_batch) without building the matrix: block by block,
+ * each input's values are transformed and added to the rows' sums in
+ * one pass (sl_model_features_accumulate).  Each row adds the same
+ * terms in the same order as sl_model_linear_predict over the expanded
+ * matrix, so the scores are the same to the bit.  Requires sl_model_linear_direct(fs).  Errors as
+ * sl_model_features_expand. */
+sl_status sl_model_linear_predict_values(const sl_model_features *fs,
+                                         const double *coef,
+                                         double intercept, bool logistic,
+                                         const sl_value *const *cols,
+                                         size_t n, double *out,
+                                         sl_error *err);
+
 /* ---- Shared parameter parsing (params.c) --------------------------------- */
 
 /* The value of key as a number in [lo, hi] (def when absent).  Returns

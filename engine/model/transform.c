@@ -242,46 +242,54 @@ static sl_status kind_error(const sl_model_feature *f, const sl_value *v,
                       sl_type_kind_name((sl_type_kind)v->kind));
 }
 
-/* The column of a numeric input for n values.  Called with a constant
- * transform, so that each case compiles to its own loop; a DOUBLE value
- * (the common case) takes the short path. */
+/* The column of a numeric input for n values, written to dst (every
+ * width floats) or, when accumulate, added as w * value into acc[i]
+ * (the linear models' direct path).  Called with a constant transform
+ * and a constant accumulate, so that each case compiles to its own
+ * loop; a DOUBLE value (the common case) takes the short path. */
 static inline sl_status expand_numbers(const sl_model_feature *f,
                                        sl_model_transform transform,
                                        const sl_value *col, size_t stride,
                                        size_t n, const float *fill,
                                        float *dst, size_t width,
-                                       size_t first_row, sl_error *err) {
+                                       size_t first_row, bool accumulate,
+                                       double *acc, double w,
+                                       sl_error *err) {
   float missing = fill ? fill[0] : NAN;
   double scale = f->stddev > 0 ? f->stddev : 1.0;
   bool is_bool = f->type == SL_TYPE_BOOLEAN;
-  for (size_t i = 0; i < n; i++, dst += width) {
+  for (size_t i = 0; i < n; i++) {
     const sl_value *v = &col[i * stride];
     double x;
+    float value;
+    bool present;
     if (v->kind == SL_TYPE_DOUBLE && !is_bool) {
       x = v->u.f64;
-      if (!isfinite(x)) {
-        *dst = missing;
-        continue;
-      }
+      present = isfinite(x);
     } else {
       if (!value_number(f->type, v, &x))
         return kind_error(f, v, first_row + i, err);
-      if (isnan(x)) {
-        *dst = missing;
-        continue;
+      present = !isnan(x);
+    }
+    if (!present) {
+      value = missing;
+    } else {
+      switch (transform) {
+      case SL_MODEL_TRANSFORM_STANDARDIZE:
+        value = (float)((x - f->mean) / scale);
+        break;
+      case SL_MODEL_TRANSFORM_BUCKETIZE:
+        value = (float)sl_model_transform_bucket(f, x);
+        break;
+      default:
+        value = (float)x;
+        break;
       }
     }
-    switch (transform) {
-    case SL_MODEL_TRANSFORM_STANDARDIZE:
-      *dst = (float)((x - f->mean) / scale);
-      break;
-    case SL_MODEL_TRANSFORM_BUCKETIZE:
-      *dst = (float)sl_model_transform_bucket(f, x);
-      break;
-    default:
-      *dst = (float)x;
-      break;
-    }
+    if (accumulate)
+      acc[i] += w * (double)value;
+    else
+      dst[i * width] = value;
   }
   return SL_OK;
 }
@@ -326,21 +334,44 @@ static sl_status expand_rows(const sl_model_features *fs,
     }
     case SL_MODEL_TRANSFORM_STANDARDIZE:
       rc = expand_numbers(f, SL_MODEL_TRANSFORM_STANDARDIZE, col, stride, n,
-                          fill, dst, width, begin, err);
+                          fill, dst, width, begin, false, NULL, 0, err);
       break;
     case SL_MODEL_TRANSFORM_BUCKETIZE:
       rc = expand_numbers(f, SL_MODEL_TRANSFORM_BUCKETIZE, col, stride, n,
-                          fill, dst, width, begin, err);
+                          fill, dst, width, begin, false, NULL, 0, err);
       break;
     default:
       rc = expand_numbers(f, SL_MODEL_TRANSFORM_NONE, col, stride, n, fill,
-                          dst, width, begin, err);
+                          dst, width, begin, false, NULL, 0, err);
       break;
     }
     if (rc)
       return rc;
   }
   return SL_OK;
+}
+
+sl_status sl_model_features_accumulate(const sl_model_features *fs, int j,
+                                       const sl_value *col, size_t begin,
+                                       size_t n, double w, double *acc,
+                                       sl_error *err) {
+  const sl_model_feature *f = &fs->items[j];
+  const float *fill = fs->fill ? fs->fill + f->first_col : NULL;
+  const sl_value *c = col + begin;
+  switch (f->transform) {
+  case SL_MODEL_TRANSFORM_STANDARDIZE:
+    return expand_numbers(f, SL_MODEL_TRANSFORM_STANDARDIZE, c, 1, n, fill,
+                          NULL, 0, begin, true, acc, w, err);
+  case SL_MODEL_TRANSFORM_BUCKETIZE:
+    return expand_numbers(f, SL_MODEL_TRANSFORM_BUCKETIZE, c, 1, n, fill,
+                          NULL, 0, begin, true, acc, w, err);
+  case SL_MODEL_TRANSFORM_ONE_HOT:
+    return sl_error_set(err, SL_ERR_INTERNAL, "input %s is ONE_HOT, not a "
+                        "single numeric column", f->name);
+  default:
+    return expand_numbers(f, SL_MODEL_TRANSFORM_NONE, c, 1, n, fill, NULL, 0,
+                          begin, true, acc, w, err);
+  }
 }
 
 /* Rows are expanded in chunks whose part of the matrix stays in the L1

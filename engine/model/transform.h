@@ -149,6 +149,15 @@ sl_status sl_model_features_expand(const sl_model_features *fs,
                                    size_t stride, size_t n, float *out,
                                    uint64_t *unseen, sl_error *err);
 
+/* For input j, which must be numeric with one matrix column (any
+ * transform but ONE_HOT): adds w times the value sl_model_features_expand
+ * would write into that column, as a double, to acc[i] for rows
+ * [begin, begin + n) of col.  Errors as sl_model_features_expand. */
+sl_status sl_model_features_accumulate(const sl_model_features *fs, int j,
+                                       const sl_value *col, size_t begin,
+                                       size_t n, double w, double *acc,
+                                       sl_error *err);
+
 /* One line describing feature i for DESCRIBE, e.g.
  * `STANDARDIZE(age) DOUBLE mean=41.2 stddev=12.5` or
  * `ONE_HOT(country) VARCHAR 3 categories: "DE", "FR", "NL"` (at most 10

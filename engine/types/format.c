@@ -41,10 +41,279 @@ static size_t format_int64(int64_t v, char *buf) {
   return o;
 }
 
-/* The shortest of the tried precisions that reads back exactly. */
+/* ------------------------------------------------------------------ */
+/* Doubles                                                             */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The text of a double is the first of %.15g, %.16g and %.17g that reads
+ * back to it (see format.h).  Each of those is the double's exact value
+ * rounded half to even at P significant digits, and it reads back when
+ * that decimal lies inside the double's rounding interval.  Both are
+ * decided here exactly with 128-bit integers: |d| = m * 2^e scaled by
+ * 10^s is the fraction num / den, whose integer part has 17 digits; the
+ * roundings to 15, 16 and 17 digits follow from its last digits and the
+ * remainder, and the interval test compares each with num / den plus or
+ * minus half a unit in the last place.  Values whose fraction
+ * does not fit (below about 1e-5, above about 2e37, and subnormals) go
+ * through printf and strtod, which give the same text at many times
+ * the cost.
+ */
+
+__extension__ typedef unsigned __int128 dbl_u128;
+
+/* Numerators, denominators and gaps stay below 2^DBL_FIT_BITS, so that
+ * the comparisons can scale them by four without overflow. */
+#define DBL_FIT_BITS 124
+
+static const uint64_t pow10_u64[20] = {
+    1u,
+    10u,
+    100u,
+    1000u,
+    10000u,
+    100000u,
+    1000000u,
+    10000000u,
+    100000000u,
+    1000000000u,
+    10000000000u,
+    100000000000u,
+    1000000000000u,
+    10000000000000u,
+    100000000000000u,
+    1000000000000000u,
+    10000000000000000u,
+    100000000000000000u,
+    1000000000000000000u,
+    10000000000000000000u,
+};
+
+/* 10^k for 0 <= k <= 37. */
+static dbl_u128 pow10_u128(int k) {
+  if (k < 20)
+    return pow10_u64[k];
+  return (dbl_u128)pow10_u64[19] * pow10_u64[k - 19];
+}
+
+/* Bit length of 10^k: 1701 / 512 is just above log2(10), which makes
+ * this exact for every k up to 38. */
+static int pow10_bits(int k) {
+  return k * 1701 / 512 + 1;
+}
+
+/* A positive normal double taken apart: |d| = m * 2^e with
+ * 2^52 <= m < 2^53.  At a power of two the gap to the next double down
+ * is half the gap up, so the interval is narrower below. */
+typedef struct {
+  uint64_t m;
+  int e;
+  bool narrow_below;
+} dbl_parts;
+
+/* |d| * 10^s as num / den, and ulp = 2^e * 10^s * den, the width of the
+ * last place in the same units.  False when any of them would not fit
+ * in DBL_FIT_BITS bits (the product of an a-bit and a b-bit number has
+ * at most a + b bits). */
+static bool dbl_scaled(const dbl_parts *p, int s, dbl_u128 *num,
+                       dbl_u128 *den, dbl_u128 *ulp) {
+  int up = p->e > 0 ? p->e : 0;
+  int down = p->e < 0 ? -p->e : 0;
+  int k = s < 0 ? -s : s;
+  int num_bits = 53 + up + (s > 0 ? pow10_bits(k) : 0);
+  int den_bits = 1 + down + (s < 0 ? pow10_bits(k) : 0);
+  if (k > 37 || num_bits > DBL_FIT_BITS || den_bits > DBL_FIT_BITS)
+    return false;
+
+  dbl_u128 scale = pow10_u128(k);
+  *num = (dbl_u128)p->m << up;
+  *ulp = (dbl_u128)1 << up;
+  *den = (dbl_u128)1 << down;
+  if (s >= 0) {
+    *num *= scale;
+    *ulp *= scale;
+  } else {
+    *den *= scale;
+  }
+  return true;
+}
+
+/* True when q / 10^s, the decimal q at this scale, converts back to the
+ * double |d| = num / den / 10^s: strtod rounds half to even, so a
+ * decimal exactly on the interval's edge reads back only when m is
+ * even. */
+static bool dbl_reads_back(const dbl_parts *p, uint64_t q, dbl_u128 num,
+                           dbl_u128 den, dbl_u128 ulp) {
+  bool even = (p->m & 1) == 0;
+  dbl_u128 x = (dbl_u128)q * den; /* at most num + den, so it fits */
+
+  /* Half a gap up is ulp / 2; down it is ulp / 4 at a power of two. */
+  dbl_u128 dist;
+  if (x >= num)
+    dist = (x - num) * 2;
+  else
+    dist = (num - x) * (p->narrow_below ? 4 : 2);
+  return dist < ulp || (even && dist == ulp);
+}
+
+static const char digit_pairs[] = "00010203040506070809"
+                                  "10111213141516171819"
+                                  "20212223242526272829"
+                                  "30313233343536373839"
+                                  "40414243444546474849"
+                                  "50515253545556575859"
+                                  "60616263646566676869"
+                                  "70717273747576777879"
+                                  "80818283848586878889"
+                                  "90919293949596979899";
+
+/* The P digits of q (10^(P-1) <= q <= 10^P, the top meaning a carry
+ * into a new leading digit) with decimal exponent x, laid out as %.Pg
+ * does: fixed when -4 <= x < P, otherwise d.ddde+XX, trailing zeros
+ * dropped either way.  Returns the length. */
+static size_t dbl_emit(char *buf, bool neg, uint64_t q, int prec, int x) {
+  if (q == pow10_u64[prec]) {
+    q = pow10_u64[prec - 1];
+    x++;
+  }
+  /* Two digits per division. */
+  char dig[20];
+  int left = prec;
+  while (left >= 2) {
+    left -= 2;
+    memcpy(&dig[left], &digit_pairs[2 * (q % 100)], 2);
+    q /= 100;
+  }
+  if (left == 1)
+    dig[0] = (char)('0' + q);
+  int k = prec;
+  while (k > 1 && dig[k - 1] == '0')
+    k--;
+
+  size_t o = 0;
+  if (neg)
+    buf[o++] = '-';
+  if (x >= -4 && x < prec) {
+    if (x >= 0) {
+      for (int i = 0; i <= x; i++)
+        buf[o++] = i < k ? dig[i] : '0';
+      if (k > x + 1) {
+        buf[o++] = '.';
+        for (int i = x + 1; i < k; i++)
+          buf[o++] = dig[i];
+      }
+    } else {
+      buf[o++] = '0';
+      buf[o++] = '.';
+      for (int i = 0; i < -x - 1; i++)
+        buf[o++] = '0';
+      for (int i = 0; i < k; i++)
+        buf[o++] = dig[i];
+    }
+  } else {
+    buf[o++] = dig[0];
+    if (k > 1) {
+      buf[o++] = '.';
+      for (int i = 1; i < k; i++)
+        buf[o++] = dig[i];
+    }
+    buf[o++] = 'e';
+    buf[o++] = x < 0 ? '-' : '+';
+    int ax = x < 0 ? -x : x;
+    if (ax >= 100)
+      buf[o++] = (char)('0' + ax / 100);
+    buf[o++] = (char)('0' + ax / 10 % 10);
+    buf[o++] = (char)('0' + ax % 10);
+  }
+  buf[o] = '\0';
+  return o;
+}
+
+/* q (17 digits) rounded half to even to prec digits; sticky tells that
+ * a nonzero remainder follows q, above and half whether that remainder
+ * is above or exactly half a unit of q's last digit.  The divisions are
+ * by constants, which compile to multiplications. */
+static uint64_t dbl_round(uint64_t q, int prec, bool sticky, bool above,
+                          bool half) {
+  uint64_t head, tail, unit;
+  switch (prec) {
+  case 15:
+    head = q / 100;
+    tail = q % 100;
+    unit = 100;
+    break;
+  case 16:
+    head = q / 10;
+    tail = q % 10;
+    unit = 10;
+    break;
+  default:
+    return q + (above || (half && (q & 1)));
+  }
+  if (tail != unit / 2)
+    return head + (tail > unit / 2);
+  return head + (sticky || (head & 1));
+}
+
+/* The exact path described above; false (buf untouched) when d is zero,
+ * subnormal, not finite or outside the range the fractions cover. */
+static bool dbl_format_exact(double d, char *buf, size_t *len) {
+  uint64_t bits;
+  memcpy(&bits, &d, sizeof(bits));
+  int biased = (int)(bits >> 52 & 0x7ff);
+  uint64_t frac = bits & (((uint64_t)1 << 52) - 1);
+  if (biased == 0 || biased == 0x7ff)
+    return false;
+  dbl_parts p = {frac | (uint64_t)1 << 52, biased - 1075,
+                 frac == 0 && biased > 1};
+
+  /* |d| lies in [2^(e+52), 2^(e+53)), so this is its decimal exponent
+   * or one less; the first scaling tells which. */
+  double lg = (p.e + 52) * 0.30102999566398120;
+  int e10 = (int)lg;
+  if (lg < e10)
+    e10--; /* floor for negative exponents, without a libm call */
+  dbl_u128 num, den, ulp, q, r;
+  for (int tries = 0; tries < 2; tries++) {
+    /* |d| * 10^(16 - e10) has 17 digits before the point. */
+    int s = 16 - e10;
+    if (!dbl_scaled(&p, s, &num, &den, &ulp))
+      return false;
+    if (s >= 0) {
+      /* den is a power of two: divide by shifting. */
+      int shift = p.e < 0 ? -p.e : 0;
+      q = num >> shift;
+      r = num & (den - 1);
+    } else {
+      q = num / den;
+      r = num - q * den;
+    }
+    if (q < pow10_u64[17])
+      break;
+    e10++;
+  }
+  if (q >= pow10_u64[17])
+    return false;
+
+  /* Rounding to fewer digits needs only the dropped digits of q and
+   * whether anything (r) follows them. */
+  uint64_t q17 = (uint64_t)q;
+  for (int prec = 15; prec <= 17; prec++) {
+    uint64_t head = dbl_round(q17, prec, r != 0, r * 2 > den,
+                              r * 2 == den);
+    uint64_t unit = pow10_u64[17 - prec];
+    if (dbl_reads_back(&p, head * unit, num, den, ulp)) {
+      *len = dbl_emit(buf, d < 0, head, prec, e10);
+      return true;
+    }
+  }
+  return false;
+}
+
+/* The shortest of %.15g, %.16g and %.17g that reads back. */
 size_t sl_format_double(double d, char *buf) {
   /* Integral values below 1e15 print as plain integers under %.15g too;
-   * skip the print-and-read-back loop for them.  -0.0 keeps its sign. */
+   * -0.0 keeps its sign. */
   if (fabs(d) < 1e15 && d == trunc(d) && !(d == 0 && signbit(d)))
     return format_int64((int64_t)d, buf);
 
@@ -53,6 +322,10 @@ size_t sl_format_double(double d, char *buf) {
   if (isinf(d))
     return (size_t)snprintf(buf, SL_FORMAT_DOUBLE_MAX, "%sInfinity",
                             d < 0 ? "-" : "");
+
+  size_t len;
+  if (dbl_format_exact(d, buf, &len))
+    return len;
 
   /* A normal double that reads back from k <= 15 digits also prints as
    * those digits at %.15g, since its rounding error is below half a unit
