@@ -8,6 +8,7 @@
  *   stateful_driver hopping SIZE ADVANCE GRACE DELAY EVENTS
  *   stateful_driver session GAP GRACE DELAY EVENTS
  *   stateful_driver join KIND BEFORE AFTER GRACE DELAY EVENTS
+ *   stateful_driver over RANGE DELAY EVENTS
  *
  * EVENTS is CSV without a header, one event per line in arrival order:
  * side (0 or 1; windows read side 0 only), key (empty: NULL), event time
@@ -19,6 +20,12 @@
  *   key,window_start,window_end,count,sum,min,max
  * joins (KIND inner, left, right, full) print
  *   lkey,lts,lvalue,rkey,rts,rvalue
+ * and over (side 0, PARTITION BY key ORDER BY the event time) prints, per
+ * row as it goes out,
+ *   key,ts,value,LAG(value),LAG(value, 2),COUNT(*),SUM(value),MIN(value),
+ *   MAX(value)
+ * the aggregates over RANGE BETWEEN INTERVAL RANGE ms PRECEDING AND
+ * CURRENT ROW;
  * with NULL as an empty field; the last line is "late,N".
  */
 #include <errno.h>
@@ -31,6 +38,7 @@
 #include "engine/common/log.h"
 #include "engine/ops/interval_join.h"
 #include "engine/ops/op.h"
+#include "engine/ops/over.h"
 #include "engine/ops/sink_callback.h"
 #include "engine/ops/window_agg.h"
 #include "udf/registry.h"
@@ -241,6 +249,7 @@ int main(int argc, char **argv) {
   sl_type *V = sl_type_varchar(), *B = sl_type_bigint();
 
   sl_agg_call calls[4];
+  sl_over_call over[6];
   sl_bexpr *keys[1] = {column(0, V)};
   if (!strcmp(mode, "tumbling") || !strcmp(mode, "hopping") ||
       !strcmp(mode, "session")) {
@@ -296,6 +305,37 @@ int main(int argc, char **argv) {
       die("join", &err);
     ncols = 6;
     nsides = 2;
+  } else if (!strcmp(mode, "over")) {
+    if (argc != 5)
+      return 2;
+    int64_t range = arg(argv[2]);
+    delay = arg(argv[3]);
+    path = argv[4];
+    memset(over, 0, sizeof(over));
+    const char *slide[] = {"COUNT", "SUM", "MIN", "MAX"};
+    for (int i = 0; i < 6; i++) {
+      if (i < 2) {
+        /* LAG is no aggregate: only its argument and type matter. */
+        over[i].kind = SL_OVER_LAG;
+        over[i].agg.name = "LAG";
+        over[i].agg.nargs = 1;
+        over[i].agg.args = sl_arena_calloc(&arena, 1,
+                                           sizeof(*over[i].agg.args));
+        over[i].agg.args[0] = column(2, B);
+        over[i].agg.type = B;
+        over[i].lag_offset = i + 1;
+        continue;
+      }
+      over[i].kind = SL_OVER_AGGREGATE;
+      over[i].agg = call(slide[i - 2], i == 2 ? NULL : column(2, B));
+      over[i].has_range = true;
+      over[i].range_ms = range;
+    }
+    sl_over_spec spec = {.ninput = 3, .npartition = 1, .partition_by = keys,
+                         .ncalls = 6, .calls = over};
+    if (sl_over_new(&spec, NULL, &op, &err))
+      die("over", &err);
+    ncols = 9;
   } else {
     fprintf(stderr, "stateful_driver: unknown mode %s\n", mode);
     return 2;

@@ -16,7 +16,13 @@ compute what the conventions say the results are:
   - the interval join, each kind: a row is late when its event time plus
     grace is behind its own stream's watermark; on-time rows match when
     keys are equal and a.ts - before <= b.ts <= a.ts + after; an outer
-    side's rows without a match appear once with NULLs.
+    side's rows without a match appear once with NULLs;
+  - LAG(v), LAG(v, 2) and COUNT/SUM/MIN/MAX over RANGE x PRECEDING, by
+    key (NULL keys together, as PARTITION BY groups them): a row is late
+    when its event time is behind the watermark; an on-time row sees the
+    on-time rows of its key that arrived before it with event times at
+    or before its own, in (event time, arrival) order, and the range
+    includes the row itself.
 
 Usage: oracle_stateful.py DRIVER [--events N] [--seed S]
 Exits 0 when every comparison agrees, 1 with the first differences.
@@ -182,6 +188,27 @@ def check_join(db, driver, path, kind, before, after, grace, delay):
     return compare(label, got, as_lines(rows), got_late, late)
 
 
+def check_over(db, driver, path, rng, delay):
+    db.execute("DROP TABLE IF EXISTS o")
+    db.execute("CREATE TEMP TABLE o AS SELECT seq, k, ts, v FROM events "
+               "WHERE side = 0 AND (wm IS NULL OR ts >= wm)")
+    db.execute("CREATE INDEX o_k ON o (k, ts)")
+    seen = ("FROM o h WHERE h.k IS e.k AND h.ts <= e.ts AND h.seq %s e.seq")
+    lag = ("(SELECT h.v " + seen % "<" +
+           " ORDER BY h.ts DESC, h.seq DESC LIMIT 1 OFFSET %d)")
+    inrange = seen % "<=" + " AND h.ts >= e.ts - :rng"
+    rows = db.execute(
+        "SELECT e.k, e.ts, e.v, " + lag % 0 + ", " + lag % 1 + ", " +
+        ", ".join("(SELECT %s %s)" % (f, inrange)
+                  for f in ("COUNT(*)", "SUM(h.v)", "MIN(h.v)", "MAX(h.v)")) +
+        " FROM o e", {"rng": rng}).fetchall()
+    late = db.execute("SELECT COUNT(*) FROM events WHERE side = 0 AND "
+                      "wm IS NOT NULL AND ts < wm").fetchone()[0]
+    got, got_late = run_driver(driver, ["over", rng, delay], path)
+    return compare("over range %d" % rng, got, as_lines(rows), got_late,
+                   late)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("driver")
@@ -215,6 +242,8 @@ def main():
         ok &= check_join(db_for(0), opts.driver, path, "full", 0, 0, 0, 0)
         ok &= check_join(db_for(disorder), opts.driver, path, "left", 30,
                          0, 0, disorder)
+        for rng, d in ((50, delay), (0, delay), (200, disorder)):
+            ok &= check_over(db_for(d), opts.driver, path, rng, d)
         # Sessions: no event may be late or meet a closed session.
         for gap, grace in ((40, 0), (7, 3)):
             ok &= check_sessions(db_for(disorder), opts.driver, path, gap,
