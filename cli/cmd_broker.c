@@ -7,7 +7,9 @@
  * The first line of standard output is `bootstrap: 127.0.0.1:PORT`
  * (flushed at once, so a script can read it from a pipe); the broker then
  * runs until SIGINT or SIGTERM and exits 0.  Its data lives in memory
- * only, under the limits described in engine/kafka/broker.h.
+ * only, under the limits described in engine/kafka/broker.h.  It serves
+ * topic creation to other processes through its requests topic, which
+ * Sluice's admin client finds on its own.
  */
 #include <getopt.h>
 #include <signal.h>
@@ -23,8 +25,9 @@ static const char broker_help[] =
     "\n"
     "Runs an embedded in-memory Kafka broker on 127.0.0.1 until Ctrl-C.\n"
     "The first line of standard output is \"bootstrap: 127.0.0.1:PORT\".\n"
-    "Topics are created with 4 partitions when first written to; each\n"
-    "partition keeps about 5 MB, older records are deleted.\n"
+    "Other sluice processes create topics on it with the partitions they\n"
+    "ask for; other clients get 4 partitions when they first name a topic.\n"
+    "Each partition keeps about 5 MB, older records are deleted.\n"
     "\n"
     "  --log-level LEVEL  error, warn, info (default) or debug\n"
     "  -h, --help         show this help\n";
@@ -85,6 +88,13 @@ int sl_cmd_broker(int argc, char **argv) {
     char buf[1200];
     fprintf(stderr, "sluice broker: %s\n",
             sl_error_format(&err, buf, sizeof(buf)));
+    return sl_error_exit_code(err.code);
+  }
+  if (sl_kafka_broker_serve_requests(broker, &err) != SL_OK) {
+    char buf[1200];
+    fprintf(stderr, "sluice broker: %s\n",
+            sl_error_format(&err, buf, sizeof(buf)));
+    sl_kafka_broker_stop(broker);
     return sl_error_exit_code(err.code);
   }
   printf("bootstrap: %s\n", sl_kafka_broker_bootstrap(broker));

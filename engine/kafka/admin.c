@@ -6,9 +6,18 @@
  * The admin client is a librdkafka consumer handle without a group: admin
  * requests work from any handle type, and a consumer's metadata requests
  * do not auto-create the topics they ask about.
+ *
+ * Before its first operation the client asks the cluster for its brokers
+ * and its controller.  A cluster that names no controller among its
+ * brokers cannot serve CreateTopics (the request would wait for one until
+ * it times out): it is librdkafka's mock cluster, which also creates any
+ * topic a metadata request names.  Lookups there list all topics, and
+ * topics are created through the requests topic of a `sluice broker`
+ * (broker.h), or creation fails at once when there is none.
  */
 #include "engine/kafka/admin.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -19,10 +28,15 @@
 
 #define ADMIN_TIMEOUT_MS 30000
 #define METADATA_TIMEOUT_MS 10000
+/* How long a `sluice broker` may take to carry out a creation request. */
+#define REQUEST_TIMEOUT_MS 10000
 
 struct sl_kafka_admin {
   sl_kafka_client client;
-  sl_kafka_broker *embedded;
+  sl_kafka_broker *embedded;  /* the embedded broker of this process */
+  sl_kafka_config *cfg;       /* a copy, for the requests producer */
+  bool probed;                /* the controller has been looked for */
+  bool no_controller;         /* a mock cluster in another process */
 };
 
 sl_status sl_kafka_admin_new(const sl_kafka_config *cfg,
@@ -35,16 +49,30 @@ sl_status sl_kafka_admin_new(const sl_kafka_config *cfg,
       "client.id", "sluice-admin",
       "log.connection.close", "false",
       NULL};
+  /* false is a consumer's default; setting it when the user did not
+   * would only make librdkafka warn, on every handle, that a broker
+   * without Metadata v4 (the embedded one) cannot obey it. */
   static const char *const overrides[] = {
       "allow.auto.create.topics", "false",
       NULL};
+  bool forced =
+      cfg && sl_kafka_config_get(cfg, "allow.auto.create.topics") != NULL;
   sl_status rc = sl_kafka_client_open(&a->client, RD_KAFKA_CONSUMER, "admin",
-                                      cfg, defaults, overrides, NULL, err);
+                                      cfg, defaults,
+                                      forced ? overrides : NULL, NULL, err);
   if (rc) {
     free(a);
     return rc;
   }
   a->embedded = sl_kafka_config_embedded(cfg);
+  a->probed = a->embedded != NULL;
+  if (cfg) {
+    a->cfg = sl_kafka_config_copy(cfg);
+    if (!a->cfg) {
+      sl_kafka_admin_free(a);
+      return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+    }
+  }
   *out = a;
   return SL_OK;
 }
@@ -53,7 +81,39 @@ void sl_kafka_admin_free(sl_kafka_admin *a) {
   if (!a)
     return;
   sl_kafka_client_close(&a->client);
+  sl_kafka_config_free(a->cfg);
   free(a);
+}
+
+/* Looks for the cluster's controller once, with a metadata request that
+ * names no topic (so that it creates none).  Without one the client
+ * treats the cluster as the embedded broker for lookups.  topic (may be
+ * NULL) is the one the caller is about to work on, named in errors. */
+static sl_status probe(sl_kafka_admin *a, const char *topic,
+                       sl_error *err) {
+  if (a->probed)
+    return SL_OK;
+  const struct rd_kafka_metadata *md = NULL;
+  rd_kafka_resp_err_t code = rd_kafka_metadata(a->client.rk, 0, NULL, &md,
+                                               METADATA_TIMEOUT_MS);
+  if (code)
+    return sl_kafka_fail_code(err, a->client.rk, topic, -1, "metadata",
+                              code);
+  int32_t controller = rd_kafka_controllerid(a->client.rk, 0);
+  bool found = false;
+  for (int i = 0; i < md->broker_cnt && !found; i++)
+    found = controller >= 0 && md->brokers[i].id == controller;
+  rd_kafka_metadata_destroy(md);
+
+  a->probed = true;
+  a->no_controller = !found;
+  if (a->no_controller) {
+    SL_DEBUG("kafka", "the cluster names no controller (%d): a mock "
+             "cluster; listing topics instead of naming them",
+             (int)controller);
+    a->client.embedded = true;
+  }
+  return SL_OK;
 }
 
 static void sleep_ms(int ms) {
@@ -75,12 +135,14 @@ static sl_status wait_leaders_answer(sl_kafka_admin *a, const char *topic,
   return SL_OK;
 }
 
-/* Waits until the cluster lists topic with want partitions (any number
- * when want < 1), each with a leader; or, with gone, until it is no longer
- * listed. */
+/* Waits up to timeout_ms until the cluster lists topic with want
+ * partitions (any number when want < 1), each with a leader, and sets
+ * *listed (may be NULL) to their number; or, with gone, until it is no
+ * longer listed. */
 static sl_status wait_topic(sl_kafka_admin *a, const char *topic, int want,
-                            bool gone, sl_error *err) {
-  int64_t deadline = sl_kafka_now_ms() + ADMIN_TIMEOUT_MS;
+                            bool gone, int timeout_ms, int *listed,
+                            sl_error *err) {
+  int64_t deadline = sl_kafka_now_ms() + timeout_ms;
   rd_kafka_resp_err_t last = RD_KAFKA_RESP_ERR__TIMED_OUT;
   for (;;) {
     const struct rd_kafka_metadata *md;
@@ -100,6 +162,8 @@ static sl_status wait_topic(sl_kafka_admin *a, const char *topic, int want,
       last = t ? t->err : RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
       int partitions = ready && !gone ? t->partition_cnt : 0;
       rd_kafka_metadata_destroy(md);
+      if (ready && listed)
+        *listed = partitions;
       if (ready)
         return partitions ? wait_leaders_answer(a, topic, partitions, err)
                           : SL_OK;
@@ -196,6 +260,114 @@ static sl_status create_on_cluster(sl_kafka_admin *a, const char *topic,
   return rc;
 }
 
+static void on_request_delivered(rd_kafka_t *rk, const rd_kafka_message_t *m,
+                                 void *opaque) {
+  (void)rk;
+  (void)opaque;
+  *(rd_kafka_resp_err_t *)m->_private = m->err;
+}
+
+static void request_conf(rd_kafka_conf_t *conf) {
+  rd_kafka_conf_set_dr_msg_cb(conf, on_request_delivered);
+}
+
+/* Writes one creation request to the requests topic and waits for the
+ * broker to acknowledge it. */
+static sl_status send_request(sl_kafka_admin *a, const char *topic,
+                              const char *text, sl_error *err) {
+  static const char *const defaults[] = {"client.id", "sluice-admin", NULL};
+  sl_kafka_client producer;
+  sl_status rc = sl_kafka_client_open(&producer, RD_KAFKA_PRODUCER,
+                                      "admin requests", a->cfg, defaults,
+                                      NULL, request_conf, err);
+  if (rc)
+    return rc;
+
+  rd_kafka_resp_err_t delivery = RD_KAFKA_RESP_ERR__IN_PROGRESS;
+  rd_kafka_resp_err_t code = rd_kafka_producev(
+      producer.rk, RD_KAFKA_V_TOPIC(SL_KAFKA_BROKER_REQUESTS_TOPIC),
+      RD_KAFKA_V_PARTITION(0),
+      RD_KAFKA_V_VALUE((void *)text, strlen(text)),
+      RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+      RD_KAFKA_V_OPAQUE(&delivery), RD_KAFKA_V_END);
+  if (!code) {
+    rd_kafka_flush(producer.rk, REQUEST_TIMEOUT_MS);
+    code = delivery == RD_KAFKA_RESP_ERR__IN_PROGRESS
+               ? RD_KAFKA_RESP_ERR__TIMED_OUT
+               : delivery;
+  }
+  if (code)
+    rc = sl_kafka_fail_code(err, producer.rk, topic, -1,
+                            "create topic: sending the request to "
+                            SL_KAFKA_BROKER_REQUESTS_TOPIC, code);
+  sl_kafka_client_close(&producer);
+  return rc;
+}
+
+/* Creation on a cluster without a controller: through the requests topic
+ * of a `sluice broker`, which is the only way there.  Everything the
+ * broker would refuse is checked here first, since it cannot answer. */
+static sl_status create_through_broker(sl_kafka_admin *a, const char *topic,
+                                       int partitions, int replication,
+                                       const sl_kafka_config *topic_config,
+                                       bool if_not_exists, sl_error *err) {
+  if (partitions < 1)
+    partitions = 4;
+  if (replication < 1)
+    replication = 1;
+  if (topic_config && sl_kafka_config_count(topic_config) > 0)
+    SL_DEBUG("kafka", "%s: the embedded broker ignores topic properties",
+             topic);
+
+  const struct rd_kafka_metadata *md = NULL;
+  rd_kafka_resp_err_t code = rd_kafka_metadata(a->client.rk, 1, NULL, &md,
+                                               METADATA_TIMEOUT_MS);
+  if (code)
+    return sl_kafka_fail_code(err, a->client.rk, topic, -1, "create topic",
+                              code);
+  bool exists = false, serves = false;
+  for (int i = 0; i < md->topic_cnt; i++) {
+    exists = exists || strcmp(md->topics[i].topic, topic) == 0;
+    serves = serves || strcmp(md->topics[i].topic,
+                              SL_KAFKA_BROKER_REQUESTS_TOPIC) == 0;
+  }
+  int brokers = md->broker_cnt;
+  rd_kafka_metadata_destroy(md);
+  if (exists)
+    return if_not_exists
+               ? SL_OK
+               : sl_kafka_fail_code(err, NULL, topic, -1, "create topic",
+                                    RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS);
+  if (!serves)
+    return sl_kafka_fail(err, topic, -1, "create topic",
+                         "the cluster names no controller and serves no "
+                         "topic creation requests (a mock cluster other "
+                         "than `sluice broker`?)");
+  sl_status rc = sl_kafka_broker_check_topic(topic, partitions, replication,
+                                             brokers, err);
+  if (rc)
+    return rc;
+
+  char text[512];
+  snprintf(text, sizeof(text), "%s %s %d %d", SL_KAFKA_BROKER_CREATE_VERB,
+           topic, partitions, replication);
+  rc = send_request(a, topic, text, err);
+  if (rc)
+    return rc;
+
+  /* Another client may have created the topic meanwhile: with other
+   * partitions it was not this request's doing. */
+  int listed = 0;
+  if (wait_topic(a, topic, -1, false, REQUEST_TIMEOUT_MS, &listed, err))
+    return sl_kafka_fail(err, topic, -1, "create topic",
+                         "the broker did not create the topic within 10 s "
+                         "(its log says why)");
+  if (listed != partitions && !if_not_exists)
+    return sl_kafka_fail_code(err, NULL, topic, -1, "create topic",
+                              RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS);
+  return SL_OK;
+}
+
 sl_status sl_kafka_admin_create_topic(sl_kafka_admin *a, const char *topic,
                                       int partitions, int replication,
                                       const sl_kafka_config *topic_config,
@@ -217,20 +389,32 @@ sl_status sl_kafka_admin_create_topic(sl_kafka_admin *a, const char *topic,
     return rc;
   }
 
-  bool created = false;
-  sl_status rc = create_on_cluster(a, topic, partitions, replication,
-                                   topic_config, if_not_exists, &created,
-                                   err);
+  sl_status rc = probe(a, topic, err);
   if (rc)
     return rc;
-  return wait_topic(a, topic, created ? partitions : -1, false, err);
+  if (a->no_controller)
+    return create_through_broker(a, topic, partitions, replication,
+                                 topic_config, if_not_exists, err);
+
+  bool created = false;
+  rc = create_on_cluster(a, topic, partitions, replication, topic_config,
+                         if_not_exists, &created, err);
+  if (rc)
+    return rc;
+  return wait_topic(a, topic, created ? partitions : -1, false,
+                    ADMIN_TIMEOUT_MS, NULL, err);
 }
 
 sl_status sl_kafka_admin_delete_topic(sl_kafka_admin *a, const char *topic,
                                       sl_error *err) {
-  if (a->embedded)
+  if (probe(a, topic, err))
+    return err->code;
+  if (a->embedded || a->no_controller)
     return sl_kafka_fail(err, topic, -1, "delete topic",
-                         "the embedded broker cannot delete topics");
+                         a->embedded ? "the embedded broker cannot delete "
+                                       "topics"
+                                     : "the cluster names no controller to "
+                                       "delete topics with");
 
   rd_kafka_t *rk = a->client.rk;
   rd_kafka_DeleteTopic_t *dt = rd_kafka_DeleteTopic_new(topic);
@@ -256,11 +440,13 @@ sl_status sl_kafka_admin_delete_topic(sl_kafka_admin *a, const char *topic,
   rd_kafka_DeleteTopic_destroy(dt);
   if (rc)
     return rc;
-  return wait_topic(a, topic, -1, true, err);
+  return wait_topic(a, topic, -1, true, ADMIN_TIMEOUT_MS, NULL, err);
 }
 
 sl_status sl_kafka_admin_topic_exists(sl_kafka_admin *a, const char *topic,
                                       bool *exists, sl_error *err) {
+  if (probe(a, topic, err))
+    return err->code;
   const struct rd_kafka_metadata *md;
   const struct rd_kafka_metadata_topic *t;
   rd_kafka_resp_err_t code = sl_kafka_topic_metadata(
@@ -294,6 +480,8 @@ sl_status sl_kafka_admin_describe_topic(sl_kafka_admin *a, const char *topic,
                                         sl_kafka_topic_info **out,
                                         sl_error *err) {
   *out = NULL;
+  if (probe(a, topic, err))
+    return err->code;
   rd_kafka_t *rk = a->client.rk;
   const struct rd_kafka_metadata *md;
   const struct rd_kafka_metadata_topic *t;
@@ -402,6 +590,8 @@ sl_status sl_kafka_admin_list_topics(sl_kafka_admin *a, bool include_internal,
 sl_status sl_kafka_admin_watermarks(sl_kafka_admin *a, const char *topic,
                                     int32_t partition, int64_t *low,
                                     int64_t *high, sl_error *err) {
+  if (probe(a, topic, err))
+    return err->code;
   return sl_kafka_watermarks(&a->client, topic, partition,
                              METADATA_TIMEOUT_MS, low, high, err);
 }

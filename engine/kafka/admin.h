@@ -7,8 +7,13 @@
  * once.  On the embedded broker (a config set up by
  * sl_kafka_broker_configure) topics are created through the mock cluster
  * instead, because it does not answer admin requests, and deletion is not
- * available.  Consumer groups are never deleted by Sluice: doing that on
- * the embedded broker aborts the process inside librdkafka.
+ * available.  A cluster whose metadata names no controller (the embedded
+ * broker of another process, reached by address) is found out before the
+ * first operation: lookups there never name a topic, since that would
+ * create it, and topics are created through the requests topic of a
+ * `sluice broker` (broker.h); without one, creation fails at once.
+ * Consumer groups are never deleted by Sluice: doing that on the embedded
+ * broker aborts the process inside librdkafka.
  */
 #ifndef SLUICE_KAFKA_ADMIN_H
 #define SLUICE_KAFKA_ADMIN_H

@@ -11,10 +11,13 @@
  *     Consumers detect and report that loss (consumer.h).  Unkeyed
  *     records are spread over partitions rather than sent in sticky
  *     bursts (the producer sets sticky.partitioning.linger.ms=0 here).
- *   - it does not answer admin requests (CreateTopics, DescribeConfigs):
- *     topics are created through sl_kafka_broker_create_topic, which the
- *     admin client uses on its own, or auto-created with 4 partitions when
- *     a producer first writes to them.
+ *   - it does not answer admin requests (CreateTopics, DescribeConfigs)
+ *     and its metadata names no controller: topics are created through
+ *     sl_kafka_broker_create_topic, which the admin client uses on its
+ *     own, or auto-created with 4 partitions by any metadata request that
+ *     names them (a producer's first write, a consumer's lookup).
+ *   - other processes create topics through the requests topic (below)
+ *     when the broker serves it, as `sluice broker` does.
  *   - deleting a consumer group aborts the process (an assertion inside
  *     librdkafka): Sluice never deletes groups; transient reads use
  *     assign() without a group.
@@ -60,6 +63,31 @@ sl_status sl_kafka_broker_configure(sl_kafka_broker *b, sl_kafka_config *cfg,
 sl_status sl_kafka_broker_create_topic(sl_kafka_broker *b, const char *topic,
                                        int partitions, int replication,
                                        sl_error *err);
+
+/* Topic creation for other processes.  A client that finds no controller
+ * in the cluster's metadata but finds this topic knows it talks to an
+ * embedded broker that serves requests: it writes one record whose value
+ * is "create-topic NAME PARTITIONS REPLICATION" to its partition 0 and
+ * waits for the topic to be listed.  The broker checks the request as
+ * sl_kafka_broker_check_topic does and creates the topic; a request it
+ * refuses is logged and dropped, so clients check first. */
+#define SL_KAFKA_BROKER_REQUESTS_TOPIC "__sluice_broker_requests"
+#define SL_KAFKA_BROKER_CREATE_VERB "create-topic"
+
+/* The most partitions a topic on the embedded broker may have. */
+#define SL_KAFKA_BROKER_MAX_PARTITIONS 1024
+
+/* Checks a creation request the way the broker does: a legal Kafka topic
+ * name (at most 249 of [A-Za-z0-9._-], not "." or ".."), partitions
+ * between 1 and SL_KAFKA_BROKER_MAX_PARTITIONS, replication between 1 and
+ * broker_count.  Fails naming the topic and what is wrong. */
+sl_status sl_kafka_broker_check_topic(const char *topic, int partitions,
+                                      int replication, int broker_count,
+                                      sl_error *err);
+
+/* Creates the requests topic and starts a thread that consumes it and
+ * creates the topics asked for, until sl_kafka_broker_stop. */
+sl_status sl_kafka_broker_serve_requests(sl_kafka_broker *b, sl_error *err);
 
 /* The mock cluster, for fault injection. */
 struct rd_kafka_mock_cluster_s *sl_kafka_broker_mock(sl_kafka_broker *b);

@@ -4,7 +4,12 @@
 record arrives (read back with `sluice run --bounded -e "PRINT ..."`),
 keys take the asked number of values and stay on one partition each,
 values have the declared shape, the same seed gives the same records and
-another seed others, CSV works, and --rate paces the run.
+another seed others, CSV works, and --rate paces the run.  Other
+processes create topics on the broker: CREATE STREAM with 3 partitions
+(rows inserted and read back), the command log with 1, a replication
+factor the broker cannot give refused at once, gen records to a new
+topic; and a mock cluster that serves no creation requests (the embedded
+broker of a running `sluice run`) refuses creation at once.
 
     test_gen_broker.py SLUICE_BINARY
 """
@@ -13,11 +18,13 @@ import io
 import json
 import os
 import re
+import signal
+import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Broker, main, run  # noqa: E402
+from harness import Broker, clean_env, main, run  # noqa: E402
 
 SLUICE = os.path.abspath(sys.argv[1])
 SCHEMA = ("id BIGINT, user_id BIGINT, amount DOUBLE, name VARCHAR, "
@@ -115,5 +122,105 @@ def test_csv_and_rate(work):
         expect(len(read_back(work, broker, "r1")) == 20, "20 records")
 
 
+def sql(work, broker, text):
+    """Runs statements against broker; returns (exit code, stdout,
+    stderr, seconds taken)."""
+    start = time.monotonic()
+    code, out, err = run([SLUICE, "run", "--bounded", "--output", "csv",
+                          "--log-level", "warn", "--brokers",
+                          broker if isinstance(broker, str)
+                          else broker.bootstrap, "-e", text], cwd=work)
+    return code, out, err, time.monotonic() - start
+
+
+def topics(work, broker):
+    code, out, err, _ = sql(work, broker, "SHOW TOPICS;")
+    expect(code == 0, "SHOW TOPICS exits 0", err)
+    return {r["name"]: r["partitions"]
+            for r in csv.DictReader(io.StringIO(out))}
+
+
+def test_create_topics_from_another_process(work):
+    with Broker(SLUICE) as broker:
+        code, out, err, took = sql(
+            work, broker, "CREATE STREAM orders (id INT, item VARCHAR) "
+            "WITH (topic='orders', partitions=3, format='json'); "
+            "INSERT INTO orders VALUES (1, 'a'), (2, 'b'), (3, 'c'), "
+            "(4, 'd'), (5, 'e'), (6, 'f');")
+        expect(code == 0, "CREATE STREAM and INSERT exit 0, got %d" % code,
+               err)
+        expect(took < 10, "created without waiting for a timeout "
+               "(%.1f s)" % took, err)
+        expect(err == "", "no warnings", err)
+        rows = read_back(work, broker, "orders")
+        values = sorted(json.loads(v)["id"] for _, _, v in rows)
+        expect(values == [1, 2, 3, 4, 5, 6], "the 6 rows read back", rows)
+        expect(sorted(json.loads(v)["item"] for _, _, v in rows)
+               == list("abcdef"), "their items", rows)
+        expect({p for p, _, _ in rows} <= {0, 1, 2}, "partitions 0-2", rows)
+
+        code, _, err, took = sql(
+            work, broker, "CREATE STREAM twice (id INT) WITH "
+            "(topic='twice', replicas=2, format='json');")
+        expect(code == 3 and "twice: create topic: replication factor 2 is "
+               "not between 1 and the number of embedded brokers (1)" in err,
+               "replicas=2 refused, exit 3, got %d" % code, err)
+        expect(took < 5, "refused at once (%.1f s)" % took)
+
+        gen(work, broker, "fresh", "--schema", "n INT", "--count", "3")
+        expect(len(read_back(work, broker, "fresh")) == 3, "3 records")
+
+        listed = topics(work, broker)
+        expect(listed == {"orders": "3", "fresh": "4",
+                          "_sluice-sluice-commands": "1"},
+               "orders with 3 partitions, the command log with 1, and "
+               "fresh with the broker's default of 4", listed)
+
+
+def test_no_creation_without_a_sluice_broker(work):
+    """The embedded broker of a running `sluice run` is a mock cluster
+    that serves no creation requests: creating a topic there fails at
+    once, naming why."""
+    script = os.path.join(work, "push.sql")
+    with open(script, "w") as f:
+        f.write("CREATE STREAM x (id INT) WITH (format='json');\n"
+                "SELECT * FROM x EMIT CHANGES;\n")
+    proc = subprocess.Popen([SLUICE, "run", "--log-level", "info", script],
+                            cwd=work, env=clean_env(),
+                            stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    try:
+        bootstrap = None
+        deadline = time.monotonic() + 15
+        while bootstrap is None and time.monotonic() < deadline:
+            line = proc.stderr.readline().decode()
+            if not line:
+                break
+            m = re.search(r"embedded broker listening on "
+                          r"(127\.0\.0\.1:\d+)$", line.strip())
+            if m:
+                bootstrap = m.group(1)
+        expect(bootstrap, "sluice run logs its embedded broker's address")
+        other = os.path.join(work, "other")
+        os.mkdir(other)
+        code, _, err, took = sql(
+            other, bootstrap, "CREATE STREAM y (id INT) WITH "
+            "(topic='y', partitions=3, format='json');")
+        expect(code == 3 and "y: create topic: the cluster names no "
+               "controller and serves no topic creation requests" in err,
+               "creation refused, exit 3, got %d" % code, err)
+        expect(took < 5, "refused at once (%.1f s)" % took, err)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        proc.stderr.close()
+
+
 if __name__ == "__main__":
-    main([test_records_keys_and_determinism, test_csv_and_rate])
+    main([test_records_keys_and_determinism, test_csv_and_rate,
+          test_create_topics_from_another_process,
+          test_no_creation_without_a_sluice_broker])
