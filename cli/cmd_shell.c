@@ -393,6 +393,8 @@ int sl_cmd_shell(int argc, char **argv) {
       .output = sl_cli_output_format(&opts),
       .vars = vars,
       .nvars = nvars,
+      .metrics_port = opts.metrics_port,
+      .live_status = isatty(STDIN_FILENO) && isatty(STDERR_FILENO),
   };
   sl_shell sh = {0};
   sh.saved_stdout = -1;

@@ -1193,7 +1193,7 @@ static sl_status bind_select(sl_binder *b, const sl_ast_select *sel,
   bool aggregated = sel->group_by.n > 0 || aggs.n > 0 || sel->window ||
                     sel->having;
   if (aggregated) {
-    sl_rel *agg;
+    sl_rel *agg = NULL;
     rc = build_aggregate(b, sel, rel, &scope, &aggs, &agg);
     if (rc)
       return rc;

@@ -146,6 +146,8 @@ static sl_status command_decode(sl_command_log *log, const sl_kafka_msg *m,
                     : sl_arena_strndup(sl_batch_arena(batch), origin->u.str,
                                        origin->len);
   cmd->sql = sl_arena_strndup(sl_batch_arena(batch), sql->u.str, sql->len);
+  cmd->offset = m->offset;
+  cmd->own = false;
   if (!cmd->key || !cmd->origin || !cmd->sql)
     return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
   return SL_OK;
@@ -173,8 +175,8 @@ static void entries_free(replay_entry *e, int n) {
   free(e);
 }
 
-sl_status sl_command_log_replay(sl_command_log *log, sl_command_fn fn,
-                                void *ud, sl_error *err) {
+sl_status sl_command_log_replay(sl_command_log *log, int64_t applied,
+                                sl_command_fn fn, void *ud, sl_error *err) {
   sl_kafka_consumer_opts copts = {0};
   sl_kafka_consumer *c = NULL;
   sl_kafka_batch msgs;
@@ -198,8 +200,8 @@ sl_status sl_command_log_replay(sl_command_log *log, sl_command_fn fn,
     for (size_t i = 0; rc == SL_OK && i < msgs.count; i++) {
       const sl_kafka_msg *m = &msgs.msgs[i];
       log->next_offset = m->offset + 1;
-      char *key;
-      sl_command cmd;
+      char *key = NULL;
+      sl_command cmd = {0};
       if (!m->value)
         continue;
       sl_error derr;
@@ -236,12 +238,18 @@ sl_status sl_command_log_replay(sl_command_log *log, sl_command_fn fn,
 
   if (rc == SL_OK && n > 0)
     qsort(entries, (size_t)n, sizeof(*entries), entry_by_offset);
+  int replayed = 0;
   for (int i = 0; i < n && rc == SL_OK; i++) {
-    sl_command cmd = {entries[i].key, entries[i].sql, entries[i].origin};
+    if (entries[i].offset < applied)
+      continue;
+    sl_command cmd = {entries[i].key, entries[i].sql, entries[i].origin,
+                      entries[i].offset, false};
     rc = fn(ud, &cmd, err);
+    replayed++;
   }
   if (rc == SL_OK)
-    SL_INFO("commands", "replayed %d commands from %s", n, log->topic);
+    SL_INFO("commands", "replayed %d commands from %s (%d applied before)",
+            replayed, log->topic, n - replayed);
 
   entries_free(entries, n);
   sl_kafka_consumer_free(c);
@@ -273,8 +281,7 @@ static void *follow_main(void *arg) {
       sl_command cmd;
       if (!m->value || command_decode(log, m, batch, &key, &cmd, &err))
         continue;
-      if (strcmp(cmd.origin, log->instance) == 0)
-        continue;
+      cmd.own = strcmp(cmd.origin, log->instance) == 0;
       sl_error ferr;
       sl_error_clear(&ferr);
       if (log->fn(log->ud, &cmd, &ferr)) {

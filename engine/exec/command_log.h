@@ -16,6 +16,7 @@
 #define SLUICE_EXEC_COMMAND_LOG_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "engine/common/error.h"
 #include "engine/kafka/admin.h"
@@ -24,12 +25,16 @@
 
 typedef struct sl_command_log sl_command_log;
 
-/* A command read back: the key it was written under, its SQL, and the
- * instance that wrote it. */
+/* A command read back: the key it was written under, its SQL, the
+ * instance that wrote it, and where it is in the topic.  own is true for
+ * a command this process wrote, seen again by the follower: it is already
+ * applied, and only its offset is news. */
 typedef struct sl_command {
   const char *key;
   const char *sql;
   const char *origin;
+  int64_t offset;
+  bool own;
 } sl_command;
 
 /* Called for each command; an error stops a replay but not a follower
@@ -56,12 +61,15 @@ sl_status sl_command_log_append(sl_command_log *log,
                                 sl_error *err);
 
 /* Reads the topic up to its current end and calls fn for the newest
- * command of each key, in the order those were written. */
-sl_status sl_command_log_replay(sl_command_log *log, sl_command_fn fn,
-                                void *ud, sl_error *err);
+ * command of each key, in the order those were written, leaving out those
+ * before offset applied: the catalog already reflects them (it records
+ * how far it has applied the topic), and running them again would, for
+ * instance, train a model once more. */
+sl_status sl_command_log_replay(sl_command_log *log, int64_t applied,
+                                sl_command_fn fn, void *ud, sl_error *err);
 
 /* After a replay: follows the topic on a thread of its own and calls fn
- * for every new command written by another instance. */
+ * for every new command (own set for those this process wrote). */
 sl_status sl_command_log_follow(sl_command_log *log, sl_command_fn fn,
                                 void *ud, sl_error *err);
 

@@ -38,7 +38,11 @@ typedef enum metric_field {
   FIELD_SKIPPED,
   FIELD_COMMITS,
   FIELD_RUNNING,
-  FIELD_LAG
+  FIELD_LAG,
+  FIELD_STATE_ENTRIES,
+  FIELD_STATE_BYTES,
+  FIELD_CHECKPOINTS,
+  FIELD_CHECKPOINT_SECONDS
 } metric_field;
 
 typedef struct metric_def {
@@ -68,26 +72,43 @@ static const metric_def query_metrics[] = {
     {"sluice_query_lag_records", "gauge",
      "Records between the committed offsets and the end of the sources.",
      FIELD_LAG},
+    {"sluice_query_state_entries", "gauge",
+     "Entries in the query's state store at its last checkpoint.",
+     FIELD_STATE_ENTRIES},
+    {"sluice_query_state_bytes", "gauge",
+     "Key and value bytes in the query's state store at its last "
+     "checkpoint.", FIELD_STATE_BYTES},
+    {"sluice_query_checkpoints_total", "counter",
+     "State checkpoints written.", FIELD_CHECKPOINTS},
+    {"sluice_query_last_checkpoint_seconds", "gauge",
+     "How long the query's last state checkpoint took.",
+     FIELD_CHECKPOINT_SECONDS},
 };
 
 /* The value of field in s; false when it is not known. */
 static bool metric_value(const sl_progress_sample *s, metric_field field,
-                         int64_t *out) {
+                         double *out) {
   const sl_query_stats *st = &s->stats;
   switch (field) {
-  case FIELD_IN: *out = st->records_in; return true;
-  case FIELD_OUT: *out = st->records_out; return true;
-  case FIELD_FAILED: *out = st->records_failed; return true;
-  case FIELD_LATE: *out = st->records_late; return true;
-  case FIELD_DEAD_LETTERED: *out = st->dead_lettered; return true;
-  case FIELD_SKIPPED: *out = st->skipped; return true;
-  case FIELD_COMMITS: *out = st->commits; return true;
+  case FIELD_IN: *out = (double)st->records_in; return true;
+  case FIELD_OUT: *out = (double)st->records_out; return true;
+  case FIELD_FAILED: *out = (double)st->records_failed; return true;
+  case FIELD_LATE: *out = (double)st->records_late; return true;
+  case FIELD_DEAD_LETTERED: *out = (double)st->dead_lettered; return true;
+  case FIELD_SKIPPED: *out = (double)st->skipped; return true;
+  case FIELD_COMMITS: *out = (double)st->commits; return true;
   case FIELD_RUNNING:
     *out = s->status == SL_QUERY_STATUS_RUNNING;
     return true;
   case FIELD_LAG:
-    *out = s->lag;
+    *out = (double)s->lag;
     return s->lag >= 0;
+  case FIELD_STATE_ENTRIES: *out = (double)st->state_entries; return true;
+  case FIELD_STATE_BYTES: *out = (double)st->state_bytes; return true;
+  case FIELD_CHECKPOINTS: *out = (double)st->checkpoints; return true;
+  case FIELD_CHECKPOINT_SECONDS:
+    *out = st->last_checkpoint_ms / 1000.0;
+    return true;
   }
   return false;
 }
@@ -104,30 +125,48 @@ static void append_label(sl_strbuf *out, const char *v) {
   }
 }
 
+/* A sample's value: counts as integers, seconds with microseconds. */
+static void append_number(sl_strbuf *out, double v) {
+  if (v == (double)(int64_t)v)
+    sl_strbuf_appendf(out, "%" PRId64, (int64_t)v);
+  else
+    sl_strbuf_appendf(out, "%.6f", v);
+}
+
 sl_status sl_metrics_render(const sl_progress_sample *samples, int n,
-                            int64_t predictions, sl_strbuf *out,
-                            sl_error *err) {
+                            const sl_progress_predict *predict,
+                            sl_strbuf *out, sl_error *err) {
   size_t nmetrics = sizeof(query_metrics) / sizeof(query_metrics[0]);
   for (size_t k = 0; k < nmetrics; k++) {
     const metric_def *d = &query_metrics[k];
     sl_strbuf_appendf(out, "# HELP %s %s\n# TYPE %s %s\n", d->name, d->help,
                       d->name, d->type);
     for (int i = 0; i < n; i++) {
-      int64_t v;
+      double v;
       if (!metric_value(&samples[i], d->field, &v))
         continue;
       sl_strbuf_appendf(out, "%s{query=\"", d->name);
       append_label(out, samples[i].id);
-      sl_strbuf_appendf(out, "\"} %" PRId64 "\n", v);
+      sl_strbuf_appends(out, "\"} ");
+      append_number(out, v);
+      sl_strbuf_appendc(out, '\n');
     }
   }
-  if (predictions >= 0)
+
+  /* PREDICT's latency per batch as a summary: its sum and count give the
+   * mean over any scrape interval. */
+  if (predict && predict->rows >= 0)
     sl_strbuf_appendf(out,
                       "# HELP sluice_predictions_total Rows scored by "
                       "PREDICT.\n"
                       "# TYPE sluice_predictions_total counter\n"
-                      "sluice_predictions_total %" PRId64 "\n",
-                      predictions);
+                      "sluice_predictions_total %" PRId64 "\n"
+                      "# HELP sluice_predict_batch_seconds Time spent "
+                      "scoring one batch in one PREDICT call.\n"
+                      "# TYPE sluice_predict_batch_seconds summary\n"
+                      "sluice_predict_batch_seconds_sum %.6f\n"
+                      "sluice_predict_batch_seconds_count %" PRId64 "\n",
+                      predict->rows, predict->seconds, predict->calls);
   if (out->failed)
     return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
   return SL_OK;
@@ -193,9 +232,9 @@ static ssize_t read_request(int fd, char *buf, size_t size) {
 
 /* Answers the scrape: samples collected now, lag measured. */
 static void serve_metrics(sl_metrics *m, int fd) {
-  int64_t predictions = -1;
+  sl_progress_predict predict = {.rows = -1};
   int n = m->opts.collect(m->opts.ud, m->samples, METRICS_MAX_QUERIES,
-                          &predictions);
+                          &predict);
   n = n < METRICS_MAX_QUERIES ? n : METRICS_MAX_QUERIES;
   for (int i = 0; i < n && m->opts.meter; i++)
     sl_progress_meter_measure(m->opts.meter, &m->samples[i]);
@@ -203,7 +242,7 @@ static void serve_metrics(sl_metrics *m, int fd) {
   sl_strbuf body;
   sl_strbuf_init(&body);
   sl_error err;
-  if (sl_metrics_render(m->samples, n, predictions, &body, &err)) {
+  if (sl_metrics_render(m->samples, n, &predict, &body, &err)) {
     static const char msg[] = "out of memory\n";
     respond(fd, "500 Internal Server Error", "text/plain", msg,
             sizeof(msg) - 1);

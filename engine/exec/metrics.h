@@ -36,8 +36,8 @@
 /* Appends the exposition text of n samples (lag filled in where known)
  * and the prediction count (< 0: left out) to out. */
 sl_status sl_metrics_render(const sl_progress_sample *samples, int n,
-                            int64_t predictions, sl_strbuf *out,
-                            sl_error *err);
+                            const sl_progress_predict *predict,
+                            sl_strbuf *out, sl_error *err);
 
 typedef struct sl_metrics sl_metrics;
 

@@ -8,8 +8,10 @@
  */
 #include "engine/exec/output.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "engine/types/format.h"
@@ -34,7 +36,17 @@ struct sl_output {
   int nbuffered;
   int cap;
   bool header_printed;
+
+  /* live mode (sl_output_live) */
+  FILE *status;           /* where the status line goes; NULL: off */
+  int64_t live_start_ms;  /* when live mode began */
+  int64_t oldest_ms;      /* arrival of the oldest buffered row */
+  int status_width;       /* characters of the status line shown; 0: none */
 };
+
+/* The status line first shows after a second, so that a query that
+ * answers at once prints none. */
+#define LIVE_STATUS_FIRST_MS 1000
 
 sl_output *sl_output_new(FILE *out, sl_output_format format) {
   sl_output *o = calloc(1, sizeof(*o));
@@ -78,6 +90,21 @@ void sl_output_free(sl_output *o) {
 
 long long sl_output_rows(const sl_output *o) { return o->rows; }
 
+static int64_t monotonic_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Erases the status line so that rows print where it was. */
+static void live_erase(sl_output *o) {
+  if (!o->status || o->status_width == 0)
+    return;
+  fprintf(o->status, "\r%*s\r", o->status_width, "");
+  fflush(o->status);
+  o->status_width = 0;
+}
+
 /* Display width of UTF-8 text: one column per code point. */
 static int text_width(const char *s) {
   int w = 0;
@@ -94,6 +121,8 @@ static sl_status nomem(sl_error *err) {
 
 sl_status sl_output_begin(sl_output *o, int ncols, const char *const *names,
                           const sl_type *const *types, sl_error *err) {
+  live_erase(o);
+  o->status = NULL;
   output_clear(o);
   o->rows = 0;
   o->header_printed = false;
@@ -192,6 +221,9 @@ static void table_cells(sl_output *o, char *const *cells) {
 
 /* Prints the buffered rows (and the header before the first chunk). */
 static void table_flush(sl_output *o) {
+  if (o->nbuffered == 0 && o->header_printed)
+    return;
+  live_erase(o);
   if (!o->header_printed) {
     table_rule(o);
     table_cells(o, o->names);
@@ -236,6 +268,8 @@ static sl_status row_table(sl_output *o, const sl_value *values,
     if (!o->header_printed && w > o->widths[i])
       o->widths[i] = w;
   }
+  if (o->nbuffered == 0 && o->status)
+    o->oldest_ms = monotonic_ms();
   o->nbuffered++;
 
   /* After the first chunk the header is fixed; longer cells widen only
@@ -248,6 +282,8 @@ static sl_status row_table(sl_output *o, const sl_value *values,
 sl_status sl_output_row(sl_output *o, const sl_value *values,
                         sl_error *err) {
   sl_status rc;
+  if (o->format != SL_OUTPUT_TABLE)
+    live_erase(o);
   switch (o->format) {
   case SL_OUTPUT_CSV:
     rc = row_csv(o, values, err);
@@ -264,7 +300,41 @@ sl_status sl_output_row(sl_output *o, const sl_value *values,
   return rc;
 }
 
+void sl_output_live(sl_output *o, FILE *status) {
+  o->status = status;
+  o->live_start_ms = monotonic_ms();
+  o->oldest_ms = o->live_start_ms;
+  o->status_width = 0;
+}
+
+void sl_output_tick(sl_output *o) {
+  if (!o->status)
+    return;
+  int64_t now = monotonic_ms();
+  if (o->format == SL_OUTPUT_TABLE && o->nbuffered > 0 &&
+      now - o->oldest_ms >= SL_OUTPUT_LIVE_DELAY_MS)
+    table_flush(o);
+  fflush(o->out);
+
+  int64_t elapsed = now - o->live_start_ms;
+  if (elapsed < LIVE_STATUS_FIRST_MS)
+    return;
+  double rate = (double)o->rows * 1000.0 / (double)elapsed;
+  char line[128];
+  int n = snprintf(line, sizeof(line), "-- %lld row%s received, %.1f rows/s",
+                   o->rows, o->rows == 1 ? "" : "s", rate);
+  if (n < 0)
+    return;
+  fprintf(o->status, "\r%s", line);
+  if (o->status_width > n)
+    fprintf(o->status, "%*s", o->status_width - n, "");
+  fflush(o->status);
+  o->status_width = n > o->status_width ? n : o->status_width;
+}
+
 sl_status sl_output_end(sl_output *o, sl_error *err) {
+  live_erase(o);
+  o->status = NULL;
   if (o->format == SL_OUTPUT_TABLE) {
     table_flush(o);
     table_rule(o);

@@ -47,4 +47,17 @@ sl_status sl_output_end(sl_output *o, sl_error *err);
 /* Rows printed since begin. */
 long long sl_output_rows(const sl_output *o);
 
+/* Live mode, for a query whose rows arrive over time on a terminal: until
+ * the next end, buffered table rows are printed at most
+ * SL_OUTPUT_LIVE_DELAY_MS after they arrive, and a status line on status
+ * (a terminal; NULL: none) says how many rows came and how fast.  The
+ * status line is erased before rows are printed and at end. */
+#define SL_OUTPUT_LIVE_DELAY_MS 200
+void sl_output_live(sl_output *o, FILE *status);
+
+/* Called periodically while a live query runs (from the thread that
+ * waits for it, under the same lock as sl_output_row): prints rows that
+ * have waited long enough and redraws the status line. */
+void sl_output_tick(sl_output *o);
+
 #endif

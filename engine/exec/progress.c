@@ -271,7 +271,7 @@ static void progress_report(sl_progress *p, int n, double seconds) {
 static void *progress_main(void *arg) {
   sl_progress *p = arg;
   int64_t last = now_ms();
-  int64_t predictions;
+  sl_progress_predict predict;
   pthread_mutex_lock(&p->lock);
   while (!p->stop) {
     /* Wake for the next line, or sooner to notice new queries. */
@@ -288,7 +288,7 @@ static void *progress_main(void *arg) {
     pthread_mutex_unlock(&p->lock);
 
     int n = p->opts.collect(p->opts.ud, p->samples, PROGRESS_MAX_QUERIES,
-                            &predictions);
+                            &predict);
     n = n < PROGRESS_MAX_QUERIES ? n : PROGRESS_MAX_QUERIES;
     progress_note(p, n);
     int64_t now = now_ms();

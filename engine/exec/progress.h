@@ -51,10 +51,19 @@ typedef struct sl_progress_sample {
   int64_t total;                        /* bounded: records to read; -1 */
 } sl_progress_sample;
 
+/* What PREDICT has done in the process: rows scored, batches scored (one
+ * model call each) and the seconds spent in those calls; rows is -1 when
+ * nothing is known. */
+typedef struct sl_progress_predict {
+  int64_t rows;
+  int64_t calls;
+  double seconds;
+} sl_progress_predict;
+
 /* Fills up to cap samples (lag and total -1) and returns how many there
- * are; *predictions gets the rows PREDICT has scored (-1: none known). */
+ * are; *predict gets the PREDICT counters. */
 typedef int (*sl_progress_collect_fn)(void *ud, sl_progress_sample *out,
-                                      int cap, int64_t *predictions);
+                                      int cap, sl_progress_predict *predict);
 
 /* ---- Lag and totals from the broker ---------------------------------- */
 

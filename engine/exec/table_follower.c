@@ -233,9 +233,10 @@ sl_status sl_table_follower_start(const sl_kafka_config *kafka,
   }
 
   if (pthread_create(&f->thread, NULL, follower_main, f) != 0) {
+    sl_error_set(err, SL_ERR_RUNTIME, "cannot start a thread to follow %s",
+                 f->topic);
     sl_table_follower_stop(f);
-    return sl_error_set(err, SL_ERR_RUNTIME,
-                        "cannot start a thread to follow %s", f->topic);
+    return err->code;
   }
   f->started = true;
   SL_INFO("table", "table %s follows topic %s", table->name, f->topic);

@@ -74,7 +74,8 @@ done
   { echo "content type:"; sed -n 2p scrape.txt; exit 1; }
 for m in records_in_total records_out_total records_failed_total \
          records_late_total dead_lettered_total skipped_total \
-         commits_total running lag_records; do
+         commits_total running lag_records state_entries state_bytes \
+         checkpoints_total last_checkpoint_seconds; do
   grep -qx "# TYPE sluice_query_$m \(counter\|gauge\)" scrape.txt ||
     { echo "no TYPE line for sluice_query_$m:"; cat scrape.txt; exit 1; }
   [ -n "$(value "sluice_query_$m")" ] ||
@@ -92,6 +93,14 @@ check sluice_query_skipped_total 0
 check sluice_query_running 1
 grep -qx "sluice_predictions_total 0" scrape.txt ||
   { echo "no sluice_predictions_total 0:"; cat scrape.txt; exit 1; }
+# A stateless query keeps no state; nothing was scored.
+check sluice_query_state_entries 0
+check sluice_query_checkpoints_total 0
+for line in "# TYPE sluice_predict_batch_seconds summary" \
+            "sluice_predict_batch_seconds_count 0"; do
+  grep -qx "$line" scrape.txt ||
+    { echo "no line '$line':"; cat scrape.txt; exit 1; }
+done
 commits=$(value sluice_query_commits_total)
 [ "$commits" -ge 1 ] || { echo "no commits: $commits"; exit 1; }
 

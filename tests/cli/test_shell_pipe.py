@@ -53,6 +53,22 @@ SELECT 1 AS one FROM accounts WHERE id = 1; SELECT owner FROM accounts
            "CSV results of the three queries")
 
 
+def test_chained_persistent_queries(work):
+    # A persistent query reading another one's output starts at once in an
+    # unbounded session and sees its rows live.
+    code, out, err = shell(work, """
+SET 'auto.offset.reset' = 'earliest';
+CREATE STREAM c_src (id BIGINT, v DOUBLE) WITH (topic='c-src', format='json');
+CREATE STREAM c_mid AS SELECT id, v * 2 AS w FROM c_src;
+CREATE STREAM c_out AS SELECT id, w + 1 AS z FROM c_mid;
+INSERT INTO c_src VALUES (1, 2.0), (2, 3.5);
+SELECT id, z FROM c_out EMIT CHANGES LIMIT 2;
+""", "--log-level", "error")
+    expect(code, 0, "exit code (stderr %r)" % err)
+    expect(sorted(out.splitlines()), ["1,5", "2,8", "id,z"],
+           "the third query's rows")
+
+
 def test_last_statement_without_semicolon(work):
     code, out, err = shell(work, SETUP + "SELECT owner FROM accounts "
                            "WHERE id = 1")
@@ -152,4 +168,5 @@ if __name__ == "__main__":
     main([test_statements_run_in_order, test_last_statement_without_semicolon,
           test_sql_error_exits_1, test_syntax_error_after_statements,
           test_usage_error_exits_2, test_runtime_error_exits_3,
-          test_meta_commands_and_inline, test_bare_sluice_without_terminal])
+          test_meta_commands_and_inline, test_bare_sluice_without_terminal,
+          test_chained_persistent_queries])

@@ -151,13 +151,20 @@ def test_session(work):
               "LIMIT 1 ends the push query after one row", out)
         sh.type("SELECT id, amount FROM payments EMIT CHANGES;\r")
         sh.expect("EMIT CHANGES;\r\n")
-        time.sleep(1.0)
+        # While it runs, its rows are on the screen and a status line under
+        # them counts them.
+        live_start = sh.pos
+        sh.expect(r"-- 2 rows received, [0-9]+\.[0-9] rows/s")
+        live = sh.seen[live_start:sh.pos].decode()
+        check(re.search(r"\|  +2 \| +7\.25 \|", live),
+              "rows show while the push query runs", live)
         sh.send("\x03")
         out_start = sh.pos
         sh.expect(r"cancelled\r\n" + PROMPT)
         out = sh.seen[out_start:sh.pos].decode()
-        check(re.search(r"\|  +2 \| +7\.25 \|", out) and "(2 rows)" in out,
-              "the stopped push query printed its rows", out)
+        check("(2 rows)" in out and "rows received" not in
+              out.split("cancelled")[-1],
+              "the stopped push query ends its table", out)
 
         run_statement(sh, "SHOW STREAMS;")
         sh.type("\x04")

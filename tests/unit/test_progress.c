@@ -98,12 +98,12 @@ typedef struct fake_source {
   pthread_mutex_t lock;
   int n;
   sl_progress_sample samples[4];
-  int64_t predictions;
+  sl_progress_predict predict;
   int calls;
 } fake_source;
 
 static int fake_collect(void *ud, sl_progress_sample *out, int cap,
-                        int64_t *predictions) {
+                        sl_progress_predict *predict) {
   fake_source *f = ud;
   pthread_mutex_lock(&f->lock);
   f->calls++;
@@ -114,7 +114,7 @@ static int fake_collect(void *ud, sl_progress_sample *out, int cap,
     if (f->samples[i].status == SL_QUERY_STATUS_RUNNING)
       f->samples[i].stats.records_in += 10;
   }
-  *predictions = f->predictions;
+  *predict = f->predict;
   pthread_mutex_unlock(&f->lock);
   return f->n;
 }
@@ -241,13 +241,41 @@ static const char expected_metrics[] =
     "and the end of the sources.\n"
     "# TYPE sluice_query_lag_records gauge\n"
     "sluice_query_lag_records{query=\"q1\"} 42\n"
+    "# HELP sluice_query_state_entries Entries in the query's state store "
+    "at its last checkpoint.\n"
+    "# TYPE sluice_query_state_entries gauge\n"
+    "sluice_query_state_entries{query=\"q1\"} 300\n"
+    "sluice_query_state_entries{query=\"a\\\"b\\\\c\\n\"} 0\n"
+    "# HELP sluice_query_state_bytes Key and value bytes in the query's "
+    "state store at its last checkpoint.\n"
+    "# TYPE sluice_query_state_bytes gauge\n"
+    "sluice_query_state_bytes{query=\"q1\"} 65536\n"
+    "sluice_query_state_bytes{query=\"a\\\"b\\\\c\\n\"} 0\n"
+    "# HELP sluice_query_checkpoints_total State checkpoints written.\n"
+    "# TYPE sluice_query_checkpoints_total counter\n"
+    "sluice_query_checkpoints_total{query=\"q1\"} 4\n"
+    "sluice_query_checkpoints_total{query=\"a\\\"b\\\\c\\n\"} 0\n"
+    "# HELP sluice_query_last_checkpoint_seconds How long the query's last "
+    "state checkpoint took.\n"
+    "# TYPE sluice_query_last_checkpoint_seconds gauge\n"
+    "sluice_query_last_checkpoint_seconds{query=\"q1\"} 0.012500\n"
+    "sluice_query_last_checkpoint_seconds{query=\"a\\\"b\\\\c\\n\"} 0\n"
     "# HELP sluice_predictions_total Rows scored by PREDICT.\n"
     "# TYPE sluice_predictions_total counter\n"
-    "sluice_predictions_total 9\n";
+    "sluice_predictions_total 9\n"
+    "# HELP sluice_predict_batch_seconds Time spent scoring one batch in "
+    "one PREDICT call.\n"
+    "# TYPE sluice_predict_batch_seconds summary\n"
+    "sluice_predict_batch_seconds_sum 0.250000\n"
+    "sluice_predict_batch_seconds_count 3\n";
 
 static void two_samples(sl_progress_sample *s) {
   s[0] = make_sample("q1");
   s[0].lag = 42;
+  s[0].stats.state_entries = 300;
+  s[0].stats.state_bytes = 65536;
+  s[0].stats.checkpoints = 4;
+  s[0].stats.last_checkpoint_ms = 12.5;
   s[1] = make_sample("a\"b\\c\n");
   s[1].status = SL_QUERY_STATUS_STOPPED;
 }
@@ -259,12 +287,14 @@ static void test_render(void **state) {
   sl_strbuf out;
   sl_strbuf_init(&out);
   sl_error err;
-  assert_int_equal(sl_metrics_render(s, 2, 9, &out, &err), SL_OK);
+  sl_progress_predict predict = {.rows = 9, .calls = 3, .seconds = 0.25};
+  assert_int_equal(sl_metrics_render(s, 2, &predict, &out, &err), SL_OK);
   assert_string_equal(out.data, expected_metrics);
 
   /* No predictions known: the session metric is left out. */
   sl_strbuf_reset(&out);
-  assert_int_equal(sl_metrics_render(s, 0, -1, &out, &err), SL_OK);
+  predict.rows = -1;
+  assert_int_equal(sl_metrics_render(s, 0, &predict, &out, &err), SL_OK);
   assert_null(strstr(out.data, "sluice_predictions_total"));
   assert_null(strstr(out.data, "{query="));
   assert_non_null(strstr(out.data, "# TYPE sluice_query_running gauge\n"));
@@ -308,7 +338,7 @@ static void test_server(void **state) {
   fake_init(&f);
   f.n = 2;
   two_samples(f.samples);
-  f.predictions = 9;
+  f.predict = (sl_progress_predict){.rows = 9, .calls = 3, .seconds = 0.25};
 
   sl_metrics_options opts = {.port = 0, .collect = fake_collect, .ud = &f};
   sl_metrics *m = NULL;
