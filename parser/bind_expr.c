@@ -749,6 +749,13 @@ static bool numeric_or_null(const sl_type *t) {
   return sl_type_is_numeric(t) || is_null_type(t);
 }
 
+/* The type a number multiplying or dividing an INTERVAL is read as: an
+ * integer as BIGINT, anything else (DECIMAL 1.5 included) as DOUBLE, the
+ * two forms the interval kernels take. */
+static sl_type *interval_factor_type(const sl_type *t) {
+  return sl_type_is_integer(t) ? sl_type_bigint() : sl_type_double();
+}
+
 /* TIMESTAMP, DATE and INTERVAL arithmetic.  Returns true (with *type set
  * and operands cast) when the operand types are such a case. */
 static bool time_arith(sl_binder *b, sl_bexpr_op op, sl_bexpr **l,
@@ -794,14 +801,12 @@ static bool time_arith(sl_binder *b, sl_bexpr_op op, sl_bexpr **l,
   if (li && sl_type_is_numeric((*r)->type) &&
       (op == SL_OP_MUL || op == SL_OP_DIV)) {
     *type = sl_type_interval();
-    if (sl_type_is_integer((*r)->type))
-      *r = bind_cast(b, *r, sl_type_bigint());
+    *r = bind_cast(b, *r, interval_factor_type((*r)->type));
     return true;
   }
   if (ri && sl_type_is_numeric((*l)->type) && op == SL_OP_MUL) {
     *type = sl_type_interval();
-    if (sl_type_is_integer((*l)->type))
-      *l = bind_cast(b, *l, sl_type_bigint());
+    *l = bind_cast(b, *l, interval_factor_type((*l)->type));
     return true;
   }
   return false;
@@ -1115,6 +1120,12 @@ static sl_status bind_cast_expr(sl_binder *b, const bind_ectx *ectx,
   sl_type *to = bind_clone_type(b, ast->u.cast.type);
   if (!to)
     return bind_nomem(b);
+  if (is_kind(a->type, SL_TYPE_INTERVAL) && sl_type_is_numeric(to) &&
+      !bind_can_cast(a->type, to))
+    return bind_fail(b, ast->u.cast.type_pos,
+                     "cannot cast INTERVAL to %s; EXTRACT(EPOCH FROM x) "
+                     "gives its seconds as a DOUBLE, CAST(x AS BIGINT) its "
+                     "milliseconds", bind_type_name(b, to));
   if (!bind_can_cast(a->type, to))
     return bind_fail(b, ast->u.cast.type_pos, "cannot cast %s to %s",
                      bind_type_name(b, a->type), bind_type_name(b, to));
@@ -1255,6 +1266,25 @@ static const struct {
 
 #define NEXTRACT_PARTS (sizeof(extract_parts) / sizeof(extract_parts[0]))
 
+/* The type of EXTRACT(p FROM interval), NULL for a calendar part: EPOCH
+ * and SECOND keep the milliseconds as a fraction; DAY, which can pass
+ * INT's range, is BIGINT. */
+static sl_type *interval_part_type(sl_extract_part p) {
+  switch (p) {
+  case SL_EXTRACT_EPOCH:
+  case SL_EXTRACT_SECOND:
+    return sl_type_double();
+  case SL_EXTRACT_DAY:
+    return sl_type_bigint();
+  case SL_EXTRACT_HOUR:
+  case SL_EXTRACT_MINUTE:
+  case SL_EXTRACT_MILLISECOND:
+    return sl_type_int();
+  default:
+    return NULL;
+  }
+}
+
 static sl_status bind_extract(sl_binder *b, const bind_ectx *ectx,
                               const sl_ast_expr *ast, sl_bexpr **out) {
   const sl_ast_name *part = &ast->u.extract.part;
@@ -1273,17 +1303,28 @@ static sl_status bind_extract(sl_binder *b, const bind_ectx *ectx,
   if (rc)
     return rc;
   const sl_type *t = a->type;
-  if (!is_kind(t, SL_TYPE_TIMESTAMP) && !is_kind(t, SL_TYPE_DATE) &&
-      !is_null_type(t))
-    return bind_fail(b, ast->u.extract.operand->pos,
-                     "EXTRACT needs a TIMESTAMP or DATE, got %s",
-                     bind_type_name(b, t));
-  a = bind_cast(b, a, sl_type_timestamp());
   sl_extract_part p = extract_parts[found].part;
-  sl_bexpr *e = bexpr_new(b, SL_BEXPR_EXTRACT,
-                          p == SL_EXTRACT_EPOCH ? sl_type_bigint()
-                                                : sl_type_int(),
-                          ast->pos, 1);
+  sl_type *type;
+  if (is_kind(t, SL_TYPE_INTERVAL)) {
+    /* An INTERVAL is days and time (milliseconds), never months, so the
+     * calendar parts have nothing to read. */
+    type = interval_part_type(p);
+    if (!type)
+      return bind_fail(b, part->pos,
+                       "EXTRACT cannot read %s from an INTERVAL, which "
+                       "has days and time but no calendar fields; valid "
+                       "parts for an INTERVAL: epoch, day, hour, minute, "
+                       "second, millisecond", part->text);
+  } else if (is_kind(t, SL_TYPE_TIMESTAMP) || is_kind(t, SL_TYPE_DATE) ||
+             is_null_type(t)) {
+    a = bind_cast(b, a, sl_type_timestamp());
+    type = p == SL_EXTRACT_EPOCH ? sl_type_bigint() : sl_type_int();
+  } else {
+    return bind_fail(b, ast->u.extract.operand->pos,
+                     "EXTRACT needs a TIMESTAMP, DATE or INTERVAL, got %s",
+                     bind_type_name(b, t));
+  }
+  sl_bexpr *e = bexpr_new(b, SL_BEXPR_EXTRACT, type, ast->pos, 1);
   if (!e || !a)
     return bind_nomem(b);
   e->u.part = p;

@@ -10,7 +10,9 @@
  * fit); a merged or retracted sum outside BIGINT makes the result fail.
  * AVG of integers cannot overflow and is the DOUBLE nearest to the exact
  * quotient's double-rounded value (sum and count converted, then
- * divided).
+ * divided).  INTERVALs (milliseconds) sum the same way, the bound being
+ * INTERVAL's; their AVG is an INTERVAL, the exact quotient rounded half
+ * away from zero to the millisecond.
  *
  * SUM and AVG of DECIMAL(p,s) add exactly at scale s into a wide
  * accumulator (hi * 10^37 + lo), so neither retraction nor merging can
@@ -158,19 +160,19 @@ static int64_t int_of(const sl_value *v) {
   return v->kind == SL_TYPE_INT ? v->u.i32 : v->u.i64;
 }
 
-/* SUM: a row that takes the sum outside BIGINT fails; AVG (check false)
- * takes every row. */
+/* SUM: a row that takes the sum outside BIGINT fails, its message
+ * naming the type (what); AVG (what NULL) takes every row. */
 static sl_status int_add_rows(sl_func_ctx *ctx, int_sum_state *st,
-                              const sl_agg_rows *rows, bool check) {
+                              const sl_agg_rows *rows, const char *what) {
   for (int r = 0; r < rows->nrows; r++) {
     const sl_value *v = &rows->args[0][r];
     if (!sl_agg_row_on(rows, r) || v->kind == SL_TYPE_NULL)
       continue;
     sl_int128 next = st->sum + int_of(v);
-    if (check && !fits_bigint(next)) {
+    if (what && !fits_bigint(next)) {
       sl_value ignored;
       sl_func_fail(ctx, r, &ignored, "overflow",
-                   "result out of range for BIGINT");
+                   "result out of range for %s", what);
       continue;
     }
     st->sum = next;
@@ -181,12 +183,17 @@ static sl_status int_add_rows(sl_func_ctx *ctx, int_sum_state *st,
 
 static sl_status sum_int_add(sl_func_ctx *ctx, void *state,
                              const sl_agg_rows *rows, sl_error *err) {
-  return int_add_rows(ctx, state, rows, true);
+  return int_add_rows(ctx, state, rows, "BIGINT");
+}
+
+static sl_status sum_interval_add(sl_func_ctx *ctx, void *state,
+                                  const sl_agg_rows *rows, sl_error *err) {
+  return int_add_rows(ctx, state, rows, "INTERVAL");
 }
 
 static sl_status avg_int_add(sl_func_ctx *ctx, void *state,
                              const sl_agg_rows *rows, sl_error *err) {
-  return int_add_rows(ctx, state, rows, false);
+  return int_add_rows(ctx, state, rows, NULL);
 }
 
 static sl_status int_sum_retract(sl_func_ctx *ctx, void *state,
@@ -233,6 +240,34 @@ static sl_status avg_int_result(sl_func_ctx *ctx, const void *state,
   return SL_OK;
 }
 
+static sl_status sum_interval_result(sl_func_ctx *ctx, const void *state,
+                                     sl_value *out, sl_error *err) {
+  const int_sum_state *st = state;
+  if (st->n == 0)
+    return SL_OK;
+  if (!fits_bigint(st->sum))
+    return sl_agg_record_error(err, "overflow",
+                               "sum: result out of range for INTERVAL");
+  *out = sl_value_interval((int64_t)st->sum);
+  return SL_OK;
+}
+
+/* The mean of INTERVALs: sum / n rounded half away from zero.  The mean
+ * of int64 values is within int64, and so is the rounded one. */
+static sl_status avg_interval_result(sl_func_ctx *ctx, const void *state,
+                                     sl_value *out, sl_error *err) {
+  const int_sum_state *st = state;
+  if (st->n == 0)
+    return SL_OK;
+  sl_int128 q = st->sum / st->n, rem = st->sum % st->n;
+  if (rem < 0)
+    rem = -rem;
+  if (rem != 0 && rem >= st->n - rem)
+    q += st->sum < 0 ? -1 : 1;
+  *out = sl_value_interval((int64_t)q);
+  return SL_OK;
+}
+
 static sl_status int_sum_serialize(sl_func_ctx *ctx, const void *state,
                                    sl_strbuf *out, sl_error *err) {
   const int_sum_state *st = state;
@@ -265,6 +300,17 @@ const sl_func_agg_impl sl_agg_sum_int_impl = {
 const sl_func_agg_impl sl_agg_avg_int_impl = {
   int_sum_size, int_sum_init, avg_int_add, int_sum_retract, int_sum_merge,
   avg_int_result, int_sum_serialize, int_sum_deserialize, NULL, NULL,
+};
+
+const sl_func_agg_impl sl_agg_sum_interval_impl = {
+  int_sum_size, int_sum_init, sum_interval_add, int_sum_retract,
+  int_sum_merge, sum_interval_result, int_sum_serialize,
+  int_sum_deserialize, NULL, NULL,
+};
+
+const sl_func_agg_impl sl_agg_avg_interval_impl = {
+  int_sum_size, int_sum_init, avg_int_add, int_sum_retract, int_sum_merge,
+  avg_interval_result, int_sum_serialize, int_sum_deserialize, NULL, NULL,
 };
 
 /* ------------------------------------------------------------------ */

@@ -29,6 +29,8 @@ extern const sl_func_agg_impl sl_agg_sum_double_impl;
 extern const sl_func_agg_impl sl_agg_avg_int_impl;
 extern const sl_func_agg_impl sl_agg_avg_decimal_impl;
 extern const sl_func_agg_impl sl_agg_avg_double_impl;
+extern const sl_func_agg_impl sl_agg_sum_interval_impl;
+extern const sl_func_agg_impl sl_agg_avg_interval_impl;
 extern const sl_func_agg_impl sl_agg_stddev_impl;
 extern const sl_func_agg_impl sl_agg_stddev_pop_impl;
 extern const sl_func_agg_impl sl_agg_min_impl;

@@ -13,7 +13,8 @@
  *
  * Return types: COUNT is BIGINT; SUM of INT or BIGINT is BIGINT (overflow
  * is an error), of DECIMAL(p,s) DECIMAL(38,s); AVG of integers is DOUBLE,
- * of DECIMAL(p,s) DECIMAL(38, max(s,6)); STDDEV and STDDEV_POP are
+ * of DECIMAL(p,s) DECIMAL(38, max(s,6)); SUM and AVG of INTERVAL are
+ * INTERVAL (AVG rounded to the millisecond); STDDEV and STDDEV_POP are
  * DOUBLE; MIN, MAX, FIRST, LAST keep their argument's type; TOPK and
  * COLLECT_LIST make an ARRAY of it.  The aggregates' implementations
  * (agg.h) live in agg_basic.c, agg_minmax.c and agg_list.c; the window
@@ -41,22 +42,27 @@ const sl_func_def sl_func_builtins_agg[] = {
    .kind = SL_FUNC_AGGREGATE,
    .flags = SL_FUNC_DISTINCT | SL_FUNC_SLIDING,
    .doc = "The sum of the non-NULL values (NULL when there are none); "
-          "integer overflow is an error.",
+          "integer and INTERVAL overflow is an error.",
    .example = "SELECT SUM(amount) FROM payments GROUP BY card",
    .sigs = {{.spec = "(INT) -> BIGINT", .agg = &sl_agg_sum_int_impl},
             {.spec = "(BIGINT) -> BIGINT", .agg = &sl_agg_sum_int_impl},
             {.spec = "(DECIMAL) -> @decimal_sum",
              .agg = &sl_agg_sum_decimal_impl},
-            {.spec = "(DOUBLE) -> DOUBLE", .agg = &sl_agg_sum_double_impl}}},
+            {.spec = "(DOUBLE) -> DOUBLE", .agg = &sl_agg_sum_double_impl},
+            {.spec = "(INTERVAL) -> INTERVAL",
+             .agg = &sl_agg_sum_interval_impl}}},
   {.name = "AVG",
    .kind = SL_FUNC_AGGREGATE,
    .flags = SL_FUNC_DISTINCT | SL_FUNC_SLIDING,
-   .doc = "The mean of the non-NULL values (DOUBLE for integers).",
+   .doc = "The mean of the non-NULL values (DOUBLE for integers; for "
+          "INTERVALs an INTERVAL, rounded to the millisecond).",
    .example = "SELECT AVG(amount) FROM payments GROUP BY card",
    .sigs = {{.spec = "(BIGINT) -> DOUBLE", .agg = &sl_agg_avg_int_impl},
             {.spec = "(DECIMAL) -> @decimal_avg",
              .agg = &sl_agg_avg_decimal_impl},
-            {.spec = "(DOUBLE) -> DOUBLE", .agg = &sl_agg_avg_double_impl}}},
+            {.spec = "(DOUBLE) -> DOUBLE", .agg = &sl_agg_avg_double_impl},
+            {.spec = "(INTERVAL) -> INTERVAL",
+             .agg = &sl_agg_avg_interval_impl}}},
   {.name = "MIN",
    .kind = SL_FUNC_AGGREGATE,
    .flags = SL_FUNC_DISTINCT | SL_FUNC_SLIDING,

@@ -10,7 +10,10 @@
  * numeric type, DOUBLE included; INT_MIN / -1 overflows while
  * INT_MIN % -1 is 0.  DOUBLE otherwise follows IEEE: an overflow is an
  * infinity and NaN propagates.  DECIMAL arithmetic is exact and checked
- * against the result precision by decimal.h.
+ * against the result precision by decimal.h.  An INTERVAL times or
+ * divided by a number is rounded half away from zero to the millisecond,
+ * for an integer divisor as for a DOUBLE one, so that INTERVAL '5'
+ * MILLISECOND / 2 and / 2.0 agree (3 ms).
  *
  * Every kernel is generated for one operator and one pair of operand
  * kinds; the NULL check is the only test every row pays.
@@ -274,6 +277,18 @@ BINARY_KERNEL(iv_mul_dbl, {
   O[r] = mk_i64(SL_TYPE_INTERVAL, v);
 })
 
+/* a / b rounded half away from zero, as the DOUBLE forms round: the
+ * remainder is compared with what is left of the divisor, unsigned, so
+ * that no step can overflow (b is neither 0 nor -1 with INT64_MIN). */
+static inline int64_t div_round(int64_t a, int64_t b) {
+  int64_t q = a / b, rem = a % b;
+  uint64_t ur = rem < 0 ? -(uint64_t)rem : (uint64_t)rem;
+  uint64_t ub = b < 0 ? -(uint64_t)b : (uint64_t)b;
+  if (ur != 0 && ur >= ub - ur)
+    q += (a < 0) != (b < 0) ? -1 : 1;
+  return q;
+}
+
 BINARY_KERNEL(iv_div_int, {
   int64_t b = int_of(&B[r]), a = A[r].u.i64;
   if (b == 0) {
@@ -284,7 +299,7 @@ BINARY_KERNEL(iv_div_int, {
     OVERFLOW("interval");
     continue;
   }
-  O[r] = mk_i64(SL_TYPE_INTERVAL, a / b);
+  O[r] = mk_i64(SL_TYPE_INTERVAL, div_round(a, b));
 })
 
 BINARY_KERNEL(iv_div_dbl, {

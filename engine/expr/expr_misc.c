@@ -424,17 +424,30 @@ static int64_t instant_field(sl_extract_part part, int64_t ms) {
   }
 }
 
-/* One field of an INTERVAL: the parts of [N days ]HH:MM:SS.mmm, each
- * carrying the interval's sign. */
-static int64_t interval_field(sl_extract_part part, int64_t ms) {
+/* One field of an INTERVAL, read from its [N days ]HH:MM:SS.mmm form as
+ * PostgreSQL reads a day-time interval: a day is 24 hours, and every part
+ * truncates toward zero, so each carries the interval's sign (-90 s is
+ * -1 minute and -30 seconds).  EPOCH is the whole interval in seconds and
+ * SECOND the seconds within the minute, both with the milliseconds as a
+ * fraction; MILLISECOND is the milliseconds within the second, as for a
+ * TIMESTAMP.  Each DOUBLE is one correctly rounded division of the exact
+ * milliseconds (exact up to 2^53 ms, some 285,000 years). */
+static sl_value interval_field(sl_extract_part part, int64_t ms) {
   switch (part) {
-  case SL_EXTRACT_EPOCH: return ms / 1000;
-  case SL_EXTRACT_MILLISECOND: return ms % 1000;
-  case SL_EXTRACT_SECOND: return ms / 1000 % 60;
-  case SL_EXTRACT_MINUTE: return ms / 60000 % 60;
-  case SL_EXTRACT_HOUR: return ms / 3600000 % 24;
-  case SL_EXTRACT_DAY: return ms / SL_MS_PER_DAY;
-  default: return 0;
+  case SL_EXTRACT_EPOCH:
+    return sl_value_double((double)ms / 1000.0);
+  case SL_EXTRACT_SECOND:
+    return sl_value_double((double)(ms % 60000) / 1000.0);
+  case SL_EXTRACT_MILLISECOND:
+    return sl_value_int((int32_t)(ms % 1000));
+  case SL_EXTRACT_MINUTE:
+    return sl_value_int((int32_t)(ms / 60000 % 60));
+  case SL_EXTRACT_HOUR:
+    return sl_value_int((int32_t)(ms / 3600000 % 24));
+  case SL_EXTRACT_DAY:
+    return sl_value_bigint(ms / SL_MS_PER_DAY);
+  default:
+    return sl_value_null();
   }
 }
 
@@ -451,28 +464,35 @@ static sl_status extract_kernel(sl_xnode *n, sl_xeval *ev, const int *sel,
       n->out[r] = sl_value_null();
       continue;
     }
+    if (in == SL_TYPE_INTERVAL) {
+      n->out[r] = interval_field(n->part, A[r].u.i64);
+      continue;
+    }
     int64_t ms = in == SL_TYPE_DATE ? (int64_t)A[r].u.i32 * SL_MS_PER_DAY
                                     : A[r].u.i64;
-    int64_t v = in == SL_TYPE_INTERVAL ? interval_field(n->part, ms)
-                                       : instant_field(n->part, ms);
-    sl_value out;
-    if (res == SL_TYPE_DOUBLE) {
-      /* SECOND and EPOCH keep the milliseconds as a fraction. */
-      double d = (double)v;
-      if (n->part == SL_EXTRACT_SECOND || n->part == SL_EXTRACT_EPOCH) {
-        int64_t frac = in == SL_TYPE_INTERVAL ? ms % 1000
-                                              : floor_mod(ms, 1000);
-        d += (double)frac / 1000.0;
-      }
-      out = sl_value_double(d);
-    } else if (res == SL_TYPE_INT) {
-      out = sl_value_int((int32_t)v);
-    } else {
-      out = sl_value_bigint(v);
-    }
-    n->out[r] = out;
+    int64_t v = instant_field(n->part, ms);
+    n->out[r] = res == SL_TYPE_INT ? sl_value_int((int32_t)v)
+                                   : sl_value_bigint(v);
   }
   return SL_OK;
+}
+
+/* The result type EXTRACT of an INTERVAL has for each part (the binder's
+ * rule), SL_TYPE_NULL for the calendar parts an INTERVAL lacks. */
+static sl_type_kind interval_part_kind(sl_extract_part part) {
+  switch (part) {
+  case SL_EXTRACT_EPOCH:
+  case SL_EXTRACT_SECOND:
+    return SL_TYPE_DOUBLE;
+  case SL_EXTRACT_DAY:
+    return SL_TYPE_BIGINT;
+  case SL_EXTRACT_MILLISECOND:
+  case SL_EXTRACT_MINUTE:
+  case SL_EXTRACT_HOUR:
+    return SL_TYPE_INT;
+  default:
+    return SL_TYPE_NULL;
+  }
 }
 
 sl_xkernel sl_xextract_kernel(sl_xnode *n, const sl_bexpr *e) {
@@ -480,23 +500,11 @@ sl_xkernel sl_xextract_kernel(sl_xnode *n, const sl_bexpr *e) {
   n->part = e->u.part;
   if (in == SL_TYPE_NULL)
     return null_kernel;
-  if (res != SL_TYPE_BIGINT && res != SL_TYPE_INT && res != SL_TYPE_DOUBLE)
-    return NULL;
   if (in == SL_TYPE_TIMESTAMP || in == SL_TYPE_DATE)
+    return res == SL_TYPE_BIGINT || res == SL_TYPE_INT ? extract_kernel
+                                                       : NULL;
+  if (in == SL_TYPE_INTERVAL && res == interval_part_kind(n->part))
     return extract_kernel;
-  if (in == SL_TYPE_INTERVAL) {
-    switch (n->part) {
-    case SL_EXTRACT_EPOCH:
-    case SL_EXTRACT_MILLISECOND:
-    case SL_EXTRACT_SECOND:
-    case SL_EXTRACT_MINUTE:
-    case SL_EXTRACT_HOUR:
-    case SL_EXTRACT_DAY:
-      return extract_kernel;
-    default:
-      return NULL;
-    }
-  }
   return NULL;
 }
 
