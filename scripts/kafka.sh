@@ -5,6 +5,8 @@
 #   scripts/kafka.sh start    start one broker, print its bootstrap address
 #   scripts/kafka.sh stop     stop the broker this script started, delete it
 #   scripts/kafka.sh status   say whether it runs (exit 0) or not (exit 1)
+#   scripts/kafka.sh pause    stop the broker but keep its data and ports
+#   scripts/kafka.sh resume   start a paused broker again on the same ports
 #   scripts/kafka.sh version  print the Kafka version in use
 #   scripts/kafka.sh fetch    only download the jars into the cache
 #
@@ -156,6 +158,8 @@ share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
 log.retention.check.interval.ms=5000
+# Tests replay history: records stamped with old event times must stay.
+log.retention.ms=-1
 log.segment.delete.delay.ms=1000
 num.network.threads=2
 num.io.threads=4
@@ -192,11 +196,21 @@ launch_broker() {
     die "could not format the KRaft storage directory"
   fi
 
+  run_broker "$dir" "$port"
+}
+
+# Starts the broker of data directory $1 (formatted, with its
+# server.properties) listening on port $2 and records its pid.  Returns
+# as launch_broker does.
+run_broker() {
+  local dir=$1 port=$2
+  local cp="$cache/libs/*"
+  local log4j="-Dlog4j2.configurationFile=$here/kafka/log4j2.properties"
   # The broker must not inherit our standard output: a caller reading it
   # through $(...) would wait for the broker to exit.
   java -Xms128m -Xmx"$heap" -XX:+UseG1GC -Djava.awt.headless=true "$log4j" \
     -cp "$cp" kafka.Kafka "$dir/server.properties" \
-    </dev/null >"$dir/broker.log" 2>&1 &
+    </dev/null >>"$dir/broker.log" 2>&1 &
   local pid=$!
   echo "$pid" >"$state/pid"
   echo "127.0.0.1:$port" >"$state/bootstrap"
@@ -257,6 +271,22 @@ cmd_start() {
   die "the broker exited during startup"
 }
 
+# Ends broker process $1: SIGTERM, then SIGKILL after 30 s.
+end_broker() {
+  local pid=$1
+  kill -TERM "$pid" 2>/dev/null || true
+  local waited=0
+  while alive "$pid" && [ "$waited" -lt 60 ]; do
+    sleep 0.5
+    waited=$((waited + 1))
+  done
+  if alive "$pid"; then
+    say "broker $pid did not stop in 30s; killing it"
+    kill -KILL "$pid" 2>/dev/null || true
+    while alive "$pid"; do sleep 0.1; done
+  fi
+}
+
 cmd_stop() {
   if [ ! -d "$state" ]; then
     say "not running"
@@ -265,22 +295,41 @@ cmd_stop() {
   if recorded_broker_alive; then
     local pid
     pid=$(cat "$state/pid")
-    kill -TERM "$pid" 2>/dev/null || true
-    local waited=0
-    while alive "$pid" && [ "$waited" -lt 60 ]; do
-      sleep 0.5
-      waited=$((waited + 1))
-    done
-    if alive "$pid"; then
-      say "broker $pid did not stop in 30s; killing it"
-      kill -KILL "$pid" 2>/dev/null || true
-      while alive "$pid"; do sleep 0.1; done
-    fi
+    end_broker "$pid"
     say "stopped broker $pid"
   else
     say "not running (removing stale state)"
   fi
   forget_broker
+}
+
+# Stops the broker and keeps what resume needs: its data directory, its
+# properties (ports included) and the state.
+cmd_pause() {
+  recorded_broker_alive || die "not running"
+  local pid
+  pid=$(cat "$state/pid")
+  end_broker "$pid"
+  say "paused broker $pid (data kept in $(cat "$state/dir"))"
+}
+
+cmd_resume() {
+  if recorded_broker_alive; then
+    say "already running (pid $(cat "$state/pid"))"
+    cat "$state/bootstrap"
+    return 0
+  fi
+  [ -f "$state/dir" ] && [ -f "$state/bootstrap" ] || die "nothing paused"
+  local dir port rc=0
+  dir=$(cat "$state/dir")
+  port=$(sed 's/.*://' "$state/bootstrap")
+  [ -f "$dir/server.properties" ] || die "no broker data in $dir"
+  run_broker "$dir" "$port" || rc=$?
+  case $rc in
+    0) cat "$state/bootstrap" ;;
+    1) die "the broker exited while resuming (port $port taken?)" ;;
+    *) die "the broker did not answer within ${start_timeout}s" ;;
+  esac
 }
 
 cmd_status() {
@@ -297,11 +346,14 @@ case "${1:-}" in
   start) cmd_start ;;
   stop) cmd_stop ;;
   status) cmd_status ;;
+  pause) cmd_pause ;;
+  resume) cmd_resume ;;
   version) echo "$version" ;;
   fetch) fetch_jars ;;
   cluster-id) cluster_id "${2:-1}" ;;
   *)
-    echo "usage: scripts/kafka.sh start|stop|status|version|fetch|cluster-id" >&2
+    echo "usage: scripts/kafka.sh" \
+      "start|stop|status|pause|resume|version|fetch|cluster-id" >&2
     exit 2
     ;;
 esac

@@ -253,6 +253,10 @@ static void consumer_conf(rd_kafka_conf_t *conf) {
 
 /* ---- creation ----------------------------------------------------- */
 
+bool sl_kafka_consumer_shares_groups(const sl_kafka_config *cfg) {
+  return !cfg || sl_kafka_config_embedded(cfg) == NULL;
+}
+
 sl_status sl_kafka_consumer_new(const sl_kafka_config *cfg,
                                 const sl_kafka_consumer_opts *opts,
                                 sl_kafka_consumer **out, sl_error *err) {

@@ -123,6 +123,12 @@ typedef struct sl_kafka_consumer_stats {
   int64_t assignments;    /* assignment callbacks served */
 } sl_kafka_consumer_stats;
 
+/* True when a process may run several members of one group at once with
+ * cfg: on a real broker.  The embedded broker (librdkafka's mock
+ * cluster) mishandles members that join at the same moment, so callers
+ * keep one member per group there. */
+bool sl_kafka_consumer_shares_groups(const sl_kafka_config *cfg);
+
 /* Creates a consumer from cfg (copied; may be NULL) and opts (may be NULL:
  * no group, earliest).  Commits are manual whatever cfg says
  * (enable.auto.commit and enable.auto.offset.store are forced off).

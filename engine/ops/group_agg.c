@@ -152,7 +152,7 @@ static sl_status gagg_process(sl_op *op, int port, const sl_op_batch *in,
     uint64_t hash = sl_keymap_hash(g->kb.data, g->kb.len);
     sl_keymap_node *n = sl_keymap_find(&g->groups, g->kb.data, g->kb.len,
                                        hash);
-    ggroup *x;
+    ggroup *x = NULL;
     bool fresh = !n;
     if (n) {
       x = group_of(n);
@@ -246,7 +246,7 @@ static sl_status load_entry(void *ud, sl_stateful_part *part,
   if (g->kb.failed)
     return nomem(err);
   uint64_t hash = sl_keymap_hash(g->kb.data, g->kb.len);
-  ggroup *x;
+  ggroup *x = NULL;
   sl_status rc = group_alloc(g, part, hash, &x, err);
   if (rc)
     return rc;

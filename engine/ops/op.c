@@ -21,6 +21,7 @@ sl_status sl_op_init(sl_op *op, const sl_op_class *cls, int nports,
   op->ctx = NULL;
   op->out = NULL;
   op->out_port = 0;
+  op->stateful = NULL;
   op->nports = nports;
   op->ports_wm = op->inline_wm;
   if (nports > SL_OP_INLINE_PORTS) {

@@ -58,6 +58,7 @@
 typedef struct sl_op sl_op;
 typedef struct sl_op_errors sl_op_errors;
 typedef struct sl_op_output sl_op_output;
+struct sl_stateful;
 
 /* What travels on an edge. */
 typedef struct sl_op_batch {
@@ -148,6 +149,8 @@ struct sl_op {
   int64_t inline_wm[SL_OP_INLINE_PORTS];
   int64_t watermark;        /* min over the ports */
   sl_op_counters counters;
+  struct sl_stateful *stateful; /* its partitioned state, set by
+                                   sl_stateful_open; NULL otherwise */
 };
 
 /* Initializes the common part; called by each operator's constructor.

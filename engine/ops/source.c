@@ -31,6 +31,8 @@ typedef struct part {
   bool assigned;
   bool done;           /* at its bounded end */
   bool idle;
+  int64_t expect_until; /* not assigned yet but expected: holds the
+                           watermark until this wall ms (0: not) */
 } part;
 
 typedef struct source_op {
@@ -120,7 +122,7 @@ static void recompute(source_op *s) {
   int64_t m = SL_WATERMARK_END;
   for (int i = 0; i < s->nparts; i++) {
     const part *p = &s->parts[i];
-    if (!p->assigned)
+    if (!p->assigned && p->expect_until == 0)
       continue;
     assigned = true;
     if (!p->done)
@@ -411,6 +413,7 @@ sl_status sl_source_assign(sl_op *src, const int32_t *parts, int n,
       if (!p)
         return SL_ERR_NOMEM;
       p->assigned = true;
+      p->expect_until = 0;
       p->last_wall = wall_ms();
       continue;
     }
@@ -419,6 +422,24 @@ sl_status sl_source_assign(sl_op *src, const int32_t *parts, int n,
       *p = s->parts[s->nparts - 1];
       s->nparts--;
     }
+  }
+  recompute(s);
+  return push_watermark(s, err);
+}
+
+/* Partitions to wait for (see source.h). */
+sl_status sl_source_expect(sl_op *src, const int32_t *parts, int n,
+                           int64_t hold_ms, sl_error *err) {
+  source_op *s = (source_op *)src;
+  int64_t until = wall_ms() + (hold_ms > 0 ? hold_ms : 1);
+  for (int i = 0; i < n; i++) {
+    if (find_part(s, parts[i]))
+      continue;
+    part *p = get_part(s, parts[i], err);
+    if (!p)
+      return SL_ERR_NOMEM;
+    p->assigned = false;
+    p->expect_until = until;
   }
   recompute(s);
   return push_watermark(s, err);
@@ -439,12 +460,14 @@ sl_status sl_source_partition_done(sl_op *src, int32_t partition,
 
 sl_status sl_source_tick(sl_op *src, int64_t now_ms, sl_error *err) {
   source_op *s = (source_op *)src;
-  if (s->idle_ms <= 0)
-    return SL_OK;
   bool changed = false;
   for (int i = 0; i < s->nparts; i++) {
     part *p = &s->parts[i];
-    if (p->assigned && !p->done && !p->idle &&
+    if (!p->assigned && p->expect_until && now_ms >= p->expect_until) {
+      p->expect_until = 0;
+      changed = true;
+    }
+    if (s->idle_ms > 0 && p->assigned && !p->done && !p->idle &&
         now_ms - p->last_wall >= s->idle_ms) {
       p->idle = true;
       changed = true;

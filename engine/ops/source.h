@@ -16,10 +16,11 @@
  * Watermarks: each partition's watermark is its highest event time so
  * far minus the declared out-of-orderness, advanced record by record in
  * arrival order.  The source's watermark is the minimum over the
- * partitions assigned to it that still hold it back: a partition at its
- * bounded end (sl_source_partition_done) or idle for the stream's
- * idle_timeout (sl_source_tick) does not; an idle partition rejoins with
- * its next record.  When every assigned partition is done the watermark
+ * partitions assigned to it (or expected, sl_source_expect) that still
+ * hold it back: a partition at its bounded end
+ * (sl_source_partition_done) or idle for the stream's idle_timeout
+ * (sl_source_tick) does not; an idle partition rejoins with its next
+ * record.  When every assigned partition is done the watermark
  * is SL_WATERMARK_END.  Each emitted batch carries, per row, the
  * watermark before that row.
  *
@@ -81,6 +82,16 @@ sl_status sl_source_push(sl_op *src, const sl_kafka_msg *msgs, size_t n,
  * revoked (forgotten, with their positions). */
 sl_status sl_source_assign(sl_op *src, const int32_t *parts, int n,
                            bool assigned, sl_error *err);
+
+/* Partitions this source's downstream state already holds rows of but
+ * that are not assigned yet (a restarted stateful query whose previous
+ * member still owns them until its session expires): each holds the
+ * watermark back as an assigned partition with nothing read would, so
+ * that no window closes without its rows, until it is assigned or
+ * hold_ms have passed (checked by sl_source_tick).  Partitions already
+ * known are left as they are; expected ones have no position. */
+sl_status sl_source_expect(sl_op *src, const int32_t *parts, int n,
+                           int64_t hold_ms, sl_error *err);
 
 /* A partition reached its bounded end: it no longer holds the watermark.
  * When it was the last one, SL_WATERMARK_END goes downstream. */

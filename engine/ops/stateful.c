@@ -20,6 +20,7 @@ sl_status sl_stateful_open(sl_stateful *s, sl_op *op, const char *name,
                            void *ud, sl_error *err) {
   memset(s, 0, sizeof(*s));
   s->op = op;
+  op->stateful = s;
   s->store = ctx ? ctx->state : NULL;
   s->load = load;
   s->ud = ud;
@@ -37,6 +38,8 @@ sl_status sl_stateful_open(sl_stateful *s, sl_op *op, const char *name,
 }
 
 void sl_stateful_close(sl_stateful *s) {
+  if (s->op && s->op->stateful == s)
+    s->op->stateful = NULL;
   for (int i = 0; i < s->nparts; i++)
     free(s->parts[i]);
   free(s->parts);
@@ -45,6 +48,27 @@ void sl_stateful_close(sl_stateful *s) {
   s->nparts = s->cap = 0;
   s->name = NULL;
   s->last = NULL;
+}
+
+/* Sizes of an operator's tables (see stateful.h). */
+void sl_stateful_op_size(const sl_op *op, int64_t *entries,
+                         int64_t *bytes) {
+  *entries = 0;
+  *bytes = 0;
+  const sl_stateful *s = op ? op->stateful : NULL;
+  for (int i = 0; s && i < s->nparts; i++) {
+    const sl_state_table *t = s->parts[i]->table;
+    if (!t)
+      continue;
+    sl_state_iter it;
+    const void *key, *value;
+    size_t klen, vlen;
+    sl_state_iter_init(&it, t);
+    while (sl_state_iter_next(&it, &key, &klen, &value, &vlen)) {
+      ++*entries;
+      *bytes += (int64_t)(klen + vlen);
+    }
+  }
 }
 
 sl_stateful_part *sl_stateful_part_find(const sl_stateful *s,

@@ -24,7 +24,9 @@
  * One partition.  When the task reads every partition of its sources
  * and rows of one key may arrive on any of them (ctx->one_partition:
  * the plan has no repartition topic), every partition maps to the
- * table of partition 0, so that a key's rows meet one state.
+ * table of partition 0, so that a key's rows meet one state.  Such
+ * operators are never told of revoked partitions (the runtime keeps
+ * their state): forgetting one would free the state of all.
  *
  * Lateness.  A row is judged against the watermark the rows before it
  * left (sl_op_batch.row_watermark, else the port's last watermark),
@@ -94,6 +96,14 @@ sl_status sl_stateful_open(sl_stateful *s, sl_op *op, const char *name,
 
 /* Frees what s holds (the store's tables stay). */
 void sl_stateful_close(sl_stateful *s);
+
+/* The entries of op's tables in the store and their key and value bytes
+ * (the meta entries included), over its partitions: both 0 for an
+ * operator without state, or whose query keeps none (transient).  Walks
+ * every entry, so call it at a batch boundary from the task's thread
+ * (the runtime does at each checkpoint), never while the task runs. */
+void sl_stateful_op_size(const sl_op *op, int64_t *entries,
+                         int64_t *bytes);
 
 /* The partition's entry, created and loaded from the store when new. */
 sl_status sl_stateful_part_get(sl_stateful *s, int32_t partition,

@@ -425,6 +425,7 @@ void sl_query_get_stats(const sl_query *q, sl_query_stats *out) {
     sl_task_error_stats(q->tasks[i], &es);
     out->dead_lettered += es.dead_lettered;
     out->skipped += es.skipped;
+    sl_task_checkpoint_stats(q->tasks[i], out);
   }
   out->commits = atomic_load(&((sl_query *)q)->commits);
 }

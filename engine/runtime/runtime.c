@@ -132,7 +132,15 @@ sl_status sl_runtime_new(const sl_runtime_config *cfg, sl_runtime **out,
   rt->batch_size = cfg->batch_size > 0 ? cfg->batch_size : 1024;
   rt->commit_interval_ms =
       cfg->commit_interval_ms > 0 ? cfg->commit_interval_ms : 1000;
-  rt->group_tasks = cfg->group_tasks > 0 ? cfg->group_tasks : 1;
+  /* A persistent query's partitions in this process run on as many
+   * group members as there are workers, except on the embedded broker,
+   * which takes one member per group at a time. */
+  if (cfg->group_tasks > 0)
+    rt->group_tasks = cfg->group_tasks;
+  else if (sl_kafka_consumer_shares_groups(rt->kafka))
+    rt->group_tasks = rt->threads;
+  else
+    rt->group_tasks = 1;
   rt->predict = cfg->predict;
   rt->predict_arg = cfg->predict_arg;
   pthread_mutex_init(&rt->lock, NULL);

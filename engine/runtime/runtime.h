@@ -12,8 +12,9 @@
  * query, one worker at a time per task, a slice at a time.  A transient
  * query gets up to one task per worker (partitions split by number); a
  * persistent query gets `group_tasks` tasks, each a member of its
- * consumer group (default one per process: instances of a deployment
- * share the partitions through the group).
+ * consumer group (default one per worker on a real broker, one on the
+ * embedded broker), so that the partitions of a process run in parallel
+ * and instances of a deployment share them through the same group.
  *
  * Sources and commits follow the conventions:
  *   - persistent queries read as consumer group sluice-<service>-<query
@@ -68,11 +69,10 @@ typedef struct sl_runtime_config {
   int threads;                  /* sluice.threads; <= 0: the cores */
   int batch_size;               /* rows per batch; <= 0: 1024 */
   int64_t commit_interval_ms;   /* <= 0: 1000 */
-  /* Group members (tasks) a persistent query runs in this process; <= 0:
-   * 1.  More than one makes several members of the query's group share
-   * its partitions in one process; librdkafka's mock cluster (the
-   * embedded broker) does not handle members joining at once reliably,
-   * so keep 1 there. */
+  /* Group members (tasks) a stateless persistent query runs in this
+   * process; <= 0: the worker count on a real broker, 1 on the embedded
+   * one (librdkafka's mock cluster does not handle members joining at
+   * once reliably).  Never more than the source partitions. */
   int group_tasks;
   /* The session's auto.offset.reset for transient queries: "earliest",
    * "latest", or NULL for the conventions' default. */
@@ -155,6 +155,15 @@ typedef struct sl_query_stats {
   int64_t dead_lettered;    /* failed records written to a DLQ */
   int64_t skipped;          /* failed records skipped */
   int64_t commits;          /* offset commits that succeeded */
+  /* A stateful persistent query's store, as of its last checkpoint:
+   * entries of its operators' tables and their key and value bytes
+   * (0 for stateless and transient queries, which keep no store). */
+  int64_t state_entries;
+  int64_t state_bytes;
+  int64_t checkpoints;      /* state checkpoints written */
+  double last_checkpoint_ms; /* how long the last one took: the
+                                operators' part and the store's
+                                transaction (0 before the first) */
 } sl_query_stats;
 
 void sl_query_get_stats(const sl_query *q, sl_query_stats *out);

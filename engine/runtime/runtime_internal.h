@@ -117,6 +117,10 @@ bool sl_task_node_counters(const sl_task *t, int node,
 /* The task's router counters. */
 void sl_task_error_stats(const sl_task *t, sl_op_errors_stats *out);
 
+/* Adds the task's state size and checkpoint count to out and raises
+ * out->last_checkpoint_ms to its last checkpoint's duration. */
+void sl_task_checkpoint_stats(const sl_task *t, sl_query_stats *out);
+
 /* ---- Queries (query.c) ------------------------------------------------ */
 
 /* Records the first failure and asks every task to stop. */

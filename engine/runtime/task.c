@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "engine/common/log.h"
 #include "engine/ops/filter.h"
@@ -42,6 +43,7 @@
 #include "engine/ops/sink_kafka.h"
 #include "engine/ops/sink_table.h"
 #include "engine/ops/source.h"
+#include "engine/ops/stateful.h"
 #include "engine/ops/union.h"
 
 typedef enum task_state {
@@ -58,6 +60,11 @@ typedef enum task_state {
  * final commit (the records are then re-read after a restart). */
 #define DRAIN_FLUSH_MS 30000
 #define TICK_INTERVAL_MS 1000
+/* How long a restarted stateful query waits for the partitions of its
+ * checkpoint that the group has not given it yet: a killed predecessor
+ * keeps them until its session expires (Kafka's default session timeout
+ * is 45 s). */
+#define EXPECT_HOLD_MS 60000
 
 struct sl_task {
   sl_query *q;
@@ -78,6 +85,10 @@ struct sl_task {
   bool pending;
   uint64_t pending_mark;
   sl_kafka_position *pos;    /* the pending positions */
+  /* One state for all partitions: where revoked partitions stood, which
+   * that state still reflects (topics are the sources' strings). */
+  sl_kafka_position *kept;
+  int nkept;
   int npos;
   int pos_cap;
   int64_t last_commit_ms;
@@ -87,6 +98,14 @@ struct sl_task {
   int64_t retry_at_ms;       /* a refused commit is retried then */
   int64_t deadline_ms;       /* FLUSHING, COMMITTING */
   bool parked;
+
+  /* Checkpoints of a stateful persistent query, read by other threads
+   * (sl_query_get_stats). */
+  int64_t snapshot_us;       /* the operators' part of the pending one */
+  atomic_llong checkpoints;  /* written to the store */
+  atomic_llong checkpoint_us; /* how long the last one took */
+  atomic_llong state_entries; /* the operators' state at the last one */
+  atomic_llong state_bytes;
 };
 
 /* ------------------------------------------------------------------ */
@@ -225,6 +244,10 @@ sl_status sl_task_new(sl_query *q, int index, sl_task **out, sl_error *err) {
   t->q = q;
   t->index = index;
   t->state = TASK_OPENING;
+  atomic_init(&t->checkpoints, 0);
+  atomic_init(&t->checkpoint_us, 0);
+  atomic_init(&t->state_entries, 0);
+  atomic_init(&t->state_bytes, 0);
   sl_log_limit lim = SL_LOG_LIMIT_INIT(1, 10000);
   t->commit_log = lim;
 
@@ -261,6 +284,7 @@ void sl_task_free(sl_task *t) {
   sl_op_errors_free(t->errors);
   free(t->scratch);
   free(t->pos);
+  free(t->kept);
   free(t);
 }
 
@@ -299,7 +323,12 @@ static sl_status tell_partitions(sl_task *t, const sl_kafka_position *parts,
   }
   for (size_t i = 0; i < n; i++)
     ids[i] = parts[i].partition;
-  for (int i = 0; !rc && i < t->q->plan->nnodes; i++)
+
+  /* With one state for every partition, a revoked partition's rows are
+   * mixed into what the remaining (or returning) ones need: the state
+   * stays, only the sources let the partition go. */
+  bool keep = !assigned && t->ctx.one_partition;
+  for (int i = 0; !rc && !keep && i < t->q->plan->nnodes; i++)
     if (t->q->plan->nodes[i]->kind != SL_PNODE_SOURCE)
       rc = sl_op_partitions(t->ops[i], ids, (int)n, assigned, err);
 
@@ -313,15 +342,62 @@ static sl_status tell_partitions(sl_task *t, const sl_kafka_position *parts,
   return rc;
 }
 
+/* The position kept for a revoked partition, or NULL. */
+static sl_kafka_position *kept_of(sl_task *t, const char *topic,
+                                  int32_t partition) {
+  for (int k = 0; k < t->nkept; k++)
+    if (t->kept[k].partition == partition &&
+        !strcmp(t->kept[k].topic, topic))
+      return &t->kept[k];
+  return NULL;
+}
+
+/* One state for all partitions: the state keeps what revoked partitions
+ * brought in, so when they come back they resume where they stood, not
+ * at a committed offset that state may be past.  Partitions without an
+ * offset to keep (nothing read) are left out. */
+static sl_status keep_positions(sl_task *t, const sl_kafka_position *parts,
+                                size_t n, sl_error *err) {
+  for (size_t i = 0; i < n; i++) {
+    const char *topic = NULL;
+    for (int s = 0; s < t->nsources && !topic; s++)
+      if (!strcmp(sl_source_topic(t->sources[s]), parts[i].topic))
+        topic = sl_source_topic(t->sources[s]);
+    if (!topic || parts[i].offset < 0)
+      continue;
+    sl_kafka_position *k = kept_of(t, topic, parts[i].partition);
+    if (!k) {
+      sl_kafka_position *grown =
+          realloc(t->kept, (size_t)(t->nkept + 1) * sizeof(*grown));
+      if (!grown)
+        return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+      t->kept = grown;
+      k = &t->kept[t->nkept++];
+      k->topic = topic;
+      k->partition = parts[i].partition;
+    }
+    k->offset = parts[i].offset;
+  }
+  return SL_OK;
+}
+
 static void on_assign(void *ctx, sl_kafka_position *parts, size_t n) {
   sl_task *t = ctx;
   sl_error err;
-  /* A restored checkpoint says where its state's records end. */
-  for (size_t i = 0; i < n; i++)
+  /* A restored checkpoint says where its state's records end, unless the
+   * state has read further since (a partition revoked and back). */
+  for (size_t i = 0; i < n; i++) {
     for (int k = 0; k < t->q->nrestored; k++)
       if (t->q->restored[k].partition == parts[i].partition &&
           !strcmp(t->q->restored[k].topic, parts[i].topic))
         parts[i].offset = t->q->restored[k].offset;
+    const sl_kafka_position *kept = kept_of(t, parts[i].topic,
+                                            parts[i].partition);
+    if (kept)
+      parts[i].offset = kept->offset;
+  }
+  SL_INFO("engine", "query %s task %d: %zu partition%s assigned", t->q->id,
+          t->index, n, n == 1 ? "" : "s");
   if (tell_partitions(t, parts, n, true, &err))
     sl_query_fail(t->q, &err);
 }
@@ -341,6 +417,8 @@ static void on_revoke(void *ctx, const sl_kafka_position *parts, size_t n,
    * was lost, to another member's generation): retrying them would only
    * disturb the group while it settles. */
   t->pending = false;
+  if (t->ctx.one_partition && keep_positions(t, parts, n, &err))
+    sl_query_fail(t->q, &err);
   if (tell_partitions(t, parts, n, false, &err))
     sl_query_fail(t->q, &err);
 }
@@ -353,6 +431,27 @@ static void on_loss(void *ctx, const sl_kafka_loss *loss) {
 /* ------------------------------------------------------------------ */
 /* Commits                                                             */
 /* ------------------------------------------------------------------ */
+
+/* Microseconds on a monotonic clock, for checkpoint durations. */
+static int64_t now_us(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Sizes the stateful operators' state for the stats, at a batch
+ * boundary (the walk needs the task quiet). */
+static void measure_state(sl_task *t) {
+  int64_t entries = 0, bytes = 0;
+  for (int i = 0; i < t->q->plan->nnodes; i++) {
+    int64_t e, b;
+    sl_stateful_op_size(t->ops[i], &e, &b);
+    entries += e;
+    bytes += b;
+  }
+  atomic_store(&t->state_entries, entries);
+  atomic_store(&t->state_bytes, bytes);
+}
 
 /* Takes the positions the sources processed into t->pos. */
 static sl_status snapshot(sl_task *t, sl_error *err) {
@@ -386,6 +485,7 @@ static sl_status snapshot(sl_task *t, sl_error *err) {
     }
   }
 
+  int64_t began = now_us();
   sl_op_ckpt ck = {.id = ++t->checkpoint_id, .state = t->q->state,
                    .final = t->state >= TASK_DRAINING};
   for (int i = 0; i < t->q->plan->nnodes; i++) {
@@ -393,6 +493,9 @@ static sl_status snapshot(sl_task *t, sl_error *err) {
     if (rc)
       return rc;
   }
+  t->snapshot_us = now_us() - began;
+  if (t->q->state)
+    measure_state(t);
   return SL_OK;
 }
 
@@ -412,8 +515,14 @@ static sl_status commit_positions(sl_task *t, sl_error *err) {
     offs[i].offset = t->pos[i].offset;
   }
   sl_status rc = SL_OK;
-  if (t->q->state)
+  if (t->q->state) {
+    int64_t began = now_us();
     rc = sl_state_checkpoint(t->q->state, offs, t->npos, NULL, NULL, err);
+    if (!rc) {
+      atomic_fetch_add(&t->checkpoints, 1);
+      atomic_store(&t->checkpoint_us, t->snapshot_us + now_us() - began);
+    }
+  }
   if (!rc)
     rc = sl_kafka_consumer_commit(t->consumer, t->pos, (size_t)t->npos, err);
   if (!rc) {
@@ -499,6 +608,28 @@ static int plan_topics(const sl_plan *plan, const char **topics, int cap) {
   return n;
 }
 
+/* A stateful query keeps one state for all partitions: the partitions
+ * its restored checkpoint has rows of hold the watermark back until the
+ * group assigns them, so that no window closes without their rows
+ * (which would then be late). */
+static sl_status expect_restored(sl_task *t, sl_error *err) {
+  sl_query *q = t->q;
+  int32_t *ids = calloc((size_t)q->nrestored + 1, sizeof(*ids));
+  if (!ids)
+    return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  sl_status rc = SL_OK;
+  for (int s = 0; !rc && s < t->nsources; s++) {
+    int k = 0;
+    for (int i = 0; i < q->nrestored; i++)
+      if (!strcmp(q->restored[i].topic, sl_source_topic(t->sources[s])))
+        ids[k++] = q->restored[i].partition;
+    if (k)
+      rc = sl_source_expect(t->sources[s], ids, k, EXPECT_HOLD_MS, err);
+  }
+  free(ids);
+  return rc;
+}
+
 /* OPENING: operators, producer, consumer. */
 static sl_status task_open(sl_task *t, sl_error *err) {
   sl_query *q = t->q;
@@ -531,6 +662,9 @@ static sl_status task_open(sl_task *t, sl_error *err) {
   for (int i = 0; i < plan->nnodes; i++)
     if ((rc = sl_op_open(t->ops[i], &t->ctx, err)))
       return rc;
+  if (plan->stateful && q->group && q->nrestored > 0 &&
+      (rc = expect_restored(t, err)))
+    return rc;
 
   if ((rc = sl_kafka_batch_init(&t->kb, (size_t)rt->batch_size, err)))
     return rc;
@@ -828,6 +962,16 @@ bool sl_task_node_counters(const sl_task *t, int node,
   out->records_failed += st.records_failed;
   out->records_late += st.records_late;
   return true;
+}
+
+void sl_task_checkpoint_stats(const sl_task *t, sl_query_stats *out) {
+  sl_task *m = (sl_task *)t;
+  out->state_entries += atomic_load(&m->state_entries);
+  out->state_bytes += atomic_load(&m->state_bytes);
+  out->checkpoints += atomic_load(&m->checkpoints);
+  double ms = (double)atomic_load(&m->checkpoint_us) / 1000.0;
+  if (ms > out->last_checkpoint_ms)
+    out->last_checkpoint_ms = ms;
 }
 
 void sl_task_error_stats(const sl_task *t, sl_op_errors_stats *out) {
