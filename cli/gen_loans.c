@@ -323,17 +323,22 @@ static sl_status encode_record(const record_source *src, int64_t i,
   return value->failed || key->failed ? SL_ERR_NOMEM : SL_OK;
 }
 
-/* Produces src's records to a->topic, waits for their acknowledgement
- * and prints a summary naming what. */
-static sl_status produce(const record_source *src, const char *what,
-                         sl_error *err) {
-  const loan_args *a = src->args;
+/* Opens the sink of a->topic.  It is opened before anything is written,
+ * so that a missing broker is a usage error that leaves no files. */
+static sl_status open_sink(const loan_args *a, sl_gen_sink **sink,
+                           sl_error *err) {
   sl_gen_sink_options sopts = {a->brokers, a->kafka_config, a->topic,
                                a->rate};
-  sl_gen_sink *sink = NULL;
-  sl_status rc = sl_gen_sink_open(&sopts, &sink, err);
-  if (rc)
-    return rc;
+  return sl_gen_sink_open(&sopts, sink, err);
+}
+
+/* Produces src's records through sink (to a->topic), waits for their
+ * acknowledgement and prints a summary naming what.  The sink stays the
+ * caller's. */
+static sl_status produce(const record_source *src, const char *what,
+                         sl_gen_sink *sink, sl_error *err) {
+  const loan_args *a = src->args;
+  sl_status rc = SL_OK;
 
   struct sigaction sa;
   memset(&sa, 0, sizeof(sa));
@@ -378,7 +383,6 @@ static sl_status produce(const record_source *src, const char *what,
   fputc('\n', stderr);
   signal(SIGINT, SIG_DFL);
   signal(SIGTERM, SIG_DFL);
-  sl_gen_sink_free(sink);
   return rc;
 }
 
@@ -444,20 +448,16 @@ done:
   return rc;
 }
 
-/* Copies a->credit_file to DIR/credit_applications.csv with an id
- * column in front. */
-static sl_status write_credit(const loan_args *a, sl_error *err) {
-  sl_gen_loan_file f;
-  sl_status rc = sl_gen_loan_file_read(a->credit_file, &f, err);
-  if (rc)
-    return rc;
+/* Copies the second population f (read from a->credit_file) to
+ * DIR/credit_applications.csv with an id column in front. */
+static sl_status write_credit(const loan_args *a, const sl_gen_loan_file *f,
+                              sl_error *err) {
+  sl_status rc = SL_OK;
   size_t n = strlen(a->dir) + 32;
   char *path = malloc(n);
   FILE *out = NULL;
-  if (!path) {
-    rc = sl_error_set(err, SL_ERR_NOMEM, "out of memory");
-    goto done;
-  }
+  if (!path)
+    return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
   snprintf(path, n, "%s/credit_applications.csv", a->dir);
   if (!(out = fopen(path, "w"))) {
     rc = sl_error_set(err, SL_ERR_IO, "cannot write \"%s\": %s", path,
@@ -466,30 +466,31 @@ static sl_status write_credit(const loan_args *a, sl_error *err) {
   }
 
   fputs("id", out);
-  for (int c = 0; c < f.ncols; c++)
-    fprintf(out, ",%s", f.names[c]);
+  for (int c = 0; c < f->ncols; c++)
+    fprintf(out, ",%s", f->names[c]);
   fputc('\n', out);
-  for (int64_t row = 1; row <= f.nrows; row++) {
+  for (int64_t row = 1; row <= f->nrows; row++) {
     fprintf(out, "%" PRId64, row);
-    for (int c = 0; c < f.ncols; c++)
-      fprintf(out, ",%s", sl_gen_loan_field(&f, row, c));
+    for (int c = 0; c < f->ncols; c++)
+      fprintf(out, ",%s", sl_gen_loan_field(f, row, c));
     fputc('\n', out);
   }
   if (fclose(out) != 0)
     rc = sl_error_set(err, SL_ERR_IO, "cannot write \"%s\"", path);
   else
     fprintf(stderr, "sluice gen loans: %" PRId64 " applications of %s to "
-            "%s\n", f.nrows, a->credit_file, path);
+            "%s\n", f->nrows, a->credit_file, path);
 
 done:
   free(path);
-  sl_gen_loan_file_free(&f);
   return rc;
 }
 
-/* Produces the transactions of rows first..last in event-time order. */
+/* Produces the transactions of rows first..last in event-time order
+ * through sink. */
 static sl_status produce_txns(const loan_args *a, const sl_gen_loan_file *f,
-                              int64_t first, int64_t last, sl_error *err) {
+                              int64_t first, int64_t last, sl_gen_sink *sink,
+                              sl_error *err) {
   size_t room = (size_t)(last - first + 1) * SL_GEN_LOAN_MAX_TXNS;
   sl_gen_loan_txn *txns = malloc((room ? room : 1) * sizeof(*txns));
   if (!txns)
@@ -501,12 +502,59 @@ static sl_status produce_txns(const loan_args *a, const sl_gen_loan_file *f,
   qsort(txns, (size_t)n, sizeof(*txns), sl_gen_loan_txn_compare);
 
   record_source src = {a, f, txns, first, n};
-  sl_status rc = produce(&src, "transactions", err);
+  sl_status rc = produce(&src, "transactions", sink, err);
   free(txns);
   return rc;
 }
 
 /* ---- The kinds ----------------------------------------------------------- */
+
+/* What a kind needs before it writes anything: the loans file, the
+ * second population, the sink.  Every part is NULL or empty until set. */
+typedef struct loan_inputs {
+  sl_gen_loan_file loans;
+  sl_gen_loan_file credit;
+  bool have_loans, have_credit;
+  sl_gen_sink *sink;
+} loan_inputs;
+
+static void inputs_free(loan_inputs *in) {
+  if (in->have_loans)
+    sl_gen_loan_file_free(&in->loans);
+  if (in->have_credit)
+    sl_gen_loan_file_free(&in->credit);
+  sl_gen_sink_free(in->sink);
+}
+
+/* Reads the files, resolves the slice and opens the sink, in that order;
+ * returns -1 to go on, else an exit code (the error reported). */
+static int open_inputs(loan_args *a, loan_inputs *in, int64_t *first,
+                       int64_t *last) {
+  sl_error err;
+  sl_error_clear(&err);
+  if (sl_gen_loan_file_read(a->file, &in->loans, &err))
+    return report(a, &err);
+  in->have_loans = true;
+  /* Recent event times by default: output records carry them, and a
+   * broker's time-based retention deletes old ones. */
+  if (a->start_ms == INT64_MIN) {
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    int64_t hour = (int64_t)now.tv_sec * 1000 / HOUR_MS * HOUR_MS;
+    a->start_ms = hour - (in->loans.nrows - 1) * a->step_ms;
+  }
+  int code = resolve_slice(a, &in->loans, first, last);
+  if (code >= 0)
+    return code;
+  if (a->credit_file) {
+    if (sl_gen_loan_file_read(a->credit_file, &in->credit, &err))
+      return report(a, &err);
+    in->have_credit = true;
+  }
+  if (a->topic && open_sink(a, &in->sink, &err))
+    return report(a, &err);
+  return -1;
+}
 
 static int run_kind(loan_args *a, int argc, char **argv) {
   sl_log_set_level(SL_LOG_WARN);
@@ -514,42 +562,34 @@ static int run_kind(loan_args *a, int argc, char **argv) {
   if (code >= 0)
     return code;
 
-  sl_error err;
-  sl_error_clear(&err);
-  sl_gen_loan_file f;
-  if (sl_gen_loan_file_read(a->file, &f, &err))
-    return report(a, &err);
-  /* Recent event times by default: output records carry them, and a
-   * broker's time-based retention deletes old ones. */
-  if (a->start_ms == INT64_MIN) {
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    int64_t hour = (int64_t)now.tv_sec * 1000 / HOUR_MS * HOUR_MS;
-    a->start_ms = hour - (f.nrows - 1) * a->step_ms;
-  }
+  /* Every input is checked before the first file or record is written:
+   * a usage error or an unreadable file leaves nothing behind. */
+  loan_inputs in = {.sink = NULL};
   int64_t first, last;
-  code = resolve_slice(a, &f, &first, &last);
+  code = open_inputs(a, &in, &first, &last);
   if (code >= 0) {
-    sl_gen_loan_file_free(&f);
+    inputs_free(&in);
     return code;
   }
 
+  sl_error err;
+  sl_error_clear(&err);
   sl_status rc = SL_OK;
   if (a->kind == KIND_APPLICATIONS) {
-    record_source src = {a, &f, NULL, first, last - first + 1};
-    rc = produce(&src, "applications", &err);
+    record_source src = {a, &in.loans, NULL, first, last - first + 1};
+    rc = produce(&src, "applications", in.sink, &err);
     if (rc == SL_OK)
       fprintf(stderr, "sluice gen applications: rows %" PRId64 "..%" PRId64
-              " of %" PRId64 " from %s%s\n", first, last, f.nrows, a->file,
-              a->with_outcome ? "" : ", without outcome");
+              " of %" PRId64 " from %s%s\n", first, last, in.loans.nrows,
+              a->file, a->with_outcome ? "" : ", without outcome");
   } else {
-    rc = write_tables(a, &f, first, last, &err);
-    if (rc == SL_OK && a->credit_file)
-      rc = write_credit(a, &err);
-    if (rc == SL_OK && a->topic)
-      rc = produce_txns(a, &f, first, last, &err);
+    rc = write_tables(a, &in.loans, first, last, &err);
+    if (rc == SL_OK && in.have_credit)
+      rc = write_credit(a, &in.credit, &err);
+    if (rc == SL_OK && in.sink)
+      rc = produce_txns(a, &in.loans, first, last, in.sink, &err);
   }
-  sl_gen_loan_file_free(&f);
+  inputs_free(&in);
   return rc ? report(a, &err) : 0;
 }
 

@@ -12,13 +12,19 @@
 --     --credit-file ../shared/data/credit_data.csv --topic transactions
 --   sluice gen applications --file ../shared/data/lending_club.csv \
 --     --rows 80%
---   sluice run --bounded --catalog loan.db -D data=DATA queries/loan.sql
---   sluice run --service loan-serve --catalog loan.db queries/loan_serve.sql &
+--   sluice run --bounded --service loan --catalog loan.db -D data=DATA \
+--     queries/loan.sql
+--   sluice run --service loan --catalog loan.db queries/loan_serve.sql &
 --   sluice gen applications --file ../shared/data/lending_club.csv \
 --     --from-row 80% --no-outcome --rate 20
 --
 -- The bounded run builds everything, trains and evaluates the models and
--- stops; queries/loan_serve.sql then keeps the serving queries running.
+-- stops; queries/loan_serve.sql then keeps the serving queries running
+-- on the same service, from where the bounded run left them.  Run the
+-- generators once: each run produces its records again.  This script
+-- may run again on the same catalog and service: its definitions are
+-- unchanged, the LOADs rewrite the same keyed rows, and each CREATE
+-- MODEL trains one new version on the same training set.
 -- ${data} is the folder `sluice gen loans` wrote.
 
 -- ---- Sources --------------------------------------------------------------
@@ -131,8 +137,8 @@ CREATE TRAINING SET loan_rows AS
 
 -- P(bad loan): boosted trees on the application, the bureau score, the
 -- previous engagements and the transaction history.  The last 20% of the
--- history (in event time) is held out: its metrics are stored with the
--- version.
+-- history, in the order its rows reached the training set, is held out:
+-- its metrics are stored with the version.
 CREATE MODEL loan_risk TYPE XGBOOST
   FEATURES (funded_amnt, ONE_HOT(term), ONE_HOT(sub_grade), annual_inc,
             inq_last_6mths, revol_util, all_util, delinq_2yrs, debt_ratio,

@@ -1,35 +1,31 @@
 -- Serving for queries/loan.sql: the queries that answer applications,
--- kept running on a catalog where queries/loan.sql has trained the model
--- (see docs/loan.md):
+-- kept running on the catalog and service where queries/loan.sql has
+-- trained the model (see docs/loan.md):
 --
---   sluice run --service loan-serve --catalog loan.db queries/loan_serve.sql
+--   sluice run --service loan --catalog loan.db queries/loan_serve.sql
 --
 -- Each statement is the same as in queries/loan.sql, so it finds its
--- object in the catalog and starts its query again from the offsets of
--- the last checkpoint.  They come consumers first: a persistent query
--- waits for the queries of its session that write what it reads, and
--- these never finish, so the offers start before the features they read
--- and the features before the transaction history.  For the same reason
--- this runs as a service of its own rather than by running
--- queries/loan.sql again.
+-- object in the catalog and its query resumes where the training run
+-- left it: from the offsets that query committed under the service's
+-- consumer groups (sluice-loan-<query>), and for the transaction history
+-- from its last checkpoint.  The history is not processed again and the
+-- training set is not touched.  Run under another --service, the same
+-- statements would start with empty consumer groups and process every
+-- topic from its beginning.
 
--- Each new application answered with a priced rate (loan.sql explains
--- the formula).
-CREATE STREAM offers
-  WITH (topic='offers', key='application_id', prediction_log=true) AS
-  SELECT application_id, applicant_id, applied_at, funded_amnt, p_bad,
-         ROUND(LEAST(36.0, GREATEST(6.0, breakeven)), 2) AS rate,
-         CASE WHEN breakeven > 36.0 THEN 'decline' ELSE 'offer' END
-           AS decision
-  FROM (SELECT application_id, applicant_id, applied_at, funded_amnt,
-               p_bad, 100.0 * (0.05 + 0.6 * p_bad) / (1.0 - p_bad)
-                 AS breakeven
-        FROM (SELECT application_id, applicant_id, applied_at,
-                     funded_amnt, PREDICT(loan_risk) AS p_bad
-              FROM application_features
-              WHERE class IS NULL) scored) priced;
+-- The applicants' transaction history, kept current.
+CREATE TABLE txn_history WITH (topic='txn-history') AS
+  SELECT applicant_id,
+         COUNT(*) AS txn_count,
+         SUM(amount) AS txn_total,
+         SUM(CASE WHEN kind = 'overdraft_fee' THEN 1 ELSE 0 END)
+           AS overdrafts,
+         SUM(CASE WHEN kind = 'cash_advance' THEN amount ELSE 0 END)
+           AS cash_advanced
+  FROM transactions
+  GROUP BY applicant_id;
 
--- The features of each application, for the offers above.
+-- The features of each application, for the offers below.
 CREATE STREAM application_features
   WITH (topic='application-features', key='application_id') AS
   SELECT a.application_id, a.applicant_id, a.applied_at, a.funded_amnt,
@@ -51,14 +47,18 @@ CREATE STREAM application_features
   LEFT JOIN engagements e ON a.applicant_id = e.applicant_id
   LEFT JOIN txn_history h ON a.applicant_id = h.applicant_id;
 
--- The applicants' transaction history, kept current.
-CREATE TABLE txn_history WITH (topic='txn-history') AS
-  SELECT applicant_id,
-         COUNT(*) AS txn_count,
-         SUM(amount) AS txn_total,
-         SUM(CASE WHEN kind = 'overdraft_fee' THEN 1 ELSE 0 END)
-           AS overdrafts,
-         SUM(CASE WHEN kind = 'cash_advance' THEN amount ELSE 0 END)
-           AS cash_advanced
-  FROM transactions
-  GROUP BY applicant_id;
+-- Each new application answered with a priced rate (loan.sql explains
+-- the formula).
+CREATE STREAM offers
+  WITH (topic='offers', key='application_id', prediction_log=true) AS
+  SELECT application_id, applicant_id, applied_at, funded_amnt, p_bad,
+         ROUND(LEAST(36.0, GREATEST(6.0, breakeven)), 2) AS rate,
+         CASE WHEN breakeven > 36.0 THEN 'decline' ELSE 'offer' END
+           AS decision
+  FROM (SELECT application_id, applicant_id, applied_at, funded_amnt,
+               p_bad, 100.0 * (0.05 + 0.6 * p_bad) / (1.0 - p_bad)
+                 AS breakeven
+        FROM (SELECT application_id, applicant_id, applied_at,
+                     funded_amnt, PREDICT(loan_risk) AS p_bad
+              FROM application_features
+              WHERE class IS NULL) scored) priced;

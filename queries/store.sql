@@ -3,18 +3,23 @@
 -- suggest price markdowns for what would otherwise expire unsold.
 --
 --   sluice gen store --brokers "$brokers" --out store-data
---   sluice run --bounded --brokers "$brokers" -D prefix=store- \
---     -D data=store-data queries/store.sql
+--   sluice run --bounded --brokers "$brokers" --service store \
+--     -D prefix=store- -D data=store-data queries/store_history.sql
+--   sluice run --bounded --brokers "$brokers" --service store \
+--     -D prefix=store- -D data=store-data queries/store.sql
 --
 -- ${prefix} is the topic prefix given to `sluice gen store --prefix`
--- (its default is store-) and ${data} the directory of its --out, where
--- store-history.csv is.  docs/store.md walks through every step.
+-- (its default is store-) and ${data} the directory of its --out.  The
+-- year of history reaches the topic ${prefix}sales-history once, through
+-- queries/store_history.sql; this script can then run again on the same
+-- catalog and service, and each run trains a new version of the model
+-- on the same history.  docs/store.md walks through every step.
 
 -- ---- History and the demand model -----------------------------------------
 
 -- A year of units sold per store, product and day, replayed through a
--- stream so that the training set is built by the same operators as any
--- live query.
+-- stream (by queries/store_history.sql, the same definition) so that
+-- the training set is built by the same operators as any live query.
 CREATE STREAM sales_history (
   store VARCHAR NOT NULL,
   product VARCHAR NOT NULL,
@@ -22,7 +27,6 @@ CREATE STREAM sales_history (
   units INT NOT NULL,
   CHECK (units >= 0)
 ) WITH (topic='${prefix}sales-history', format='csv', key='store');
-LOAD '${data}/store-history.csv' INTO sales_history;
 
 CREATE TRAINING SET demand_rows AS
   SELECT store, product, EXTRACT(DOW FROM day) AS dow, units

@@ -4,10 +4,12 @@
 # runs it: side data and the first 80% of the Lending Club loans replayed,
 # queries/loan.sql trained with --bounded (every history row in the
 # training set, metrics of both populations checked), then
-# queries/loan_serve.sql left running while the last 20% arrive as new
-# applications: loan_check.py checks an offer for each one and reports
-# the answer latency; the prediction log holds the probability behind
-# every offer.
+# queries/loan_serve.sql left running on the same service and catalog
+# while the last 20% arrive as new applications: loan_check.py checks an
+# offer for each one and reports the answer latency; the serving queries
+# resumed where training left them (the features topic holds each
+# application once); the prediction log holds the probability behind
+# every offer.  Every run is one service, as a user runs it.
 #
 #   loan_e2e.sh SLUICE SOURCE_DIR
 set -euo pipefail
@@ -43,7 +45,8 @@ for f in loan.sql loan_serve.sql; do
       -e "s/topic='txn-history'/topic='loan_history_$run'/" \
       "$src/queries/$f" > "$work/$f"
 done
-common=(--brokers "$brokers" --catalog "$work/loan.db" --log-level warn)
+common=(--brokers "$brokers" --catalog "$work/loan.db" --log-level warn
+        --service "loan_$run")
 
 # ---- History and training -------------------------------------------------
 
@@ -52,12 +55,12 @@ common=(--brokers "$brokers" --catalog "$work/loan.db" --log-level warn)
 "$sluice" gen applications --brokers "$brokers" --file "$loans" \
   --topic "$apps" --rows 80%
 
-"$sluice" run --bounded "${common[@]}" --service "loan_train_$run" \
-  -D data="$work" "$work/loan.sql" > "$work/train.out" 2> "$work/train.log" \
-  || { cat "$work/train.log"; die "training run failed"; }
+"$sluice" run --bounded "${common[@]}" -D data="$work" "$work/loan.sql" \
+  > "$work/train.out" 2> "$work/train.log" ||
+  { cat "$work/train.log"; die "training run failed"; }
 
 # Every history row reached the training set: ids 1..7885 once each.
-"$sluice" run "${common[@]}" --service "loan_read_$run" --output csv \
+"$sluice" run "${common[@]}" --output csv \
   -e "SELECT application_id FROM loan_rows;" > "$work/rows.csv"
 tail -n +2 "$work/rows.csv" | sort -n > "$work/ids"
 seq 1 7885 | cmp -s - "$work/ids" ||
@@ -91,8 +94,8 @@ awk -v a="$loan_risk_base_auc" -v b="$loan_risk_auc" \
 
 # ---- Serving --------------------------------------------------------------
 
-"$sluice" run "${common[@]}" --log-level info --service "loan_serve_$run" \
-  "$work/loan_serve.sql" > "$work/serve.out" 2> "$work/serve.log" &
+"$sluice" run "${common[@]}" --log-level info "$work/loan_serve.sql" \
+  > "$work/serve.out" 2> "$work/serve.log" &
 pid=$!
 for _ in $(seq 1 120); do
   grep -q '3 persistent queries running' "$work/serve.log" && break
@@ -109,13 +112,22 @@ kill -INT "$pid"
 wait "$pid" || { cat "$work/serve.log"; die "serving failed"; }
 pid=
 
+# Serving resumed the features query from the training run's offsets:
+# every application has one features record, none was processed twice.
+kcat -C -b "$brokers" -t "loan_features_$run" -e -q -f '%k\n' \
+  2> /dev/null | sort -n > "$work/feature_keys"
+seq 1 9857 | cmp -s - "$work/feature_keys" ||
+  die "the features topic does not hold applications 1..9857 once each" \
+      "($(wc -l < "$work/feature_keys") records): serving processed the" \
+      "history again"
+
 # The prediction log holds the probability behind each offer: for every
 # offered probability as many logged scores of the offers query (a
 # restart may log a prediction twice, never lose one), and the rate
 # recomputed from the logged value.  The read runs --bounded: the serving
 # queries resume with it and stop at the end of their input.
-"$sluice" run --bounded "${common[@]}" --service "loan_read_$run" \
-  --output csv -e "SELECT score FROM prediction_log WHERE query = 'offers';" \
+"$sluice" run --bounded "${common[@]}" --output csv \
+  -e "SELECT score FROM prediction_log WHERE query = 'offers';" \
   > "$work/log.csv" 2> "$work/read.log" ||
   { cat "$work/read.log"; die "reading the prediction log failed"; }
 /usr/bin/python3 - "$work/log.csv" "$work/offers.tsv" <<'PY'

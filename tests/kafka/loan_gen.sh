@@ -74,4 +74,14 @@ expect_error 2 "--no-outcome belongs to sluice gen applications" \
   loans --file "$loans" --no-outcome
 expect_error 2 "broker" applications --file "$loans" --rows 1
 expect_error 3 "/nonexistent/loans.csv" loans --file /nonexistent/loans.csv
+
+# Inputs are checked before anything is written: an unreadable second
+# population or a topic without a broker leaves the directory empty.
+expect_error 3 "/nonexistent/credit.csv" loans --file "$loans" \
+  --dir "$work/d" --credit-file /nonexistent/credit.csv
+expect_error 2 "no broker given" loans --file "$loans" --dir "$work/d" \
+  --credit-file "$credit" --topic transactions
+expect_error 2 "sluice broker" loans --file "$loans" --dir "$work/d" \
+  --topic transactions
+[ ! -e "$work/d" ] || die "a failed gen loans wrote $(ls "$work/d")"
 echo "loan_gen: ok"

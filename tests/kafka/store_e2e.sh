@@ -15,7 +15,12 @@
 #     best any function of (store, product, day of week) can do, the
 #     per-group mean; every good stock count has an outlook with a
 #     forecast near that mean, and the markdowns are exactly those the
-#     documented rule gives.
+#     documented rule gives;
+#   - run again on the same catalog and service, the script trains one
+#     new version on the same 17520 rows (the history is loaded once, by
+#     queries/store_history.sql), a later run of other statements trains
+#     none, and a fresh catalog joining the service warns about the model
+#     it cannot train instead of failing.
 #
 #   store_e2e.sh SLUICE
 set -euo pipefail
@@ -24,6 +29,7 @@ brokers=${SLUICE_TEST_BROKERS:-}
 [ -n "$brokers" ] || exit 77
 here=$(cd "$(dirname "$0")" && pwd)
 script=$here/../../queries/store.sql
+history=$here/../../queries/store_history.sql
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -39,9 +45,13 @@ cat > "$work/checks.sql" <<'SQL'
 SELECT * FROM duplicate_counts;
 SELECT store, product, units, window_start FROM daily_sales;
 SQL
-"$sluice" run --bounded --brokers "$brokers" --service "store_$run" \
-  --catalog "$work/cat.db" --log-level warn --output csv \
-  -D prefix="$prefix" -D data="$work" "$script" "$work/checks.sql" \
+common=(--bounded --brokers "$brokers" --service "store_$run"
+        --catalog "$work/cat.db" --log-level warn --output csv
+        -D prefix="$prefix" -D data="$work")
+"$sluice" run "${common[@]}" "$history" >"$work/history.out" \
+  2>"$work/history.log" ||
+  { echo "loading the history failed:"; cat "$work/history.log"; exit 1; }
+"$sluice" run "${common[@]}" "$script" "$work/checks.sql" \
   >"$work/run.out" 2>"$work/run.log" ||
   { echo "sluice run failed:"; cat "$work/run.log"; exit 1; }
 
@@ -369,4 +379,34 @@ print("store: %d faults all accounted for (%d dead letters, %d duplicates "
       % (len(truth), sum(dead.values()), len(want_dups), len(daily),
          len(want_md), rmse, oracle_rmse))
 PY
+# ---- Running again -----------------------------------------------------------
+
+fail() { echo "store_e2e: $*" >&2; exit 1; }
+evaluations() { grep -c "^demand,[0-9]*,17520," "$1" || true; }
+
+# The script again: one new version, on the history loaded once.
+"$sluice" run "${common[@]}" "$script" >"$work/rerun.out" \
+  2>"$work/rerun.log" ||
+  { echo "the second run failed:"; cat "$work/rerun.log"; exit 1; }
+[ "$(evaluations "$work/rerun.out")" -eq 2 ] ||
+  fail "the second run did not evaluate versions 1 and 2 on 17520 rows:" \
+       "$(grep '^demand,' "$work/rerun.out")"
+grep -q '^demand,2,17520,' "$work/rerun.out" ||
+  fail "the second run did not train version 2 on 17520 rows"
+
+# Other statements on the same catalog and service train nothing.
+"$sluice" run "${common[@]}" -e "EVALUATE MODEL demand ON demand_rows;" \
+  >"$work/look.out" 2>"$work/look.log" ||
+  { echo "a later run failed:"; cat "$work/look.log"; exit 1; }
+[ "$(evaluations "$work/look.out")" -eq 2 ] ||
+  fail "a later run changed the versions: $(grep '^demand,' "$work/look.out")"
+
+# A fresh catalog on the same service replays the service's commands: its
+# own training set is empty, so it warns about the model and goes on.
+"$sluice" run "${common[@]}" --catalog "$work/fresh.db" \
+  -e "SHOW STREAMS;" >"$work/fresh.out" 2>"$work/fresh.log" ||
+  { echo "a fresh catalog could not join:"; cat "$work/fresh.log"; exit 1; }
+grep -q "skipping .*demand" "$work/fresh.log" ||
+  fail "a fresh catalog did not warn about the model: $(cat "$work/fresh.log")"
+echo "store_e2e: re-runs: one new version each, on the same 17520 rows"
 echo "store_e2e: $(( $(date +%s) - started )) s"
