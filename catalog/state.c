@@ -334,6 +334,21 @@ int64_t sl_state_last_checkpoint(const sl_state *st) {
   return st->last_checkpoint;
 }
 
+void sl_state_size(const sl_state *st, int64_t *entries, int64_t *bytes) {
+  *entries = 0;
+  *bytes = 0;
+  for (const sl_state_table *t = st->tables; t; t = t->next) {
+    sl_state_iter it;
+    const void *key, *value;
+    size_t klen, vlen;
+    sl_state_iter_init(&it, t);
+    while (sl_state_iter_next(&it, &key, &klen, &value, &vlen)) {
+      ++*entries;
+      *bytes += (int64_t)(klen + vlen);
+    }
+  }
+}
+
 size_t sl_state_dirty(const sl_state *st) {
   size_t n = 0;
   for (const sl_state_table *t = st->tables; t; t = t->next)

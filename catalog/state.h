@@ -130,4 +130,8 @@ int64_t sl_state_last_checkpoint(const sl_state *st);
 /* Entries changed since the last checkpoint, over all tables. */
 size_t sl_state_dirty(const sl_state *st);
 
+/* The keys held in memory over every table of st (tombstones not
+ * counted) and their key and value bytes. */
+void sl_state_size(const sl_state *st, int64_t *entries, int64_t *bytes);
+
 #endif /* SLUICE_STATE_H */

@@ -8,18 +8,22 @@
  * started, and checks that every record came back (counts, an
  * order-independent checksum, no records lost).
  *
- * Part 2 is queries/fraud.sql.  The payment generator (gen_payments.h)
- * writes a week of payments to CSV files in a temporary directory; one
- * bounded session replays them into the topics through
- * queries/fraud_replay.sql, and fraud.sql computes the features, fills
- * the training set from the chargebacks, trains both models on the first
- * five days, evaluates them on the sixth and scores the seventh, the
- * live day, into the scoring and alerts streams.  The summary reads the
- * scoring stream back: both models' AUC, the decisions, the scoring
- * rate, PREDICT's own time per batch, the time from a payment's arrival
- * to its decision (in a replay, mostly the wait for training), a few
- * blocked payments, and how many of each fraud scenario were caught
- * (against the generator's ground truth).
+ * Part 2 is queries/fraud.sql, then queries/fraud_live.sql.  The payment
+ * generator (gen_payments.h) writes the first six days of a week of
+ * payments and every chargeback to CSV files in a temporary directory;
+ * one session replays them into the topics through
+ * queries/fraud_replay.sql, and fraud.sql, bounded, computes the
+ * features, fills the training set from the chargebacks, trains both
+ * models on the first five days and evaluates them on the sixth.  Then
+ * the session runs fraud_live.sql without an end: once its feature
+ * queries have caught up with the history, the demo's own producer sends
+ * the seventh day, the live day, at DEMO_LIVE_RATE payments a second,
+ * each stamped with the moment it is sent, and the queries stop when
+ * every payment is decided.  The summary reads the live scoring stream
+ * back: both models' AUC, the decisions, the scoring rate, PREDICT's own
+ * time per batch, each payment's wait from its arrival to its decision,
+ * a few blocked payments, and how many of each fraud scenario were
+ * caught (against the generator's ground truth).
  *
  * Both parts run on the embedded in-memory broker unless --brokers (or
  * SLUICE_BROKERS) names a cluster.  Results go to standard output, the
@@ -36,6 +40,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "catalog/catalog.h"
 #include "cli/commands.h"
 #include "cli/gen_payments.h"
 #include "cli/script.h"
@@ -55,6 +60,8 @@
 #define FRAUD_START "2025-03-01T00:00:00Z"
 #define FRAUD_DAYS 7
 #define EMBEDDED_MAX_PAYMENTS 40000
+#define DEMO_LIVE_RATE 1000 /* live payments a second */
+#define LIVE_STALL_MS 15000
 
 static const char demo_help[] =
     "Usage: sluice demo [--payments N] [--seed S] [--records N]\n"
@@ -64,9 +71,10 @@ static const char demo_help[] =
     "Payment fraud prevention end to end (queries/fraud.sql): generates a\n"
     "week of card payments with labelled fraud, trains an XGBoost and a\n"
     "logistic regression model on the first five days, evaluates both on\n"
-    "the sixth, scores the seventh as the live stream and prints both\n"
-    "models' AUC, the decisions, the latency, a few blocked payments and\n"
-    "the fraud caught per scenario.\n"
+    "the sixth, then sends the seventh as a live stream while the scoring\n"
+    "queries run and prints both models' AUC, the decisions, each\n"
+    "payment's wait for its decision, a few blocked payments and the\n"
+    "fraud caught per scenario.\n"
     "First it checks the Kafka layer: N records produced and read back\n"
     "(count and checksum).  Without --brokers or SLUICE_BROKERS it runs on\n"
     "an embedded in-memory broker.\n"
@@ -431,6 +439,8 @@ typedef struct fraud_summary {
   double *latency_ms;        /* one per scored payment */
   int64_t nlatency;
   double first_decision_ms, last_decision_ms;
+  double produce_secs;       /* how long the live payments took to send */
+  int64_t produced;          /* live payments sent */
   int64_t caught[SL_GEN_NSCENARIOS];
   int64_t live[SL_GEN_NSCENARIOS];
 } fraud_summary;
@@ -556,17 +566,20 @@ static void print_summary(fraud_summary *sum, const char *prefix) {
            "batches), %.1f us per payment for both models\n",
            (double)ps.ns / 1e6 / (double)ps.calls, ps.calls,
            (double)ps.ns / 1e3 / (double)sum->scored);
+  printf("live:       %" PRId64 " payments sent in %.2f s (%.0f "
+         "payments/s) while the queries ran\n", sum->produced,
+         sum->produce_secs, rate(sum->produced, sum->produce_secs));
   printf("latency:    arrival to decision p50 %.0f ms, p99 %.0f ms, "
          "max %.0f ms\n", percentile(sum->latency_ms, sum->nlatency, 0.5),
          percentile(sum->latency_ms, sum->nlatency, 0.99),
          percentile(sum->latency_ms, sum->nlatency, 1.0));
-  printf("            (a replay: the whole week arrived at once, before "
-         "the models were trained,\n"
-         "            so this is that wait; on a live feed it is the time "
-         "a payment waits for its decision)\n");
+  printf("            (from a payment's arrival on the topic to its "
+         "decision: the features,\n"
+         "            both models and the rule, per payment)\n");
   printf("decisions:  %" PRId64 " allow, %" PRId64 " review, %" PRId64
          " block\n", sum->allowed, sum->reviewed, sum->blocked);
-  printf("alerts:     %" PRId64 " blocked payments on topic %salerts\n",
+  printf("alerts:     %" PRId64 " blocked payments on topic "
+         "%slive_alerts\n",
          sum->blocked, prefix);
   int64_t honest_blocked = sum->caught[SL_GEN_HONEST];
   for (int i = 1; i < SL_GEN_NSCENARIOS; i++)
@@ -601,13 +614,14 @@ static sl_status reset_capture(FILE *f, sl_error *err) {
   return SL_OK;
 }
 
-/* The generated world in dir: the payments, the chargebacks and the two
- * lookup tables. */
+/* The generated world in dir: the payments before live_from (the
+ * history; the live ones arrive later, one by one), the chargebacks and
+ * the two lookup tables. */
 static sl_status write_world(const sl_gen_payments *g, const char *dir,
-                             sl_error *err) {
+                             int64_t live_from, sl_error *err) {
   char path[1024];
   snprintf(path, sizeof(path), "%s/payments.csv", dir);
-  sl_status rc = sl_gen_payments_write_csv(g, path, INT64_MIN, INT64_MAX,
+  sl_status rc = sl_gen_payments_write_csv(g, path, INT64_MIN, live_from,
                                            err);
   if (rc == SL_OK) {
     snprintf(path, sizeof(path), "%s/chargebacks.csv", dir);
@@ -644,13 +658,217 @@ static const char decisions_sql[] =
     "    + EXTRACT(MILLISECOND FROM arrived_at) AS arrived_ms,\n"
     "  EXTRACT(EPOCH FROM decided_at) * 1000\n"
     "    + EXTRACT(MILLISECOND FROM decided_at) AS decided_ms\n"
-    "FROM scored;\n";
+    "FROM live_scored;\n";
 
 static const char alerts_sql[] =
     "SELECT id, card, amount, category, ROUND(km_from_home) AS km_home,\n"
     "  ROUND(km_since_prev) AS km_prev, secs_since_prev AS secs_prev,\n"
     "  n_last_hour AS n_hour, p_xgb, p_lr\n"
-    "FROM alerts LIMIT 5;\n";
+    "FROM live_alerts LIMIT 5;\n";
+
+/* ---- The live phase ------------------------------------------------------ */
+
+/* The live day's payments, in event-time order, as the generator writes
+ * them to the payments topic. */
+typedef struct live_feed {
+  int64_t live_from;
+  int64_t n, cap;
+  char **keys, **values; /* NUL-terminated copies */
+} live_feed;
+
+static sl_status keep_live(void *ud, sl_gen_record_kind kind,
+                           const char *key, size_t key_len,
+                           const char *value, size_t value_len,
+                           int64_t ts_ms, sl_error *err) {
+  live_feed *f = ud;
+  if (kind != SL_GEN_PAYMENT || ts_ms < f->live_from)
+    return SL_OK;
+  if (f->n == f->cap) {
+    int64_t cap = f->cap ? f->cap * 2 : 1024;
+    char **k = realloc(f->keys, (size_t)cap * sizeof(*k));
+    if (k)
+      f->keys = k;
+    char **v = k ? realloc(f->values, (size_t)cap * sizeof(*v)) : NULL;
+    if (v)
+      f->values = v;
+    if (!k || !v)
+      return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+    f->cap = cap;
+  }
+  char *kc = strndup(key, key_len);
+  char *vc = kc ? strndup(value, value_len) : NULL;
+  if (!vc) {
+    free(kc);
+    return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  }
+  f->keys[f->n] = kc;
+  f->values[f->n++] = vc;
+  return SL_OK;
+}
+
+static void live_feed_free(live_feed *f) {
+  for (int64_t i = 0; i < f->n; i++) {
+    free(f->keys[i]);
+    free(f->values[i]);
+  }
+  free(f->keys);
+  free(f->values);
+}
+
+static int64_t wall_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void sleep_ms(long ms) {
+  struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+  nanosleep(&ts, NULL);
+}
+
+/* Writes the live payments to topic at DEMO_LIVE_RATE a second, each
+ * stamped with the moment it is sent: its arrival, which the features
+ * query reads as ROWTIME. */
+static sl_status produce_live(const sl_kafka_config *cfg, const char *topic,
+                              const live_feed *f, double *secs,
+                              sl_error *err) {
+  sl_kafka_producer *p;
+  sl_status rc = sl_kafka_producer_new(cfg, NULL, &p, err);
+  if (rc)
+    return rc;
+  double t0 = now_s();
+  for (int64_t i = 0; i < f->n && rc == SL_OK; i++) {
+    /* Ahead of the schedule: wait for the payment's moment. */
+    double due = t0 + (double)i / DEMO_LIVE_RATE;
+    double ahead = due - now_s();
+    if (ahead > 0.001)
+      sleep_ms((long)(ahead * 1000));
+    sl_kafka_record rec = {.topic = topic,
+                           .partition = SL_KAFKA_PARTITION_ANY,
+                           .key = f->keys[i],
+                           .key_len = strlen(f->keys[i]),
+                           .value = f->values[i],
+                           .value_len = strlen(f->values[i]),
+                           .timestamp_ms = wall_ms()};
+    rc = sl_kafka_produce(p, &rec, err);
+    sl_kafka_producer_poll(p, 0);
+  }
+  if (rc == SL_OK)
+    rc = sl_kafka_producer_flush(p, -1, err);
+  *secs = now_s() - t0;
+  sl_kafka_producer_free(p);
+  return rc;
+}
+
+/* Waits until query `id` has written `want` rows and query `next` (when
+ * not NULL) has read every one of them, or until neither moved for
+ * LIVE_STALL_MS; says so then, and the summary shows what got through. */
+static void wait_rows(sl_session *s, const char *id, int64_t want,
+                      const char *next) {
+  int64_t last = -1;
+  double moved = now_s();
+  for (;;) {
+    int64_t in = 0, out = 0, next_in = 0, next_out = 0;
+    sl_session_query_rows(s, id, &in, &out);
+    if (next)
+      sl_session_query_rows(s, next, &next_in, &next_out);
+    if (out >= want && (!next || next_in >= out))
+      return;
+    if (out + next_in != last) {
+      last = out + next_in;
+      moved = now_s();
+    } else if ((now_s() - moved) * 1000 > LIVE_STALL_MS) {
+      SL_WARN("demo", "query %s: %" PRId64 " of %" PRId64 " rows, then "
+              "nothing more for %d s", id, out, want, LIVE_STALL_MS / 1000);
+      return;
+    }
+    sleep_ms(10);
+  }
+}
+
+/* The rows query id wrote in its last run, as the catalog counted them. */
+static int64_t rows_written(sl_session *s, const char *id) {
+  sl_catalog_query *cq = NULL;
+  sl_error err;
+  int64_t n = 0;
+  if (sl_catalog_query_get(sl_session_catalog(s), id, &cq, &err) == SL_OK &&
+      cq)
+    n = cq->counters.records_out;
+  sl_catalog_query_free(cq);
+  return n;
+}
+
+/* The queries of fraud_live.sql, from the payments to the alerts. */
+static const char *const live_queries[] = {
+    "live_card_features", "live_payment_features", "live_scored",
+    "live_alerts"};
+#define NLIVE_QUERIES 4
+
+/* The first live query that is not running, or NULL. */
+static const char *live_stopped(sl_session *s) {
+  const char *running[64];
+  int n = sl_session_running_queries(s, running, 64);
+  for (int i = 0; i < NLIVE_QUERIES; i++) {
+    bool found = false;
+    for (int k = 0; k < n && k < 64 && !found; k++)
+      found = strcmp(running[k], live_queries[i]) == 0;
+    if (!found)
+      return live_queries[i];
+  }
+  return NULL;
+}
+
+/* Why query id ended, as the catalog recorded it, into err. */
+static sl_status live_failure(sl_session *s, const char *id, sl_error *err) {
+  sl_catalog_query *cq = NULL;
+  sl_error cerr;
+  const char *why = "see the log";
+  if (sl_catalog_query_get(sl_session_catalog(s), id, &cq, &cerr) == SL_OK &&
+      cq && cq->error)
+    why = cq->error;
+  sl_status rc = sl_error_set(err, SL_ERR_RUNTIME, "query %s ended before "
+                              "the live day was decided: %s", id, why);
+  sl_catalog_query_free(cq);
+  return rc;
+}
+
+/* The live day: fraud_live.sql's queries run without an end, first
+ * through the history (the card and merchant histories the features
+ * need), then the payments arrive one by one while they run; once every
+ * one is decided the queries stop. */
+static sl_status run_live(sl_session *s, const sl_gen_payments *g,
+                          int64_t live_from, const char *prefix,
+                          double *produce_secs, int64_t *nlive,
+                          sl_error *err) {
+  live_feed f = {.live_from = live_from};
+  sl_status rc = sl_gen_payments_each(g, keep_live, &f, NULL, err);
+  char topic[128];
+  snprintf(topic, sizeof(topic), "%spayments", prefix);
+  if (rc == SL_OK) {
+    sl_session_set_bounded(s, false);
+    rc = run_file(s, "fraud_live.sql", err);
+  }
+
+  /* Caught up with the history when the live features hold as many rows
+   * as fraud.sql's did and the scoring query has read them all. */
+  if (rc == SL_OK)
+    wait_rows(s, "live_payment_features",
+              rows_written(s, "payment_features"), "live_scored");
+  if (rc == SL_OK)
+    rc = produce_live(sl_session_kafka(s), topic, &f, produce_secs, err);
+  if (rc == SL_OK)
+    wait_rows(s, "live_scored", f.n, "live_alerts");
+
+  /* A query that failed on the way ended early; say which and why. */
+  const char *stopped = rc == SL_OK ? live_stopped(s) : NULL;
+  sl_session_stop_queries(s);
+  sl_session_set_bounded(s, true);
+  if (stopped)
+    rc = live_failure(s, stopped, err);
+  *nlive = f.n;
+  live_feed_free(&f);
+  return rc;
+}
 
 /* Whether the demo runs on the embedded broker: no brokers in the
  * options, the environment or the --kafka-config file. */
@@ -713,7 +931,7 @@ static int fraud_demo(const demo_args *args) {
                         strerror(errno));
   }
   if (rc == SL_OK)
-    rc = write_world(g, dir, &err);
+    rc = write_world(g, dir, live_from, &err);
   for (int64_t id = 1; g && id <= args->payments; id++) {
     int64_t ts = 0;
     sl_gen_scenario sc = sl_gen_payments_scenario(g, id, &ts);
@@ -766,8 +984,9 @@ static int fraud_demo(const demo_args *args) {
     rc = sl_session_open(&sopts, &s, &err);
   }
 
-  /* The week is replayed; fraud.sql trains on the history and scores
-   * the live day, and every query runs to the end of its input. */
+  /* The history is replayed; fraud.sql computes its features, trains
+   * and evaluates the models, and every query runs to the end of its
+   * input.  Then the live day arrives while the queries run. */
   if (rc == SL_OK)
     rc = run_file(s, "fraud_replay.sql", &err);
   if (rc == SL_OK)
@@ -776,6 +995,13 @@ static int fraud_demo(const demo_args *args) {
     rc = sl_session_wait(s, &err);
   if (rc == SL_OK)
     echo_output(capture, &sum);
+  if (rc == SL_OK) {
+    printf("\nthe live day: %d payments a second while the queries run\n",
+           DEMO_LIVE_RATE);
+    fflush(stdout);
+    rc = run_live(s, g, live_from, prefix, &sum.produce_secs, &sum.produced,
+                  &err);
+  }
 
   if (rc == SL_OK)
     rc = reset_capture(capture, &err);

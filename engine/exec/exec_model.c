@@ -849,6 +849,77 @@ static const char *const version_names[VERSION_COLUMNS] = {
     "version", "type", "training_set", "rows", "trained_at", "training_ms",
     "params", "metrics"};
 
+/* The end of the expression that starts at sql[from]: the comma or the
+ * closing parenthesis at its own nesting depth, past quoted text. */
+static size_t expr_end(const char *sql, size_t from) {
+  int depth = 0;
+  size_t i = from;
+  while (sql[i]) {
+    char c = sql[i];
+    if (c == '\'' || c == '"') {
+      for (i++; sql[i] && sql[i] != c; i++)
+        ;
+      if (sql[i])
+        i++;
+      continue;
+    }
+    if ((c == ',' || c == ')') && depth == 0)
+      break;
+    if (c == '(' || c == '[')
+      depth++;
+    else if (c == ')' || c == ']')
+      depth--;
+    i++;
+  }
+  while (i > from && (sql[i - 1] == ' ' || sql[i - 1] == '\t' ||
+                      sql[i - 1] == '\n' || sql[i - 1] == '\r'))
+    i--;
+  return i;
+}
+
+/* Writes the definition of input j of m into out: the transform over the
+ * expression it was given in the CREATE MODEL of the version (parse),
+ * ONE_HOT(term), then the type and frozen statistics. */
+static sl_status feature_definition(const sl_model *m, int j,
+                                    const sl_parse_result *parse,
+                                    const char *sql, sl_strbuf *out) {
+  const sl_model_feature *f = sl_model_input(m, j);
+  sl_strbuf line = SL_STRBUF_INIT;
+  sl_status rc = sl_model_feature_describe(f, &line);
+  if (rc)
+    goto done;
+
+  /* The model keeps only the feature's generated name, which the text
+   * above puts inside the transform; what was written there comes from
+   * the statement. */
+  const sl_ast_features *fs =
+      parse && parse->stmts[0]->kind == SL_AST_CREATE_MODEL
+          ? &parse->stmts[0]->u.create_model.features
+          : NULL;
+  const sl_ast_expr *e = fs && fs->n == sl_model_input_count(m)
+                             ? fs->items[j]->expr
+                             : NULL;
+  const char *tname = sl_model_transform_name(f->transform);
+  size_t prefix = strlen(tname) + strlen(f->name) + 2;
+  if (f->transform == SL_MODEL_TRANSFORM_NONE || !e ||
+      e->kind != SL_AST_CALL || e->u.call.args.n < 1 ||
+      line.len < prefix) {
+    sl_strbuf_append(out, line.data, line.len);
+    goto done;
+  }
+  size_t from = e->u.call.args.items[0]->pos.offset;
+  size_t to = expr_end(sql, from);
+  sl_strbuf_appendf(out, "%s(", tname);
+  sl_strbuf_append(out, sql + from, to - from);
+  sl_strbuf_appendc(out, ')');
+  sl_strbuf_append(out, line.data + prefix, line.len - prefix);
+done:
+  if (rc == SL_OK && (line.failed || out->failed))
+    rc = SL_ERR_NOMEM;
+  sl_strbuf_free(&line);
+  return rc;
+}
+
 /* The features of the newest version, with their frozen statistics. */
 static sl_status describe_features(sl_session *s, const char *model,
                                    sl_error *err) {
@@ -864,12 +935,19 @@ static sl_status describe_features(sl_session *s, const char *model,
     sl_error_prefix(err, "model %s version %d", model, cv->version);
   if (rc == SL_OK)
     rc = text_result(s, 2, names, err);
+  sl_parse_result *parse = NULL;
+  sl_error perr;
+  sl_error_clear(&perr);
+  if (rc == SL_OK && cv->sql &&
+      sl_parse_statement("version", cv->sql, NULL, &parse, &perr) != SL_OK) {
+    sl_parse_result_free(parse);
+    parse = NULL; /* the generated names then stand in for the text */
+  }
   sl_strbuf line = SL_STRBUF_INIT;
   for (int j = 0; rc == SL_OK && j < sl_model_input_count(m); j++) {
     const sl_model_feature *f = sl_model_input(m, j);
     sl_strbuf_reset(&line);
-    rc = sl_model_feature_describe(f, &line);
-    if (rc == SL_OK && line.failed)
+    if (feature_definition(m, j, parse, cv->sql, &line))
       rc = nomem(err);
     const char *cells[] = {f->name, line.data};
     if (rc == SL_OK)
@@ -878,6 +956,7 @@ static sl_status describe_features(sl_session *s, const char *model,
   if (rc == SL_OK)
     rc = sl_output_end(s->output, err);
   sl_strbuf_free(&line);
+  sl_parse_result_free(parse);
   sl_model_free(m);
   sl_catalog_model_version_free(cv);
   return rc;

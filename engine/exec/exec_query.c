@@ -92,18 +92,27 @@ static sl_status transient_sink(void *ud, const sl_batch *batch, int ncols,
   return rc;
 }
 
-/* Waits for q, stopping it when the session is asked to stop. */
-static sl_status query_wait(sl_session *s, sl_query *q, sl_error *err) {
+/* Waits for q, stopping it when the session is asked to stop; rows, when
+ * given, are a transient query's printer, ticked between waits. */
+static sl_status query_wait(sl_session *s, sl_query *q,
+                            transient_rows *rows, sl_error *err) {
   for (;;) {
     bool ended = false;
     if (sl_query_wait(q, QUERY_WAIT_SLICE_MS, &ended, err))
       return err->code;
     if (ended)
       return SL_OK;
+    if (rows) {
+      pthread_mutex_lock(&rows->lock);
+      sl_output_tick(s->output);
+      pthread_mutex_unlock(&rows->lock);
+    }
     if (session_interrupted(s))
       sl_query_stop(q);
   }
 }
+
+static sl_status time_rel(sl_arena *arena, sl_rel *r, sl_error *err);
 
 static sl_status run_transient(sl_session *s, const exec_stmt *st,
                                sl_error *err) {
@@ -126,6 +135,13 @@ static sl_status run_transient(sl_session *s, const exec_stmt *st,
     types[c] = top->columns[c].type;
   }
 
+  /* Should the session's provider log these predictions, they are
+   * logged at the event time of the rows over a stream. */
+  sl_arena arena;
+  sl_arena_init(&arena, 0);
+  if (rc == SL_OK)
+    rc = time_rel(&arena, b->query, err);
+
   char id[64];
   sl_plan *plan = NULL;
   sl_query *q = NULL;
@@ -147,12 +163,14 @@ static sl_status run_transient(sl_session *s, const exec_stmt *st,
   }
   if (rc == SL_OK)
     rc = sl_output_begin(s->output, top->ncolumns, names, types, err);
+  if (rc == SL_OK && s->opts.live_status)
+    sl_output_live(s->output, s->notices);
   if (rc == SL_OK) {
     rc = sl_query_start(rt, plan, &q, err);
     plan = NULL; /* the query took it over, also on failure */
   }
   if (rc == SL_OK)
-    rc = query_wait(s, q, err);
+    rc = query_wait(s, q, &rows, err);
   if (rc == SL_OK)
     rc = sl_output_end(s->output, err);
   if (rc)
@@ -172,6 +190,7 @@ static sl_status run_transient(sl_session *s, const exec_stmt *st,
   }
   session_free_query(s, q);
   sl_plan_free(plan);
+  sl_arena_destroy(&arena);
   pthread_mutex_destroy(&rows.lock);
   free(rows.row);
   free(names);
@@ -228,14 +247,37 @@ static sl_status record_query(sl_session *s, const sl_bound_stmt *b,
   return rc;
 }
 
+/* Keeps q among the session's queries with where its statement was
+ * written ("FILE:LINE"), for the report of its failed records. */
 static sl_status session_add_query(sl_session *s, sl_query *q,
+                                   const char *file, int line,
                                    sl_error *err) {
   if (s->nqueries == SESSION_MAX_QUERIES)
     return sl_error_set(err, SL_ERR_RUNTIME,
                         "too many persistent queries in one process "
                         "(at most %d)", SESSION_MAX_QUERIES);
+  char where[400];
+  snprintf(where, sizeof(where), "%s:%d", file, line);
+  char *kept = strdup(where);
+  if (!kept)
+    return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  s->query_where[s->nqueries] = kept;
   s->queries[s->nqueries++] = q;
   return SL_OK;
+}
+
+static void query_finished(sl_session *s, int i);
+
+/* Stops and frees the session's i-th query; the last one takes its
+ * place. */
+static void session_remove_query(sl_session *s, int i) {
+  session_free_query(s, s->queries[i]);
+  free(s->query_where[i]);
+  s->nqueries--;
+  s->queries[i] = s->queries[s->nqueries];
+  s->query_where[i] = s->query_where[s->nqueries];
+  s->queries[s->nqueries] = NULL;
+  s->query_where[s->nqueries] = NULL;
 }
 
 /* The catalog setting that keeps a generated depersonalization key. */
@@ -310,6 +352,159 @@ static sl_status training_set_secret(sl_session *s, char **out, size_t *len,
   return SL_OK;
 }
 
+/* ---- WITH (prediction_log) ---------------------------------------------- */
+
+static void mark_rel(sl_rel *r, int log, const char *query);
+
+/* Writes a persistent query's prediction_log choice into the PREDICT
+ * nodes of its expressions (see predict.h). */
+static void mark_exprs(sl_bexpr **es, int n, int log, const char *query) {
+  for (int i = 0; es && i < n; i++) {
+    sl_bexpr *e = es[i];
+    if (!e)
+      continue;
+    if (e->kind == SL_BEXPR_PREDICT) {
+      e->u.predict.log = log;
+      e->u.predict.log_query = query;
+    }
+    mark_exprs(e->args, e->nargs, log, query);
+  }
+}
+
+static void mark_rel(sl_rel *r, int log, const char *query) {
+  if (!r)
+    return;
+  switch (r->kind) {
+  case SL_REL_SCAN:
+    mark_exprs(&r->u.scan.check, 1, log, query);
+    break;
+  case SL_REL_VALUES:
+    for (int i = 0; i < r->u.values.nrows; i++)
+      mark_exprs(r->u.values.rows[i], r->ncolumns, log, query);
+    break;
+  case SL_REL_FILTER:
+    mark_exprs(&r->u.filter.predicate, 1, log, query);
+    break;
+  case SL_REL_PROJECT:
+    mark_exprs(r->u.project.exprs, r->u.project.nexprs, log, query);
+    break;
+  case SL_REL_JOIN:
+    mark_rel(r->u.join.left, log, query);
+    mark_rel(r->u.join.right, log, query);
+    mark_exprs(&r->u.join.condition, 1, log, query);
+    mark_exprs(r->u.join.left_keys, r->u.join.nkeys, log, query);
+    mark_exprs(r->u.join.right_keys, r->u.join.nkeys, log, query);
+    mark_exprs(&r->u.join.as_of, 1, log, query);
+    break;
+  case SL_REL_AGGREGATE:
+    mark_exprs(r->u.aggregate.group_by, r->u.aggregate.ngroup, log, query);
+    for (int i = 0; i < r->u.aggregate.naggs; i++)
+      mark_exprs(r->u.aggregate.aggs[i].args, r->u.aggregate.aggs[i].nargs,
+                 log, query);
+    break;
+  case SL_REL_OVER:
+    for (int i = 0; i < r->u.over.ncalls; i++) {
+      sl_over_call *c = &r->u.over.calls[i];
+      mark_exprs(c->agg.args, c->agg.nargs, log, query);
+      mark_exprs(&c->lag_default, 1, log, query);
+      mark_exprs(c->partition_by, c->npartition, log, query);
+      mark_exprs(c->order_by, c->norder, log, query);
+    }
+    break;
+  case SL_REL_UNION:
+    for (int i = 0; i < r->u.union_.ninputs; i++)
+      mark_rel(r->u.union_.inputs[i], log, query);
+    break;
+  default:
+    break;
+  }
+  mark_rel(r->input, log, query);
+}
+
+/* Appends the row's event time (column `time` of the input, a
+ * TIMESTAMP) as the trailing argument of each PREDICT node in es, so
+ * that the prediction log records when the scored event happened rather
+ * than when it was scored (see predict.h).  New nodes come from arena. */
+static sl_status time_exprs(sl_arena *arena, sl_bexpr **es, int n,
+                            int time, sl_type *type, sl_error *err) {
+  for (int i = 0; es && i < n; i++) {
+    sl_bexpr *e = es[i];
+    if (!e)
+      continue;
+    if (time_exprs(arena, e->args, e->nargs, time, type, err))
+      return err->code;
+    if (e->kind != SL_BEXPR_PREDICT)
+      continue;
+    sl_bexpr **args = sl_arena_calloc(arena, (size_t)e->nargs + 1,
+                                      sizeof(*args));
+    sl_bexpr *col = sl_arena_calloc(arena, 1, sizeof(*col));
+    if (!args || !col)
+      return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+    col->kind = SL_BEXPR_COLUMN;
+    col->type = type;
+    col->pos = e->pos;
+    col->u.column = time;
+    for (int k = 0; k < e->nargs; k++)
+      args[k] = e->args[k];
+    args[e->nargs] = col;
+    e->args = args;
+    e->nargs++;
+  }
+  return SL_OK;
+}
+
+/* The event time for the PREDICT calls of a query over a stream: those
+ * of its projections and filters, whose input rows carry it. */
+static sl_status time_rel(sl_arena *arena, sl_rel *r, sl_error *err) {
+  if (!r)
+    return SL_OK;
+  const sl_rel *in = r->input;
+  bool timed = in && in->nature == SL_NATURE_STREAM &&
+               in->event_time >= 0 && in->event_time < in->ncolumns &&
+               in->columns[in->event_time].type->kind == SL_TYPE_TIMESTAMP;
+  sl_type *type = timed ? in->columns[in->event_time].type : NULL;
+  sl_status rc = SL_OK;
+  if (timed && r->kind == SL_REL_PROJECT)
+    rc = time_exprs(arena, r->u.project.exprs, r->u.project.nexprs,
+                    in->event_time, type, err);
+  else if (timed && r->kind == SL_REL_FILTER)
+    rc = time_exprs(arena, &r->u.filter.predicate, 1, in->event_time, type,
+                    err);
+  else if (r->kind == SL_REL_JOIN) {
+    rc = time_rel(arena, r->u.join.left, err);
+    if (rc == SL_OK)
+      rc = time_rel(arena, r->u.join.right, err);
+  } else if (r->kind == SL_REL_UNION) {
+    for (int i = 0; i < r->u.union_.ninputs && rc == SL_OK; i++)
+      rc = time_rel(arena, r->u.union_.inputs[i], err);
+  }
+  if (rc)
+    return rc;
+  return time_rel(arena, r->input, err);
+}
+
+/* Gives a persistent query's PREDICT calls its logging choice, logged
+ * under the query id: WITH (prediction_log=...) when written, else the
+ * prediction.log property as it is when the query starts.  Logged calls
+ * over a stream also get the row's event time, from nodes in arena. */
+static sl_status apply_prediction_log(sl_session *s, const sl_bound_stmt *b,
+                                      const char *id, sl_arena *arena,
+                                      sl_error *err) {
+  const sl_bound_option *o = sl_bound_option_get(b, "prediction_log");
+  bool on;
+  if (o && !o->defaulted) {
+    on = o->number != 0;
+  } else {
+    const char *prop = session_property_get(s, "prediction.log");
+    on = prop && (strcmp(prop, "on") == 0 || strcmp(prop, "true") == 0);
+  }
+  const char *kept = sl_predict_keep(s->predict, id);
+  if (!kept)
+    return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  mark_rel(b->query, on ? 1 : -1, kept);
+  return on ? time_rel(arena, b->query, err) : SL_OK;
+}
+
 sl_status exec_persistent(sl_session *s, const exec_stmt *st,
                           sl_error *err) {
   const sl_bound_stmt *b = st->bound;
@@ -321,11 +516,18 @@ sl_status exec_persistent(sl_session *s, const exec_stmt *st,
     snprintf(id, sizeof(id), "%s", b->name);
   }
 
-  /* Re-running a script: a query of this id already running here is the
-   * same statement, which is a no-op. */
+  /* Re-running a statement: a query of this id still running here is
+   * the same query, so this is a no-op.  One that has ended (a bounded
+   * run read to its end offsets) is released and starts again from the
+   * offsets it committed: it reads only what arrived since. */
   for (int i = 0; i < s->nqueries; i++) {
-    if (strcmp(sl_query_id(s->queries[i]), id) == 0)
+    if (strcmp(sl_query_id(s->queries[i]), id) != 0)
+      continue;
+    if (sl_query_get_status(s->queries[i]) == SL_QUERY_STATUS_RUNNING)
       return SL_OK;
+    query_finished(s, i);
+    session_remove_query(s, i);
+    break;
   }
 
   sl_catalog_object *sink = NULL;
@@ -371,7 +573,14 @@ sl_status exec_persistent(sl_session *s, const exec_stmt *st,
       req.replicas = (int)b->options[i].number;
   }
 
-  sl_status rc = sl_plan_build(&req, &plan, err);
+  /* The bound statement is this execution's own, so its PREDICT nodes
+   * may take the query's logging choice.  The plan copies the nodes, so
+   * those added here live only until it is built. */
+  sl_arena arena;
+  sl_arena_init(&arena, 0);
+  sl_status rc = apply_prediction_log(s, b, id, &arena, err);
+  if (rc == SL_OK)
+    rc = sl_plan_build(&req, &plan, err);
   if (rc == SL_OK)
     rc = record_query(s, b, id, err);
   if (rc == SL_OK) {
@@ -380,7 +589,8 @@ sl_status exec_persistent(sl_session *s, const exec_stmt *st,
   }
   bool added = false;
   if (rc == SL_OK)
-    added = (rc = session_add_query(s, q, err)) == SL_OK;
+    added = (rc = session_add_query(s, q, st->file, b->pos.line, err)) ==
+            SL_OK;
   /* A table's rows come from its changelog topic, which the query writes;
    * the table follows that topic so that pull queries and lookups see
    * them. */
@@ -391,11 +601,13 @@ sl_status exec_persistent(sl_session *s, const exec_stmt *st,
   else {
     /* The session must not keep a query it is about to free. */
     if (added)
-      s->nqueries--;
-    session_free_query(s, q);
+      session_remove_query(s, s->nqueries - 1);
+    else
+      session_free_query(s, q);
     exec_locate(st, err);
   }
   sl_plan_free(plan);
+  sl_arena_destroy(&arena);
   sl_catalog_object_free(sink);
   if (secret)
     memset(secret, 0, secret_len);
@@ -425,8 +637,27 @@ bool session_query_counters(sl_session *s, const char *id,
   return false;
 }
 
-/* Records how a query ended in the catalog. */
-static void query_finished(sl_session *s, sl_query *q) {
+/* At the end of a bounded run, says once per query where the records
+ * that failed went, as a transient query does for its own. */
+static void report_failures(sl_session *s, int i) {
+  if (!s->opts.bounded || !s->query_where[i])
+    return;
+  sl_query_stats stats;
+  sl_query_get_stats(s->queries[i], &stats);
+  if (stats.dead_lettered > 0)
+    SL_WARN("query", "%s: %lld records failed and went to the dead-letter "
+            "topic", s->query_where[i], (long long)stats.dead_lettered);
+  if (stats.skipped > 0)
+    SL_WARN("query", "%s: %lld records failed and were skipped",
+            s->query_where[i], (long long)stats.skipped);
+  free(s->query_where[i]);
+  s->query_where[i] = NULL;
+}
+
+/* Records how the session's i-th query ended in the catalog. */
+static void query_finished(sl_session *s, int i) {
+  sl_query *q = s->queries[i];
+  report_failures(s, i);
   sl_error qerr;
   sl_error_clear(&qerr);
   sl_catalog_counters counters;
@@ -479,11 +710,11 @@ sl_status session_wait_writers(sl_session *s, const char *const *names,
       continue;
     sl_error qerr;
     sl_error_clear(&qerr);
-    if (query_wait(s, q, &qerr) && rc == SL_OK) {
+    if (query_wait(s, q, NULL, &qerr) && rc == SL_OK) {
       *err = qerr;
       rc = qerr.code;
     }
-    query_finished(s, q);
+    query_finished(s, i);
   }
   return rc;
 }
@@ -581,8 +812,7 @@ sl_status exec_terminate(sl_session *s, const exec_stmt *st,
                                    SL_QUERY_TERMINATED, NULL, err))
       return exec_locate(st, err);
     SL_INFO("query", "query %s terminated", sl_query_id(q));
-    session_free_query(s, q);
-    s->queries[i--] = s->queries[--s->nqueries];
+    session_remove_query(s, i--);
   }
   if (!found && !b->all) {
     /* A query recorded as running but not started here (another
@@ -631,15 +861,17 @@ void session_stop_queries(sl_session *s) {
     bool ended;
     sl_error qerr;
     sl_query_wait(s->queries[i], -1, &ended, &qerr);
-    query_finished(s, s->queries[i]);
-    session_free_query(s, s->queries[i]);
+    query_finished(s, i);
   }
-  s->nqueries = 0;
+  while (s->nqueries > 0)
+    session_remove_query(s, s->nqueries - 1);
 }
 
 sl_status exec_query(sl_session *s, const exec_stmt *st, sl_error *err) {
   const sl_bound_stmt *b = st->bound;
-  if (b->ndeps > 0 &&
+  /* Only a bounded run waits for the queries writing what this one reads:
+   * unbounded, they never end, and this query reads their output live. */
+  if (s->opts.bounded && b->ndeps > 0 &&
       session_wait_writers(s, b->deps, b->ndeps, err))
     return exec_locate(st, err);
   for (int i = 0; i < b->ndeps; i++) {

@@ -116,7 +116,7 @@ sl_status session_sync_table(sl_session *s, const char *table,
   sl_table_follower *f = session_follower(s, table);
   if (!f)
     return SL_OK;
-  sl_kafka_admin *admin;
+  sl_kafka_admin *admin = NULL;
   if (session_admin(s, &admin, err))
     return err->code;
   return sl_table_follower_sync(f, admin, err);
@@ -213,12 +213,15 @@ void sl_session_close(sl_session *s) {
 /* The progress collect callback: a copy of every query of the runtime,
  * taken while no query can be freed. */
 static int session_collect(void *ud, sl_progress_sample *out, int cap,
-                           int64_t *predictions) {
+                           sl_progress_predict *predict) {
   sl_session *s = ud;
   sl_query *qs[256];
   int n = 0;
   pthread_mutex_lock(&s->observe_lock);
-  *predictions = s->predict ? sl_predict_rows(s->predict) : 0;
+  sl_predict_stats ps;
+  sl_predict_process_stats(&ps);
+  *predict = (sl_progress_predict){.rows = ps.rows, .calls = ps.calls,
+                                   .seconds = (double)ps.ns / 1e9};
   if (s->runtime) {
     n = sl_runtime_queries(s->runtime, qs, 256);
     n = n < 256 ? n : 256;
@@ -418,6 +421,22 @@ static const char *command_key(const sl_bound_stmt *b, char *buf,
 static sl_status session_apply_command(void *ud, const sl_command *cmd,
                                        sl_error *err);
 
+/* The catalog setting that says how far this catalog has applied the
+ * service's command topic (the offset after the last command in it). */
+static void commands_setting(const sl_session *s, char *buf, size_t size) {
+  snprintf(buf, size, "commands.applied.%s",
+           sl_command_log_topic(s->commands));
+}
+
+/* Records that the commands before offset + 1 are in the catalog. */
+static sl_status session_commands_applied(sl_session *s, int64_t offset,
+                                          sl_error *err) {
+  char name[300], value[32];
+  commands_setting(s, name, sizeof(name));
+  snprintf(value, sizeof(value), "%lld", (long long)offset + 1);
+  return sl_catalog_setting_set(s->catalog, name, value, err);
+}
+
 sl_status session_record_command(sl_session *s, const exec_stmt *st,
                                  sl_error *err) {
   char key[1024];
@@ -427,14 +446,14 @@ sl_status session_record_command(sl_session *s, const exec_stmt *st,
 
   /* The first statement of a new service makes its command topic. */
   if (!s->commands) {
-    sl_kafka_admin *admin;
+    sl_kafka_admin *admin = NULL;
     if (session_admin(s, &admin, err) ||
         sl_command_log_open(s->kafka, admin, s->service, s->instance, true,
                             &s->commands, err) ||
         sl_command_log_follow(s->commands, session_apply_command, s, err))
       return exec_locate(st, err);
   }
-  sl_kafka_producer *producer;
+  sl_kafka_producer *producer = NULL;
   if (session_producer(s, &producer, err) ||
       sl_command_log_append(s->commands, producer, key, st->bound->sql,
                             err))
@@ -447,6 +466,12 @@ sl_status session_record_command(sl_session *s, const exec_stmt *st,
 static sl_status session_apply_command(void *ud, const sl_command *cmd,
                                        sl_error *err) {
   sl_session *s = ud;
+  if (cmd->own) {
+    pthread_mutex_lock(&s->exec_lock);
+    sl_status rc = session_commands_applied(s, cmd->offset, err);
+    pthread_mutex_unlock(&s->exec_lock);
+    return rc;
+  }
   char file[300];
   snprintf(file, sizeof(file), "command %s", cmd->key);
   sl_parse_options popts = {s->opts.vars, s->opts.nvars};
@@ -463,12 +488,15 @@ static sl_status session_apply_command(void *ud, const sl_command *cmd,
     sl_bound_stmt *bound = NULL;
     rc = sl_bind_stmt(&ctx, parse->stmts[i], &bound, err);
     /* An object this instance already has with another definition, or
-     * one already dropped, is reported but does not stop the others. */
+     * one already dropped, is reported but does not stop the others; so
+     * is a model this instance cannot train (its own training set may
+     * have no rows yet). */
+    bool model = rc == SL_OK && bound->kind == SL_BSTMT_CREATE_MODEL;
     if (rc == SL_OK) {
       exec_stmt st = {bound, file};
       rc = session_execute(s, &ctx, &st, err);
     }
-    if (rc == SL_ERR_SQL) {
+    if (rc == SL_ERR_SQL || (model && rc != SL_OK && rc != SL_ERR_NOMEM)) {
       char buf[SL_ERROR_MSG_MAX + 2 * SL_ERROR_NAME_MAX];
       SL_WARN("commands", "skipping %s: %s", cmd->key,
               sl_error_format(err, buf, sizeof(buf)));
@@ -477,6 +505,8 @@ static sl_status session_apply_command(void *ud, const sl_command *cmd,
     sl_bound_stmt_free(bound);
   }
   s->applying = false;
+  if (rc == SL_OK)
+    rc = session_commands_applied(s, cmd->offset, err);
   pthread_mutex_unlock(&s->exec_lock);
   sl_parse_result_free(parse);
   return rc;
@@ -488,7 +518,7 @@ static sl_status session_apply_command(void *ud, const sl_command *cmd,
 static sl_status session_join_deployment(sl_session *s, sl_error *err) {
   if (s->embedded)
     return SL_OK;
-  sl_kafka_admin *admin;
+  sl_kafka_admin *admin = NULL;
   if (session_admin(s, &admin, err))
     return err->code;
 
@@ -508,7 +538,15 @@ static sl_status session_join_deployment(sl_session *s, sl_error *err) {
     return sl_error_prefix(err, "cannot join service %s", s->service);
   if (!s->commands)
     return SL_OK;
-  if (sl_command_log_replay(s->commands, session_apply_command, s, err) ||
+  char name[300];
+  char *applied = NULL;
+  commands_setting(s, name, sizeof(name));
+  if (sl_catalog_setting_get(s->catalog, name, &applied, err))
+    return sl_error_prefix(err, "cannot join service %s", s->service);
+  int64_t from = applied ? strtoll(applied, NULL, 10) : 0;
+  free(applied);
+  if (sl_command_log_replay(s->commands, from, session_apply_command, s,
+                            err) ||
       sl_command_log_follow(s->commands, session_apply_command, s, err))
     return sl_error_prefix(err, "cannot join service %s", s->service);
   return SL_OK;
@@ -546,11 +584,42 @@ void sl_session_request_stop(sl_session *s) { s->stop_requested = 1; }
 
 sl_catalog *sl_session_catalog(sl_session *s) { return s->catalog; }
 
+const sl_kafka_config *sl_session_kafka(const sl_session *s) {
+  return s->kafka;
+}
+
+/* The three below take exec_lock: commands applied from the service's
+ * command topic run statements (and start queries) on another thread. */
+void sl_session_set_bounded(sl_session *s, bool bounded) {
+  pthread_mutex_lock(&s->exec_lock);
+  s->opts.bounded = bounded;
+  pthread_mutex_unlock(&s->exec_lock);
+}
+
+bool sl_session_query_rows(sl_session *s, const char *id, int64_t *in,
+                           int64_t *out) {
+  sl_catalog_counters c;
+  pthread_mutex_lock(&s->exec_lock);
+  bool found = session_query_counters(s, id, &c);
+  pthread_mutex_unlock(&s->exec_lock);
+  if (!found)
+    return false;
+  *in = c.records_in;
+  *out = c.records_out;
+  return true;
+}
+
+void sl_session_stop_queries(sl_session *s) {
+  pthread_mutex_lock(&s->exec_lock);
+  session_stop_queries(s);
+  pthread_mutex_unlock(&s->exec_lock);
+}
+
 void sl_session_cancel(sl_session *s) { s->cancel_requested = 1; }
 
 sl_status sl_session_list_topics(sl_session *s, char ***names,
                                  size_t *count, sl_error *err) {
-  sl_kafka_admin *admin;
+  sl_kafka_admin *admin = NULL;
   if (session_admin(s, &admin, err))
     return err->code;
   return sl_kafka_admin_list_topics(admin, false, names, count, err);

@@ -21,6 +21,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "engine/common/error.h"
@@ -52,6 +53,9 @@ typedef struct sl_session_options {
                                5 s on `notices` (a terminal) */
   int metrics_port;         /* > 0: Prometheus metrics on
                                127.0.0.1:metrics_port; 0: none */
+  bool live_status;         /* a running transient query's rows received
+                               and rate on `notices` (the shell on a
+                               terminal) */
 } sl_session_options;
 
 /* Opens a session: connects the Kafka configuration (starting the
@@ -94,6 +98,26 @@ void sl_session_set_output(sl_session *s, FILE *out);
 /* The session's catalog, for callers that list objects (the shell's
  * completion).  Owned by the session. */
 struct sl_catalog *sl_session_catalog(sl_session *s);
+
+/* The Kafka configuration the session's clients are made from: the
+ * embedded broker's when no cluster was named.  Owned by the session;
+ * clients made from it must be freed before sl_session_close. */
+const struct sl_kafka_config *sl_session_kafka(const sl_session *s);
+
+/* Whether the persistent queries started from now on read to the end
+ * offsets their sources have when they start (bounded) or keep running
+ * (the --bounded option of sl_session_options, changed for the rest of
+ * the session). */
+void sl_session_set_bounded(sl_session *s, bool bounded);
+
+/* Rows read and written so far by the run of persistent query id that
+ * this session started last; false when it started none of that id. */
+bool sl_session_query_rows(sl_session *s, const char *id, int64_t *in,
+                           int64_t *out);
+
+/* Stops every persistent query of the session, each after committing
+ * what it processed, and records how each ended. */
+void sl_session_stop_queries(sl_session *s);
 
 /* Stops every query, flushes, and frees everything.  Accepts NULL. */
 void sl_session_close(sl_session *s);

@@ -61,6 +61,9 @@ struct sl_session {
   struct sl_predict *predict; /* PREDICT in streaming queries */
   int nqueries;               /* persistent queries started here */
   struct sl_query *queries[SESSION_MAX_QUERIES];
+  char *query_where[SESSION_MAX_QUERIES]; /* "FILE:LINE" of each one's
+                                             statement, until its failed
+                                             records were reported */
 
   /* A real cluster: the command topic shared with the other instances of
    * the service, and the lock that keeps commands applied from it apart

@@ -50,27 +50,6 @@ void sl_stateful_close(sl_stateful *s) {
   s->last = NULL;
 }
 
-/* Sizes of an operator's tables (see stateful.h). */
-void sl_stateful_op_size(const sl_op *op, int64_t *entries,
-                         int64_t *bytes) {
-  *entries = 0;
-  *bytes = 0;
-  const sl_stateful *s = op ? op->stateful : NULL;
-  for (int i = 0; s && i < s->nparts; i++) {
-    const sl_state_table *t = s->parts[i]->table;
-    if (!t)
-      continue;
-    sl_state_iter it;
-    const void *key, *value;
-    size_t klen, vlen;
-    sl_state_iter_init(&it, t);
-    while (sl_state_iter_next(&it, &key, &klen, &value, &vlen)) {
-      ++*entries;
-      *bytes += (int64_t)(klen + vlen);
-    }
-  }
-}
-
 sl_stateful_part *sl_stateful_part_find(const sl_stateful *s,
                                         int32_t partition) {
   if (s->one_partition)

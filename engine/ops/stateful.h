@@ -97,14 +97,6 @@ sl_status sl_stateful_open(sl_stateful *s, sl_op *op, const char *name,
 /* Frees what s holds (the store's tables stay). */
 void sl_stateful_close(sl_stateful *s);
 
-/* The entries of op's tables in the store and their key and value bytes
- * (the meta entries included), over its partitions: both 0 for an
- * operator without state, or whose query keeps none (transient).  Walks
- * every entry, so call it at a batch boundary from the task's thread
- * (the runtime does at each checkpoint), never while the task runs. */
-void sl_stateful_op_size(const sl_op *op, int64_t *entries,
-                         int64_t *bytes);
-
 /* The partition's entry, created and loaded from the store when new. */
 sl_status sl_stateful_part_get(sl_stateful *s, int32_t partition,
                                sl_stateful_part **out, sl_error *err);

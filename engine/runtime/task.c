@@ -443,12 +443,7 @@ static int64_t now_us(void) {
  * boundary (the walk needs the task quiet). */
 static void measure_state(sl_task *t) {
   int64_t entries = 0, bytes = 0;
-  for (int i = 0; i < t->q->plan->nnodes; i++) {
-    int64_t e, b;
-    sl_stateful_op_size(t->ops[i], &e, &b);
-    entries += e;
-    bytes += b;
-  }
+  sl_state_size(t->q->state, &entries, &bytes);
   atomic_store(&t->state_entries, entries);
   atomic_store(&t->state_bytes, bytes);
 }
@@ -722,15 +717,24 @@ static sl_status dispatch(sl_task *t, const sl_kafka_msg *msgs, size_t n,
   size_t i = 0;
   while (i < n) {
     size_t j = i + 1;
-    while (j < n && !strcmp(msgs[j].topic, msgs[i].topic))
+    /* Records of one topic share librdkafka's name string. */
+    while (j < n && (msgs[j].topic == msgs[i].topic ||
+                     !strcmp(msgs[j].topic, msgs[i].topic)))
       j++;
     const sl_kafka_msg *run = msgs + i;
     size_t len = j - i;
     if (t->q->bounded) {
-      /* Records at or past the end fixed at start are not read. */
+      /* Records at or past the end fixed at start are not read.  A
+       * batch holds runs of one partition, so the end is looked up once
+       * per run. */
       size_t k = 0;
+      sl_qpart *qp = NULL;
+      int32_t qp_partition = -1;
       for (size_t m = i; m < j; m++) {
-        sl_qpart *qp = sl_query_part(t->q, msgs[m].topic, msgs[m].partition);
+        if (m == i || msgs[m].partition != qp_partition) {
+          qp_partition = msgs[m].partition;
+          qp = sl_query_part(t->q, msgs[m].topic, qp_partition);
+        }
         if (!qp || msgs[m].offset < qp->end)
           t->scratch[k++] = msgs[m];
       }
@@ -907,8 +911,10 @@ static bool task_park(sl_task *t) {
 
 /* Runs one slice (see runtime_internal.h). */
 sl_task_result sl_task_step(sl_task *t, int wait_ms) {
+  /* Only the code is reset: a slice runs per batch, and whatever fails
+   * fills the whole error through sl_error_set. */
   sl_error err;
-  sl_error_clear(&err);
+  err.code = SL_OK;
   sl_status rc = SL_OK;
   sl_task_result res = SL_TASK_BUSY;
 
