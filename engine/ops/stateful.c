@@ -186,7 +186,9 @@ sl_status sl_stateful_checkpoint_meta(sl_stateful *s, sl_error *err) {
       int64_t floor = part->floor[p];
       if (part->seen[p] > floor)
         floor = part->seen[p];
-      if (s->op->ports_wm[p] > floor)
+      /* The end of a bounded run is no floor: a run that resumes this
+       * checkpoint reads records that came after it. */
+      if (s->op->ports_wm[p] > floor && s->op->ports_wm[p] != SL_WATERMARK_END)
         floor = s->op->ports_wm[p];
       sl_rowcodec_put_i64(&sb, floor);
     }
