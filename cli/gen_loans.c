@@ -565,7 +565,7 @@ static int run_kind(loan_args *a, int argc, char **argv) {
   /* Every input is checked before the first file or record is written:
    * a usage error or an unreadable file leaves nothing behind. */
   loan_inputs in = {.sink = NULL};
-  int64_t first, last;
+  int64_t first = 0, last = -1;
   code = open_inputs(a, &in, &first, &last);
   if (code >= 0) {
     inputs_free(&in);

@@ -109,12 +109,76 @@ static int64_t watermark_delay(const char *text) {
   return 0;
 }
 
-/* The CHECK of a stream, bound over the scan's declared columns from the
+/* The text of the CHECK whose keyword is at offset `at` of sql: through
+ * the parenthesis that closes its condition, each run of white space or
+ * comment outside quotes written as one space (see sl_bcheck).  The
+ * parser accepted the text, so its parentheses balance; an unbalanced
+ * one ends at the end of sql.  NULL when out of memory. */
+static const char *check_text(sl_binder *b, const char *sql, size_t at) {
+  size_t n = strlen(sql);
+  if (at > n)
+    at = n;
+  char *out = bind_alloc(b, n - at + 1);
+  if (!out)
+    return NULL;
+
+  size_t len = 0;
+  int depth = 0;
+  char quote = 0;
+  bool space = false;
+  for (size_t i = at; i < n; i++) {
+    char ch = sql[i];
+    if (quote) {
+      out[len++] = ch;
+      if (ch == quote)
+        quote = 0;
+      continue;
+    }
+
+    /* White space and comments collapse into the space before what
+     * follows them. */
+    if (ch == '-' && sql[i + 1] == '-') {
+      while (i + 1 < n && sql[i + 1] != '\n')
+        i++;
+      space = true;
+      continue;
+    }
+    if (ch == '/' && sql[i + 1] == '*') {
+      const char *close = strstr(sql + i + 2, "*/");
+      i = close ? (size_t)(close - sql) + 1 : n;
+      space = true;
+      continue;
+    }
+    if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' ||
+        ch == '\f' || ch == '\v') {
+      space = true;
+      continue;
+    }
+    if (space && len > 0)
+      out[len++] = ' ';
+    space = false;
+
+    out[len++] = ch;
+    if (ch == '\'' || ch == '"')
+      quote = ch;
+    else if (ch == '(')
+      depth++;
+    else if (ch == ')' && --depth == 0)
+      break;
+  }
+  out[len] = '\0';
+  return out;
+}
+
+/* The CHECKs of a stream, bound over the scan's declared columns from the
  * stream's stored definition (the catalog keeps its text only), for the
- * source to reject records that fail it.  No CHECK: *out stays NULL. */
-static sl_status scan_check(sl_binder *b, const sl_catalog_object *obj,
-                            const sl_rel *rel, sl_bexpr **out) {
-  *out = NULL;
+ * source to reject records that fail them: rel->u.scan.checks one by one
+ * with their text, rel->u.scan.check all of them ANDed.  No CHECK: both
+ * stay NULL. */
+static sl_status scan_checks(sl_binder *b, const sl_catalog_object *obj,
+                             sl_rel *rel) {
+  rel->u.scan.check = NULL;
+  rel->u.scan.checks = NULL;
   if (!obj->sql)
     return SL_OK;
   sl_parse_result *pr;
@@ -133,14 +197,29 @@ static sl_status scan_check(sl_binder *b, const sl_catalog_object *obj,
     bind_ectx ectx = {0};
     ectx.scope = &scope;
     ectx.clause = "CHECK";
+    sl_bcheck **tail = &rel->u.scan.checks;
     for (int i = 0; !rc && i < checks->n; i++) {
       sl_bexpr *c;
       rc = bind_condition(b, &ectx, checks->items[i]->condition, "CHECK",
                           &c);
       if (rc)
         break;
-      if (!*out) {
-        *out = c;
+
+      /* One by one, with the text a message names it by. */
+      sl_bcheck *one = bind_calloc(b, 1, sizeof(*one));
+      if (one)
+        one->text = check_text(b, obj->sql, checks->items[i]->pos.offset);
+      if (!one || !one->text) {
+        rc = bind_nomem(b);
+        break;
+      }
+      one->cond = c;
+      *tail = one;
+      tail = &one->next;
+
+      /* And all of them as one condition. */
+      if (!rel->u.scan.check) {
+        rel->u.scan.check = c;
         continue;
       }
       sl_bexpr *and = bexpr_new(b, SL_BEXPR_BINARY, sl_type_boolean(),
@@ -150,9 +229,9 @@ static sl_status scan_check(sl_binder *b, const sl_catalog_object *obj,
         break;
       }
       and->op = SL_OP_AND;
-      and->args[0] = *out;
+      and->args[0] = rel->u.scan.check;
       and->args[1] = c;
-      *out = and;
+      rel->u.scan.check = and;
     }
   }
   sl_parse_result_free(pr);
@@ -211,7 +290,7 @@ sl_status bind_scan(sl_binder *b, const sl_catalog_object *obj,
     }
     rel->event_time = obj->timestamp_column >= 0 ? obj->timestamp_column
                                                  : obj->ncolumns;
-    sl_status rc = scan_check(b, obj, rel, &rel->u.scan.check);
+    sl_status rc = scan_checks(b, obj, rel);
     if (rc)
       return rc;
   }

@@ -40,6 +40,7 @@
 
 typedef struct sl_bexpr sl_bexpr;
 typedef struct sl_rel sl_rel;
+typedef struct sl_bcheck sl_bcheck;
 
 /* A position in the SQL text (1-based line and column in characters). */
 typedef struct sl_srcpos {
@@ -162,6 +163,17 @@ struct sl_bexpr {
     } predict;
     int ref;              /* AGG_REF, OVER_REF, WINDOW_REF (internal) */
   } u;
+};
+
+/* One CHECK constraint of a stream, kept apart from the others so that a
+ * record that fails it can be told which one.  text is the constraint as
+ * written, from the keyword through its closing parenthesis, with each
+ * run of white space or comment as one space ("CHECK (qty >= 0)").
+ * next is the following CHECK in declaration order, or NULL. */
+struct sl_bcheck {
+  sl_bexpr *cond;       /* BOOLEAN, over the stream's declared columns */
+  const char *text;
+  sl_bcheck *next;
 };
 
 /* ------------------------------------------------------------------ */
@@ -320,8 +332,11 @@ struct sl_rel {
                                 timestamp (ROWTIME) */
       int64_t out_of_order_ms; /* WATERMARK FOR delay */
       bool versioned;        /* a table with versioned=true */
-      sl_bexpr *check;       /* a stream's CHECK (several ANDed) over
-                                its declared columns, or NULL */
+      sl_bexpr *check;       /* a stream's CHECKs ANDed over its
+                                declared columns, or NULL: the whole
+                                constraint, sharing its nodes with
+                                checks */
+      sl_bcheck *checks;     /* the same CHECKs one by one, or NULL */
     } scan;
     struct {
       int nrows;

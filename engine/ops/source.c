@@ -6,7 +6,8 @@
  *   1. decode up to `capacity` records into the source's batch, noting
  *      for each row the watermark before it and advancing its
  *      partition's event time and position;
- *   2. reject the rows that fail the stream's CHECK;
+ *   2. reject the rows that fail one of the stream's CHECKs, each by
+ *      the first it fails;
  *   3. emit a view whose columns are the scan's output columns;
  *   4. route the failed rows (decode, type, check and whatever failed
  *      downstream in shared views) to the error policy;
@@ -35,6 +36,13 @@ typedef struct part {
                            watermark until this wall ms (0: not) */
 } part;
 
+/* One CHECK of the stream: its definition (the spec's) and its
+ * expression, compiled while the source is open. */
+typedef struct check {
+  const sl_bcheck *def;
+  sl_expr *expr;
+} check;
+
 typedef struct source_op {
   sl_op base;
   char *topic;
@@ -45,9 +53,9 @@ typedef struct source_op {
   int *col_map;
   int64_t ooo;
   int64_t idle_ms;
-  const sl_bexpr *check_expr;
   sl_expr_options opts;
-  sl_expr *check;
+  check *checks;         /* in declaration order */
+  int nchecks;
   int capacity;
 
   sl_json_decoder *json;
@@ -176,8 +184,12 @@ static sl_status source_open(sl_op *op, const sl_op_ctx *ctx, sl_error *err) {
     if (!s->json)
       return err ? err->code : SL_ERR_NOMEM;
   }
-  if (s->check_expr)
-    return sl_expr_compile(s->check_expr, &s->opts, &s->check, err);
+  for (int i = 0; i < s->nchecks; i++) {
+    sl_status rc = sl_expr_compile(s->checks[i].def->cond, &s->opts,
+                                   &s->checks[i].expr, err);
+    if (rc)
+      return rc;
+  }
   return SL_OK;
 }
 
@@ -195,8 +207,10 @@ static void source_close(sl_op *op) {
   sl_csvrec_decoder_free(s->csv);
   s->json = NULL;
   s->csv = NULL;
-  sl_expr_free(s->check);
-  s->check = NULL;
+  for (int i = 0; i < s->nchecks; i++) {
+    sl_expr_free(s->checks[i].expr);
+    s->checks[i].expr = NULL;
+  }
   sl_batch_free(s->batch);
   s->batch = NULL;
   free(s->row_wm);
@@ -212,6 +226,7 @@ static void source_destroy(sl_op *op) {
   source_op *s = (source_op *)op;
   free(s->topic);
   free(s->col_map);
+  free(s->checks);
   free(s->parts);
   free(s);
 }
@@ -232,11 +247,15 @@ sl_status sl_source_new(const sl_source_spec *spec,
   if (!s)
     return sl_error_set(err, SL_ERR_NOMEM, "out of memory creating source");
   sl_op_init(&s->base, &source_class, 0, err);
+  for (const sl_bcheck *c = spec->check; c; c = c->next)
+    s->nchecks++;
   s->topic = strdup(spec->topic);
   s->col_map = malloc(((size_t)spec->ncols + 1) * sizeof(*s->col_map));
-  if (!s->topic || !s->col_map) {
+  s->checks = calloc((size_t)s->nchecks + 1, sizeof(*s->checks));
+  if (!s->topic || !s->col_map || !s->checks) {
     free(s->topic);
     free(s->col_map);
+    free(s->checks);
     free(s);
     return sl_error_set(err, SL_ERR_NOMEM, "out of memory creating source");
   }
@@ -248,7 +267,9 @@ sl_status sl_source_new(const sl_source_spec *spec,
   s->ncols = spec->ncols;
   s->ooo = spec->out_of_order_ms > 0 ? spec->out_of_order_ms : 0;
   s->idle_ms = spec->idle_timeout_ms;
-  s->check_expr = spec->check;
+  int k = 0;
+  for (const sl_bcheck *c = spec->check; c; c = c->next)
+    s->checks[k++].def = c;
   s->capacity = spec->capacity > 0 ? spec->capacity : 1024;
   if (opts)
     s->opts = *opts;
@@ -270,11 +291,13 @@ int64_t sl_source_watermark(const sl_op *src) {
 /* Pushing records                                                     */
 /* ------------------------------------------------------------------ */
 
-/* Rejects the live rows whose CHECK is FALSE (NULL passes, as in SQL). */
-static sl_status apply_check(source_op *s, sl_error *err) {
+/* Rejects the live rows for which c is FALSE (NULL passes, as in SQL),
+ * naming c.  Rows rejected already are not evaluated again, so that a
+ * row is named by the first CHECK it fails. */
+static sl_status apply_check(source_op *s, const check *c, sl_error *err) {
   const sl_value *res;
   int failed = 0;
-  sl_status rc = sl_expr_run(s->check, s->batch, sl_batch_arena(s->batch),
+  sl_status rc = sl_expr_run(c->expr, s->batch, sl_batch_arena(s->batch),
                              &res, &failed, err);
   if (rc)
     return rc;
@@ -283,8 +306,7 @@ static sl_status apply_check(source_op *s, sl_error *err) {
       continue;
     if (res[r].kind == SL_TYPE_BOOLEAN && !res[r].u.b) {
       rc = sl_record_reject(s->batch, r, s->topic, "check", NULL,
-                            "record violates the stream's CHECK "
-                            "constraint");
+                            "%s failed", c->def->text);
       if (rc == SL_ERR_NOMEM)
         return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
     }
@@ -343,8 +365,8 @@ static sl_status push_chunk(source_op *s, const sl_kafka_msg *msgs, size_t n,
     }
   }
 
-  if (s->check) {
-    sl_status rc = apply_check(s, err);
+  for (int i = 0; i < s->nchecks; i++) {
+    sl_status rc = apply_check(s, &s->checks[i], err);
     if (rc)
       return rc;
   }

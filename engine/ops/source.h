@@ -7,7 +7,7 @@
  * topics) and hands each source the records of its topic with
  * sl_source_push.  The source decodes them with the stream's format (JSON
  * or CSV, validating every declared column whether the query reads it or
- * not), applies the stream's CHECK, and emits a batch whose columns are
+ * not), applies the stream's CHECKs, and emits a batch whose columns are
  * the scan's output columns in order: declared columns and the
  * pseudo-columns ROWTIME, ROWPARTITION and ROWOFFSET, as the planner
  * mapped them.  After the emit returns it routes the batch's failed rows
@@ -59,12 +59,16 @@ typedef struct sl_source_spec {
                                       copied */
   int64_t out_of_order_ms;
   int64_t idle_timeout_ms;         /* 0: partitions never go idle */
-  const sl_bexpr *check;           /* CHECK over the declared columns, or
-                                      NULL; outlives the source's open */
+  const sl_bcheck *check;          /* the stream's CHECKs over the
+                                      declared columns, or NULL; outlive
+                                      the source */
   int capacity;                    /* rows per batch (0: 1024) */
 } sl_source_spec;
 
-/* Creates a source.  opts (may be NULL) compiles the CHECK. */
+/* Creates a source.  opts (may be NULL) compiles the CHECKs.  A record
+ * is rejected (reason check) by the first CHECK, in declaration order,
+ * that is FALSE for it, named in the message ("CHECK (qty >= 0)
+ * failed"); a CHECK that is NULL passes, as in SQL. */
 sl_status sl_source_new(const sl_source_spec *spec,
                         const sl_expr_options *opts, sl_op **out,
                         sl_error *err);

@@ -172,9 +172,17 @@ static sl_pnode *translate_scan(sl_planner *p, const sl_rel *rel) {
   n->u.source.dlq_topic = sl_planner_strdup(p, dlq);
   n->u.source.start = sl_planner_strdup(p, option(obj, "start"));
   n->u.source.event_time = obj->timestamp_column;
-  if (rel->u.scan.check &&
-      !(n->u.source.check = sl_planner_copy(p, rel->u.scan.check)))
-    return NULL;
+
+  /* Each CHECK apart, so that a rejected record names the one it failed. */
+  sl_bcheck **tail = &n->u.source.check;
+  for (const sl_bcheck *c = rel->u.scan.checks; c; c = c->next) {
+    sl_bcheck *copy = sl_planner_alloc(p, sizeof(*copy));
+    if (!copy || !(copy->cond = sl_planner_copy(p, c->cond)) ||
+        !(copy->text = sl_planner_strdup(p, c->text)))
+      return NULL;
+    *tail = copy;
+    tail = &copy->next;
+  }
   return n;
 }
 
@@ -819,7 +827,8 @@ static sl_status check_exprs(sl_planner *p) {
         rc = check_expr(p, n->u.lookup.residual);
       break;
     case SL_PNODE_SOURCE:
-      rc = check_expr(p, n->u.source.check);
+      for (const sl_bcheck *c = n->u.source.check; !rc && c; c = c->next)
+        rc = check_expr(p, c->cond);
       break;
     default:
       break;

@@ -94,7 +94,8 @@ struct sl_pnode {
       sl_error_policy policy;
       const char *dlq_topic;     /* or NULL */
       const char *start;         /* the stream's start option, or NULL */
-      sl_bexpr *check;           /* or NULL */
+      sl_bcheck *check;          /* the stream's CHECKs in declaration
+                                    order, or NULL */
       int event_time;            /* declared column, or -1: ROWTIME */
     } source;
     struct {

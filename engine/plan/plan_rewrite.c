@@ -286,7 +286,8 @@ static sl_pnode *prune_source(sl_planner *p, sl_pnode *n, const bool *req,
     bool *used = sl_planner_alloc(p, (size_t)s->ncols + 1);
     if (!used)
       return NULL;
-    sl_plan_expr_columns(n->u.source.check, used, s->ncols);
+    for (const sl_bcheck *c = n->u.source.check; c; c = c->next)
+      sl_plan_expr_columns(c->cond, used, s->ncols);
     for (int c = 0; c < s->ncols; c++)
       if (used[c])
         sl_record_schema_need(s, c, true);
