@@ -695,10 +695,9 @@ static sl_status bind_create_source(sl_binder *b, const sl_ast_stmt *ast,
 
   /* Defaults. */
   if (!table) {
+    /* No idle_timeout default here: without the option, the session's
+     * idle.timeout applies when a query starts (else 10 s). */
     rc = stream_defaults(b, name->text, true);
-    if (!rc)
-      rc = bind_default_option(b, "idle_timeout", SL_OPTION_INTERVAL,
-                               "10000", 10000);
   } else {
     rc = bind_default_option(b, "versioned", SL_OPTION_BOOLEAN, "false", 0);
     if (!rc && sl_bound_option_get(st, "topic"))

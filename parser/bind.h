@@ -80,4 +80,9 @@ sl_status sl_bound_catalog_function(const sl_bound_stmt *stmt,
 sl_status sl_bind_apply(sl_bind_ctx *ctx, const sl_bound_stmt *stmt,
                         sl_catalog_outcome *outcome, sl_error *err);
 
+/* Reads a duration as SET and WITH take it: milliseconds, or a number
+ * and a unit (ms, s, m, h, d, or the words), blanks allowed between.
+ * Returns false when s is not one. */
+bool sl_parse_duration_ms(const char *s, int64_t *ms);
+
 #endif /* SLUICE_PARSER_BIND_H */

@@ -407,7 +407,7 @@ sl_status bind_default_option(sl_binder *b, const char *name,
 
 /* A duration: milliseconds, or a number and a unit (ms, s, m, h, d, or
  * the words, singular or plural), blanks allowed between. */
-static bool parse_duration(const char *s, int64_t *ms) {
+bool sl_parse_duration_ms(const char *s, int64_t *ms) {
   static const struct {
     const char *unit;
     int64_t ms;
@@ -465,7 +465,7 @@ sl_status bind_property(sl_binder *b, const char *property,
                        "expects 'earliest' or 'latest', got '%s'", value);
   } else if (strcmp(property, "checkpoint.interval") == 0 ||
              strcmp(property, "idle.timeout") == 0) {
-    if (value && (!parse_duration(value, &ms) || ms <= 0))
+    if (value && (!sl_parse_duration_ms(value, &ms) || ms <= 0))
       return bind_fail(b, value_pos, "property \"%s\" expects a duration "
                        "such as '1 s' or '500 ms', got '%s'", property,
                        value);

@@ -508,6 +508,15 @@ sl_status exec_describe(sl_session *s, const exec_stmt *st, sl_error *err) {
 
 sl_status exec_set(sl_session *s, const exec_stmt *st, sl_error *err) {
   const char *name = st->bound->what;
+
+  /* The worker pool and its commit interval are fixed when the session's
+   * first query starts them. */
+  if (s->runtime && (strcmp(name, "sluice.threads") == 0 ||
+                     strcmp(name, "checkpoint.interval") == 0))
+    SL_WARN("session", "%s:%d: %s takes effect in the next session: this "
+            "one's queries already run", st->file, st->bound->pos.line,
+            name);
+
   int found = -1;
   for (int i = 0; i < s->nproperties; i++) {
     if (strcmp(s->properties[i].name, name) == 0)

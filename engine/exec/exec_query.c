@@ -27,9 +27,27 @@
 #include "engine/plan/plan.h"
 #include "engine/runtime/runtime.h"
 #include "engine/types/strbuf.h"
+#include "parser/bind.h"
 
 /* How often a waiting statement looks for a stop request. */
 #define QUERY_WAIT_SLICE_MS 200
+
+/* A duration property (SET 'idle.timeout' = '30 s') in milliseconds; 0
+ * when unset (the binder has checked the text). */
+static int64_t session_duration_ms(const sl_session *s, const char *name) {
+  const char *v = session_property_get(s, name);
+  int64_t ms = 0;
+  if (v && !sl_parse_duration_ms(v, &ms))
+    ms = 0;
+  return ms;
+}
+
+/* SET 'sluice.threads', or 0 for the cores.  Read when the runtime
+ * starts, with the session's first query. */
+static int session_threads(const sl_session *s) {
+  const char *v = session_property_get(s, "sluice.threads");
+  return v ? atoi(v) : 0;
+}
 
 sl_status session_runtime(sl_session *s, sl_runtime **out, sl_error *err) {
   if (!s->runtime) {
@@ -53,7 +71,8 @@ sl_status session_runtime(sl_session *s, sl_runtime **out, sl_error *err) {
         .kafka = s->kafka,
         .catalog = s->catalog,
         .service = s->service,
-        .threads = 0,
+        .threads = session_threads(s),
+        .commit_interval_ms = session_duration_ms(s, "checkpoint.interval"),
         .auto_offset_reset = session_property_get(s, "auto.offset.reset"),
     };
     sl_runtime *rt = NULL;
@@ -154,6 +173,7 @@ static sl_status run_transient(sl_session *s, const exec_stmt *st,
         .bounded = s->opts.bounded || b->emit == SL_EMIT_DEFAULT,
         .file = st->file,
         .catalog = s->catalog,
+        .idle_timeout_ms = session_duration_ms(s, "idle.timeout"),
         .limit = b->limit,
         .sink = SL_PLAN_SINK_CALLBACK,
         .fn = transient_sink,
@@ -558,6 +578,7 @@ sl_status exec_persistent(sl_session *s, const exec_stmt *st,
       .bounded = s->opts.bounded,
       .file = st->file,
       .catalog = s->catalog,
+      .idle_timeout_ms = session_duration_ms(s, "idle.timeout"),
       .limit = -1,
       .sink = training ? SL_PLAN_SINK_TABLE : SL_PLAN_SINK_STREAM,
       .stream = sink,
@@ -773,6 +794,7 @@ sl_status exec_explain(sl_session *s, const exec_stmt *st, sl_error *err) {
         .bounded = s->opts.bounded,
         .file = st->file,
         .catalog = s->catalog,
+        .idle_timeout_ms = session_duration_ms(s, "idle.timeout"),
         .limit = e->limit,
         .sink = sink ? SL_PLAN_SINK_STREAM : SL_PLAN_SINK_CALLBACK,
         .stream = sink,

@@ -155,7 +155,10 @@ static sl_pnode *translate_scan(sl_planner *p, const sl_rel *rel) {
 
   n->u.source.out_of_order_ms = rel->u.scan.out_of_order_ms;
   const char *idle = option(obj, "idle_timeout");
-  n->u.source.idle_timeout_ms = idle ? strtoll(idle, NULL, 10) : 10000;
+  n->u.source.idle_timeout_ms =
+      idle                      ? strtoll(idle, NULL, 10)
+      : p->req->idle_timeout_ms > 0 ? p->req->idle_timeout_ms
+                                : 10000;
   const char *pol = option(obj, "errors");
   n->u.source.policy = SL_POLICY_DLQ;
   if (pol && !sl_error_policy_parse(pol, &n->u.source.policy)) {

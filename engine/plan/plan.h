@@ -194,6 +194,8 @@ typedef struct sl_plan_request {
    * object; INSERT INTO: the existing one).  Its columns take the
    * query's output columns by position (cast when the types differ). */
   const sl_catalog_object *stream;
+  int64_t idle_timeout_ms;  /* SET 'idle.timeout' for sources whose stream
+                               sets none; <= 0: 10 s */
   int partitions;           /* of a topic to create; -1: as the source */
   int replicas;             /* -1: as the source */
   /* SL_PLAN_SINK_TABLE: stream is the training set (a training set given

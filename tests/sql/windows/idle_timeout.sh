@@ -20,7 +20,10 @@
 # Had partition 1 held the watermark back (at 1), record 4 would have
 # counted in [0,10).  Needs SLUICE_TEST_BROKERS; exits 77 without.
 set -euo pipefail
-sluice=${1:?usage: idle_timeout.sh SLUICE}
+sluice=${1:?usage: idle_timeout.sh SLUICE [session]}
+# "session": the timeout comes from SET 'idle.timeout' instead of the
+# stream's own option.
+mode=${2:-stream}
 brokers=${SLUICE_TEST_BROKERS:-}
 [ -n "$brokers" ] || exit 77
 
@@ -61,10 +64,18 @@ wait_for() { # expected-output-lines
   exit 1
 }
 
+if [ "$mode" = session ]; then
+  setting="SET 'idle.timeout' = '1 s';"
+  option=
+else
+  setting=
+  option=", idle_timeout=INTERVAL '1' SECOND"
+fi
 cat > "$work/pipeline.sql" <<SQL
+$setting
 CREATE STREAM ev (k VARCHAR, v BIGINT, ts TIMESTAMP)
   WITH (topic='$src', timestamp='ts', timestamp_format='epoch_ms',
-        partitions=2, idle_timeout=INTERVAL '1' SECOND);
+        partitions=2$option);
 CREATE STREAM totals WITH (topic='$dst') AS
   SELECT k, COUNT(*) AS n, SUM(v) AS s, WINDOW_START
     FROM ev WINDOW TUMBLING (SIZE 10 SECONDS) GROUP BY k EMIT CHANGES;
