@@ -128,6 +128,7 @@ static int64_t part_wm(const source_op *s, const part *p) {
 static void recompute(source_op *s) {
   bool assigned = false, holding = false, all_done = true;
   int64_t m = SL_WATERMARK_END;
+  int64_t idle_max = SL_WATERMARK_NONE;
   for (int i = 0; i < s->nparts; i++) {
     const part *p = &s->parts[i];
     if (!p->assigned && p->expect_until == 0)
@@ -135,17 +136,26 @@ static void recompute(source_op *s) {
     assigned = true;
     if (!p->done)
       all_done = false;
-    if (p->done || p->idle)
+    if (p->done)
       continue;
-    holding = true;
     int64_t w = part_wm(s, p);
+    if (p->idle) {
+      if (w > idle_max)
+        idle_max = w;
+      continue;
+    }
+    holding = true;
     if (w < m)
       m = w;
   }
   if (!assigned)
     return;
+
+  /* When every partition left is idle, none holds the watermark back: it
+   * reaches the furthest of theirs, so that the windows of a stream that
+   * went quiet close. */
   if (!holding)
-    m = all_done ? SL_WATERMARK_END : s->wm;
+    m = all_done ? SL_WATERMARK_END : idle_max;
   if (m > s->wm)
     s->wm = m;
 }

@@ -452,7 +452,8 @@ static void test_stream_options_and_object(void **state) {
   assert_true(sl_bound_option_get(b, "dlq_topic")->defaulted);
   assert_false(sl_bound_option_get(b, "topic")->defaulted);
   assert_string_equal(sl_bound_option_get(b, "delimiter")->text, ",");
-  assert_int_equal(sl_bound_option_get(b, "idle_timeout")->number, 10000);
+  /* No idle_timeout default: the session's idle.timeout applies. */
+  assert_null(sl_bound_option_get(b, "idle_timeout"));
   assert_int_equal(sl_bound_option_get(b, "partitions")->number, 1);
 
   sl_catalog_object *obj;
