@@ -291,7 +291,11 @@ sl_status sl_kafka_consumer_new(const sl_kafka_config *cfg,
       "client.id", "sluice",
       "log.connection.close", "false",
       "fetch.wait.max.ms", "100",
-      "queued.min.messages", "20000",
+      /* librdkafka stops prefetching a partition at either bound and then
+       * backs off before fetching again, which left bounded runs idle
+       * most of their time at 20000 records (19 s for 1.5 million records
+       * that take 0.9 s of CPU); the byte bound keeps memory in check. */
+      "queued.min.messages", "1000000",
       "queued.max.messages.kbytes", "32768",
       embedded ? "session.timeout.ms" : NULL, "6000",
       NULL};
