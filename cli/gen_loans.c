@@ -285,14 +285,6 @@ static int resolve_slice(const loan_args *a, const sl_gen_loan_file *f,
   return -1;
 }
 
-static int report(const loan_args *a, const sl_error *err) {
-  char buf[SL_ERROR_MSG_MAX + 2 * SL_ERROR_NAME_MAX];
-  fprintf(stderr, "sluice gen %s: %s\n", a->name,
-          err->code == SL_ERR_USAGE ? err->message
-                                    : sl_error_format(err, buf, sizeof(buf)));
-  return sl_error_exit_code(err->code);
-}
-
 /* ---- Producing ----------------------------------------------------------- */
 
 /* What produce() sends: rows first .. first + count - 1 of the file as
@@ -533,7 +525,7 @@ static int open_inputs(loan_args *a, loan_inputs *in, int64_t *first,
   sl_error err;
   sl_error_clear(&err);
   if (sl_gen_loan_file_read(a->file, &in->loans, &err))
-    return report(a, &err);
+    return sl_gen_report(a->name, &err);
   in->have_loans = true;
   /* Recent event times by default: output records carry them, and a
    * broker's time-based retention deletes old ones. */
@@ -548,11 +540,11 @@ static int open_inputs(loan_args *a, loan_inputs *in, int64_t *first,
     return code;
   if (a->credit_file) {
     if (sl_gen_loan_file_read(a->credit_file, &in->credit, &err))
-      return report(a, &err);
+      return sl_gen_report(a->name, &err);
     in->have_credit = true;
   }
   if (a->topic && open_sink(a, &in->sink, &err))
-    return report(a, &err);
+    return sl_gen_report(a->name, &err);
   return -1;
 }
 
@@ -590,7 +582,7 @@ static int run_kind(loan_args *a, int argc, char **argv) {
       rc = produce_txns(a, &in.loans, first, last, in.sink, &err);
   }
   inputs_free(&in);
-  return rc ? report(a, &err) : 0;
+  return rc ? sl_gen_report(a->name, &err) : 0;
 }
 
 int sl_gen_applications(int argc, char **argv) {

@@ -340,16 +340,6 @@ static void print_summary(const payments_args *a, const sl_gen_payments *g,
             stop_requested ? " (stopped early)" : "");
 }
 
-static int report(const sl_error *err) {
-  char buf[SL_ERROR_MSG_MAX + 2 * SL_ERROR_NAME_MAX];
-  if (err->code == SL_ERR_USAGE)
-    fprintf(stderr, "sluice gen payments: %s\n", err->message);
-  else
-    fprintf(stderr, "sluice gen payments: %s\n",
-            sl_error_format(err, buf, sizeof(buf)));
-  return sl_error_exit_code(err->code);
-}
-
 int sl_gen_payments_cmd(int argc, char **argv) {
   sl_log_set_level(SL_LOG_WARN);
   payments_args a;
@@ -371,7 +361,7 @@ int sl_gen_payments_cmd(int argc, char **argv) {
                    : write_topics(&a, g, &secs, &err);
   if (rc == SL_OK)
     print_summary(&a, g, secs);
-  code = rc ? report(&err) : 0;
+  code = rc ? sl_gen_report("payments", &err) : 0;
   sl_gen_payments_free(g);
   return code;
 }

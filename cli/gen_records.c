@@ -349,16 +349,6 @@ static void print_summary(const records_args *a, int key_column,
   fputc('\n', stderr);
 }
 
-static int report(const sl_error *err) {
-  char buf[SL_ERROR_MSG_MAX + 2 * SL_ERROR_NAME_MAX];
-  if (err->code == SL_ERR_USAGE)
-    fprintf(stderr, "sluice gen records: %s\n", err->message);
-  else
-    fprintf(stderr, "sluice gen records: %s\n",
-            sl_error_format(err, buf, sizeof(buf)));
-  return sl_error_exit_code(err->code);
-}
-
 int sl_gen_records(int argc, char **argv) {
   sl_log_set_level(SL_LOG_WARN);
   records_args a;
@@ -370,7 +360,7 @@ int sl_gen_records(int argc, char **argv) {
   sl_error_clear(&err);
   sl_gen_schema schema;
   if (sl_gen_schema_parse(a.schema, &schema, &err))
-    return report(&err);
+    return sl_gen_report("records", &err);
 
   /* The key column: --key, else the first column when --keys asks for
    * distinct keys. */
@@ -425,7 +415,7 @@ int sl_gen_records(int argc, char **argv) {
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
   }
-  code = rc ? report(&err) : 0;
+  code = rc ? sl_gen_report("records", &err) : 0;
 
   sl_gen_sink_free(sink);
   encoders_close(&enc);

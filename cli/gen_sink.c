@@ -9,6 +9,7 @@
  */
 #include "cli/gen_sink.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -130,4 +131,12 @@ void sl_gen_sink_free(sl_gen_sink *s) {
   sl_kafka_producer_free(s->producer);
   free(s->topic);
   free(s);
+}
+
+int sl_gen_report(const char *kind, const sl_error *err) {
+  char buf[SL_ERROR_MSG_MAX + 2 * SL_ERROR_NAME_MAX];
+  fprintf(stderr, "sluice gen %s: %s\n", kind,
+          err->code == SL_ERR_USAGE ? err->message
+                                    : sl_error_format(err, buf, sizeof(buf)));
+  return sl_error_exit_code(err->code);
 }

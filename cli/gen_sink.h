@@ -52,4 +52,9 @@ void sl_gen_sink_stats_get(sl_gen_sink *s, sl_gen_sink_stats *out);
  * first).  Accepts NULL. */
 void sl_gen_sink_free(sl_gen_sink *s);
 
+/* Prints err for `sluice gen KIND` on standard error (a usage error as
+ * its bare message, others with their place) and returns the exit code
+ * it maps to. */
+int sl_gen_report(const char *kind, const sl_error *err);
+
 #endif

@@ -537,16 +537,6 @@ static sl_status produce_feed(sl_gen_sink *sink, const records *rs,
   return sl_gen_sink_finish(sink, err);
 }
 
-static int report(const sl_error *err) {
-  char buf[SL_ERROR_MSG_MAX + 2 * SL_ERROR_NAME_MAX];
-  if (err->code == SL_ERR_USAGE)
-    fprintf(stderr, "sluice gen store: %s\n", err->message);
-  else
-    fprintf(stderr, "sluice gen store: %s\n",
-            sl_error_format(err, buf, sizeof(buf)));
-  return sl_error_exit_code(err->code);
-}
-
 /* `sluice gen store` (see gen.h): returns the exit code; everything it
  * allocates is freed before it returns. */
 int sl_gen_store(int argc, char **argv) {
@@ -623,7 +613,7 @@ int sl_gen_store(int argc, char **argv) {
             topics[2], nfaults, truth_path, history_rows, history_path,
             a.world.seed);
   }
-  code = rc ? report(&err) : 0;
+  code = rc ? sl_gen_report("store", &err) : 0;
 
   for (int f = 0; f < SL_STORE_NFEEDS; f++) {
     sl_gen_sink_free(sinks[f]);
