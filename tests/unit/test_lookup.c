@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "catalog/catalog.h"
 #include "catalog/lookup.h"
@@ -771,7 +772,7 @@ static void test_non_finite_doubles(void **state) {
 typedef struct race {
   sl_catalog *cat;
   atomic_int done;
-  int64_t lookups;
+  atomic_llong lookups;
   bool failed;
 } race;
 
@@ -805,7 +806,7 @@ static void *reader_thread(void *ud) {
     if (rate < last)
       r->failed = true;
     last = rate;
-    r->lookups++;
+    atomic_fetch_add(&r->lookups, 1);
   }
   /* After the last write, the cache must hold the last value. */
   if (eur_rate(lk) != 2000 || eur_rate(lk) != 2000)
@@ -831,19 +832,28 @@ static void test_concurrent_readers_see_writes(void **state) {
   for (int i = 0; i < 2; i++) {
     r[i].cat = cat;
     atomic_init(&r[i].done, 0);
-    r[i].lookups = 0;
+    atomic_init(&r[i].lookups, 0);
     r[i].failed = false;
   }
   pthread_t th[2];
   for (int i = 0; i < 2; i++)
     assert_int_equal(pthread_create(&th[i], NULL, reader_thread, &r[i]), 0);
+
+  /* On a loaded machine a reader may not be scheduled before the writes
+   * end; the race is only tested once both read while the writer writes. */
+  for (int spins = 0; spins < 10000; spins++) {
+    if (atomic_load(&r[0].lookups) > 0 && atomic_load(&r[1].lookups) > 0)
+      break;
+    struct timespec nap = {0, 1000000};
+    nanosleep(&nap, NULL);
+  }
   for (int v = 2; v <= 2000; v++)
     upsert_rate(writer, "EUR", v, 0);
   for (int i = 0; i < 2; i++) {
     atomic_store(&r[i].done, 1);
     pthread_join(th[i], NULL);
     assert_false(r[i].failed);
-    assert_true(r[i].lookups > 0);
+    assert_true(atomic_load(&r[i].lookups) > 0);
   }
   sl_lookup_close(writer);
   sl_catalog_close(cat);
