@@ -161,6 +161,11 @@ struct sl_plan {
   bool stateful;            /* some operator keeps state in the query's
                                store (the runtime then opens, restores
                                and checkpoints it) */
+  bool keyed_state;         /* every stateful operator reads rows
+                               partitioned by its key (a source keyed by
+                               it, or a repartition topic): its state is
+                               kept per source partition and moves with
+                               it; otherwise one state holds them all */
   int nnodes;
   sl_pnode **nodes;         /* inputs before the nodes that read them */
   sl_pnode *root;           /* the sink */

@@ -648,7 +648,7 @@ static sl_status task_open(sl_task *t, sl_error *err) {
   t->ctx = (sl_op_ctx){.query_id = q->id,
                        .catalog = rt->catalog,
                        .state = q->state,
-                       .one_partition = plan->stateful,
+                       .one_partition = plan->stateful && !plan->keyed_state,
                        .errors = t->errors,
                        .output = t->output,
                        .task = t->index,
