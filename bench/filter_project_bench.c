@@ -180,7 +180,7 @@ static int cmd_raw(int argc, char **argv) {
   set(conf, "enable.auto.commit", "false");
   set(conf, "enable.auto.offset.store", "false");
   set(conf, "fetch.wait.max.ms", "100");
-  set(conf, "queued.min.messages", "20000");
+  set(conf, "queued.min.messages", "1000000");
   set(conf, "queued.max.messages.kbytes", "32768");
   rd_kafka_t *c = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr,
                                sizeof(errstr));

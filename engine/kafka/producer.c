@@ -16,6 +16,15 @@
  * caller that only produces and flushes does not let them pile up. */
 #define POLL_EVERY 1024
 
+/* Topic handles kept per producer: naming a topic by string makes
+ * librdkafka look it up under the client's lock on every record. */
+#define TOPIC_CACHE 16
+
+typedef struct cached_topic {
+  char *name;
+  rd_kafka_topic_t *rkt;
+} cached_topic;
+
 struct sl_kafka_producer {
   sl_kafka_client client; /* first: librdkafka's opaque */
   sl_kafka_producer_opts opts;
@@ -26,7 +35,33 @@ struct sl_kafka_producer {
   pthread_mutex_t lock;   /* guards the first failure */
   bool has_failure;
   sl_error failure;
+  pthread_mutex_t topics_lock; /* guards the topic handles */
+  cached_topic topics[TOPIC_CACHE];
+  int ntopics;
 };
+
+/* The cached handle of topic, made on first use; NULL when the cache is
+ * full or librdkafka refuses (the caller then names the topic). */
+static rd_kafka_topic_t *topic_handle(sl_kafka_producer *p,
+                                      const char *topic) {
+  rd_kafka_topic_t *rkt = NULL;
+  pthread_mutex_lock(&p->topics_lock);
+  for (int i = 0; i < p->ntopics && !rkt; i++)
+    if (!strcmp(p->topics[i].name, topic))
+      rkt = p->topics[i].rkt;
+  if (!rkt && p->ntopics < TOPIC_CACHE) {
+    char *name = strdup(topic);
+    rkt = name ? rd_kafka_topic_new(p->client.rk, topic, NULL) : NULL;
+    if (rkt) {
+      p->topics[p->ntopics].name = name;
+      p->topics[p->ntopics++].rkt = rkt;
+    } else {
+      free(name);
+    }
+  }
+  pthread_mutex_unlock(&p->topics_lock);
+  return rkt;
+}
 
 /* Runs on the polling thread for every record the broker answered. */
 static void delivery_cb(rd_kafka_t *rk, const rd_kafka_message_t *m,
@@ -78,6 +113,7 @@ sl_status sl_kafka_producer_new(const sl_kafka_config *cfg,
   atomic_init(&p->failed, 0);
   atomic_init(&p->since_poll, 0);
   pthread_mutex_init(&p->lock, NULL);
+  pthread_mutex_init(&p->topics_lock, NULL);
 
   /* murmur2 places keys on the same partitions as the Java client does,
    * so Sluice and Java producers agree on where a key lives. */
@@ -104,6 +140,7 @@ sl_status sl_kafka_producer_new(const sl_kafka_config *cfg,
       embedded ? embedded_defaults : defaults, NULL, producer_conf, err);
   if (rc) {
     pthread_mutex_destroy(&p->lock);
+    pthread_mutex_destroy(&p->topics_lock);
     free(p);
     return rc;
   }
@@ -126,8 +163,14 @@ sl_status sl_kafka_produce(sl_kafka_producer *p, const sl_kafka_record *rec,
 
   rd_kafka_vu_t vu[9];
   size_t n = 0;
-  vu[n].vtype = RD_KAFKA_VTYPE_TOPIC;
-  vu[n++].u.cstr = rec->topic;
+  rd_kafka_topic_t *rkt = topic_handle(p, rec->topic);
+  if (rkt) {
+    vu[n].vtype = RD_KAFKA_VTYPE_RKT;
+    vu[n++].u.rkt = rkt;
+  } else {
+    vu[n].vtype = RD_KAFKA_VTYPE_TOPIC;
+    vu[n++].u.cstr = rec->topic;
+  }
   vu[n].vtype = RD_KAFKA_VTYPE_PARTITION;
   vu[n++].u.i32 = rec->partition;
   vu[n].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
@@ -231,7 +274,12 @@ void sl_kafka_producer_free(sl_kafka_producer *p) {
                    RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
     rd_kafka_flush(p->client.rk, 1000);
   }
+  for (int i = 0; i < p->ntopics; i++) {
+    rd_kafka_topic_destroy(p->topics[i].rkt);
+    free(p->topics[i].name);
+  }
   sl_kafka_client_close(&p->client);
   pthread_mutex_destroy(&p->lock);
+  pthread_mutex_destroy(&p->topics_lock);
   free(p);
 }
