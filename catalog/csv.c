@@ -96,6 +96,29 @@ void sl_csv_result_free(sl_csv_result *result) {
   free(result->reasons);
   result->reasons = NULL;
   result->nreasons = 0;
+  free(result->ignored);
+  result->ignored = NULL;
+  result->nignored = 0;
+}
+
+/* Adds a header name that matches no declared column to the result's
+ * list, which says what the file held that was not loaded. */
+static sl_status note_ignored(sl_csv_result *res, const char *name,
+                              size_t len, sl_error *err) {
+  if (res->nignored++ >= SL_CSV_IGNORED_NAMES)
+    return SL_OK;
+  size_t old = res->ignored ? strlen(res->ignored) : 0;
+  char *grown = realloc(res->ignored, old + len + 3);
+  if (!grown)
+    return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  if (old) {
+    memcpy(grown + old, ", ", 2);
+    old += 2;
+  }
+  memcpy(grown + old, name, len);
+  grown[old + len] = '\0';
+  res->ignored = grown;
+  return SL_OK;
 }
 
 /* ==== Splitting records ================================================ */
@@ -437,7 +460,7 @@ static int match_column(const loader_ctx *ctx, const char *name,
 
 /* Maps file fields to declared columns from the header record. */
 static sl_status map_header(loader_ctx *ctx, reader *r, int64_t line,
-                            sl_error *err) {
+                            sl_csv_result *res, sl_error *err) {
   ctx->map = malloc((size_t)r->nfields * sizeof(*ctx->map));
   if (!ctx->map)
     return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
@@ -450,6 +473,9 @@ static sl_status map_header(loader_ctx *ctx, reader *r, int64_t line,
                                  "column \"%s\" appears twice in the "
                                  "header", ctx->columns[col].name);
     ctx->map[i] = col;
+    if (col < 0 && r->flen[i] > 0 &&
+        note_ignored(res, r->data + r->off[i], r->flen[i], err))
+      return err->code;
   }
   for (int j = 0; j < ctx->ncolumns; j++) {
     if (!ctx->columns[j].not_null)
@@ -531,7 +557,7 @@ static sl_status read_records(loader_ctx *ctx, reader *r, sl_csv_row_fn fn,
     if (need_header) {
       if (split == SPLIT_BAD)
         return err->code;
-      sl_status rc = map_header(ctx, r, line, err);
+      sl_status rc = map_header(ctx, r, line, result, err);
       if (rc)
         return rc;
       need_header = false;

@@ -15,8 +15,9 @@
  *
  * Columns: with a header (the default) the file's columns map to the
  * declared ones by name, exactly or else ignoring ASCII case.  File
- * columns that match nothing are ignored, so a file may carry more than a
- * table keeps; a declared column the file lacks is NULL, and an error
+ * columns that match nothing are not loaded, so a file may carry more
+ * than a table keeps; the result names them (sl_csv_result.ignored) so
+ * that the caller can say so.  A declared column the file lacks is NULL, and an error
  * when it is NOT NULL.  Without a header, fields map by position and
  * every record must have one field per declared column.
  *
@@ -69,12 +70,19 @@ typedef struct sl_csv_column {
   bool not_null;
 } sl_csv_column;
 
+/* Names of columns not loaded that a result keeps (a wide file may carry
+ * hundreds). */
+#define SL_CSV_IGNORED_NAMES 8
+
 typedef struct sl_csv_result {
   int64_t rows;      /* records delivered and accepted */
   int64_t skipped;   /* bad records skipped */
   int64_t bytes;     /* bytes read */
   int nreasons;
   char **reasons;    /* the first skip reasons, "FILE:LINE: error: ..." */
+  int nignored;      /* header columns matching no declared column */
+  char *ignored;     /* the first few of them as "a, b" (NULL: none), so
+                        that the caller can report them */
 } sl_csv_result;
 
 /* Receives each good record as ncolumns values in declared column order,

@@ -180,6 +180,11 @@ static sl_status load_options(const exec_stmt *st, sl_csv_options *opt,
 static void load_report(sl_session *s, const exec_stmt *st,
                         const sl_csv_result *res) {
   (void)s;
+  if (res->nignored > 0)
+    SL_INFO("load", "%s: %d column%s not in %s, not loaded: %s%s",
+            st->bound->path, res->nignored, res->nignored == 1 ? "" : "s",
+            st->bound->name, res->ignored ? res->ignored : "",
+            res->nignored > SL_CSV_IGNORED_NAMES ? ", ..." : "");
   if (res->skipped == 0)
     return;
   SL_WARN("load", "%s: %" PRId64 " rows loaded into %s, %" PRId64

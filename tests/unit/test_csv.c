@@ -193,10 +193,34 @@ static void test_quoting_and_lines(void **state) {
                       "9:5|[Last]|3|[x]|\\N");
   assert_int_equal(res.rows, 5);
   assert_int_equal(res.skipped, 0);
+  assert_int_equal(res.nignored, 1);
+  assert_string_equal(res.ignored, "ignored");
   struct stat st;
   stat(path, &st);
   assert_int_equal(res.bytes, st.st_size);
   sl_csv_result_free(&res);
+  columns_free(&c);
+}
+
+/* A wide file: every column the declaration lacks is counted, the first
+ * few are named. */
+static void test_columns_not_loaded(void **state) {
+  (void)state;
+  const char *path = write_file("w.csv",
+                                "c1,id,c2,c3,c4,c5,c6,c7,c8,c9,c10\n"
+                                "a,7,b,c,d,e,f,g,h,i,j\n");
+  columns c = {0};
+  columns_add(&c, "id", "INT", false);
+  sink s = {0};
+  sl_csv_result res;
+  sl_error e;
+  OK(sl_csv_read(path, c.cols, c.n, NULL, to_text, &s, &res, &e));
+  assert_string_equal(s.text, "2:7");
+  assert_int_equal(res.nignored, 10);
+  assert_string_equal(res.ignored, "c1, c2, c3, c4, c5, c6, c7, c8");
+  sl_csv_result_free(&res);
+  assert_null(res.ignored);
+  assert_int_equal(res.nignored, 0);
   columns_free(&c);
 }
 
@@ -784,6 +808,7 @@ static void test_damaged_copy(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_quoting_and_lines),
+    cmocka_unit_test(test_columns_not_loaded),
     cmocka_unit_test(test_options_and_positions),
     cmocka_unit_test(test_conversions),
     cmocka_unit_test(test_edge_files),
