@@ -78,13 +78,15 @@ static rd_kafka_t *new_producer(const char *brokers) {
   return rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
 }
 
-/* Produces with retries while the local queue is full. */
-static int produce(rd_kafka_t *p, const char *topic, int32_t part,
+/* Produces with retries while the local queue is full.  The topic goes
+ * by handle: naming it makes librdkafka look it up on every record, a
+ * cost the ceiling must not carry (Sluice's producer keeps handles). */
+static int produce(rd_kafka_t *p, rd_kafka_topic_t *rkt, int32_t part,
                    const void *key, size_t klen, const void *val,
                    size_t vlen) {
   for (;;) {
     rd_kafka_resp_err_t e = rd_kafka_producev(
-        p, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(part),
+        p, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(part),
         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
         RD_KAFKA_V_KEY((void *)key, klen), RD_KAFKA_V_VALUE((void *)val, vlen),
         RD_KAFKA_V_END);
@@ -137,6 +139,9 @@ static int cmd_load(int argc, char **argv) {
   static const char *const notes[] = {"groceries", "fuel", "rent",
                                       "travel and hotel", "online order"};
   static const char *const cur[] = {"EUR", "USD", "GBP", "CHF"};
+  rd_kafka_topic_t *out_rkt = rd_kafka_topic_new(p, topic, NULL);
+  if (!out_rkt)
+    return die("load", "cannot make a topic handle");
   uint64_t x = 88172645463325252ULL;
   char val[256], key[32];
   for (long i = 1; i <= n; i++) {
@@ -150,12 +155,13 @@ static int cmd_load(int argc, char **argv) {
                        (int)((x >> 32) % 100), cur[(x >> 40) % 4],
                        notes[(x >> 44) % 5]);
     int klen = snprintf(key, sizeof(key), "%ld", i);
-    if (produce(p, topic, RD_KAFKA_PARTITION_UA, key, (size_t)klen, val,
+    if (produce(p, out_rkt, RD_KAFKA_PARTITION_UA, key, (size_t)klen, val,
                 (size_t)len))
       return 3;
     if ((i & 1023) == 0)
       rd_kafka_poll(p, 0);
   }
+  rd_kafka_topic_destroy(out_rkt);
   if (rd_kafka_flush(p, 120000) != RD_KAFKA_RESP_ERR_NO_ERROR)
     return die("load", "records not acknowledged in 120 s");
   rd_kafka_destroy(p);
@@ -213,6 +219,9 @@ static int cmd_raw(int argc, char **argv) {
   rd_kafka_assign(c, list);
   rd_kafka_topic_partition_list_destroy(list);
   rd_kafka_queue_t *queue = rd_kafka_queue_get_consumer(c);
+  rd_kafka_topic_t *out_rkt = rd_kafka_topic_new(p, out, NULL);
+  if (!out_rkt)
+    return die("raw", "cannot make a topic handle");
 
   rd_kafka_message_t *msgs[1024];
   long copied = 0;
@@ -221,7 +230,7 @@ static int cmd_raw(int argc, char **argv) {
     for (ssize_t i = 0; i < n; i++) {
       rd_kafka_message_t *m = msgs[i];
       if (!m->err && m->offset < end[m->partition]) {
-        if (produce(p, out, RD_KAFKA_PARTITION_UA, m->key, m->key_len,
+        if (produce(p, out_rkt, RD_KAFKA_PARTITION_UA, m->key, m->key_len,
                     m->payload, m->len))
           return 3;
         copied++;
@@ -230,6 +239,7 @@ static int cmd_raw(int argc, char **argv) {
     }
     rd_kafka_poll(p, 0);
   }
+  rd_kafka_topic_destroy(out_rkt);
   if (rd_kafka_flush(p, 120000) != RD_KAFKA_RESP_ERR_NO_ERROR)
     return die("raw", "records not acknowledged in 120 s");
   rd_kafka_queue_destroy(queue);
