@@ -19,12 +19,16 @@
 #   BENCH_RECORDS     input records (default 1000000)
 #   BENCH_PARTITIONS  partitions of the input topic (default 4)
 #   BENCH_BROKERS     use this broker instead of starting one
+#   BENCH_ONLY        the parts to run, of "engine components stateful
+#                     nexmark" (default: all of them)
 set -euo pipefail
 
 build=${1:?usage: bench/run.sh BUILD_DIR}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 records=${BENCH_RECORDS:-1000000}
+only=" ${BENCH_ONLY:-engine components stateful nexmark} "
+wanted() { [[ $only == *" $1 "* ]]; }
 partitions=${BENCH_PARTITIONS:-4}
 tool=$build/bench/filter_project_bench
 sluice=$build/sluice
@@ -42,67 +46,91 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [ -n "${BENCH_BROKERS:-}" ]; then
-  brokers=$BENCH_BROKERS
-else
-  brokers=$("$root/scripts/kafka.sh" start)
-  started=1
-fi
-echo "bench: broker $brokers; $records records over $partitions partitions" >&2
+# JSON filter+projection beside the raw loop over the same records.
+engine_bench() {
+  # Topic names unique to this run, so a reused broker starts clean.
+  local tag in raw_out sluice_out results header
+  tag=$(date +%s)$$
+  in=bench_in_$tag
+  raw_out=bench_raw_out_$tag
+  sluice_out=bench_sluice_out_$tag
 
-# Topic names unique to this run, so a reused broker starts clean.
-tag=$(date +%s)$$
-in=bench_in_$tag
-raw_out=bench_raw_out_$tag
-sluice_out=bench_sluice_out_$tag
+  "$tool" load --brokers "$brokers" --topic "$in" \
+    --partitions "$partitions" --records "$records"
 
-"$tool" load --brokers "$brokers" --topic "$in" \
-  --partitions "$partitions" --records "$records"
+  results=$work/results.csv
+  header=system,records,seconds,cpu_seconds,records_per_s
+  echo "$header,records_per_core_s,peak_rss_mb" >"$results"
+  "$tool" measure --records "$records" --label librdkafka-raw -- \
+    "$tool" raw --brokers "$brokers" --in "$in" --out "$raw_out" \
+    >>"$results"
+  "$tool" measure --records "$records" --label sluice -- \
+    "$sluice" run --brokers "$brokers" --bounded --log-level warn \
+    --catalog "$work/catalog.db" --service "bench$tag" \
+    -D IN="$in" -D OUT="$sluice_out" "$here/filter_project.sql" \
+    >>"$results"
 
-results=$work/results.csv
-header=system,records,seconds,cpu_seconds,records_per_s
-echo "$header,records_per_core_s,peak_rss_mb" >"$results"
-"$tool" measure --records "$records" --label librdkafka-raw -- \
-  "$tool" raw --brokers "$brokers" --in "$in" --out "$raw_out" >>"$results"
-"$tool" measure --records "$records" --label sluice -- \
-  "$sluice" run --brokers "$brokers" --bounded --log-level warn \
-  --catalog "$work/catalog.db" --service "bench$tag" \
-  -D IN="$in" -D OUT="$sluice_out" "$here/filter_project.sql" >>"$results"
-
-echo
-echo "JSON filter+projection ($records records, $partitions partitions):"
-column -s, -t <"$results" 2>/dev/null || cat "$results"
-awk -F, 'NR > 1 { rate[$1] = $6 }
-  END {
-    if (rate["librdkafka-raw"] > 0)
-      printf "ratio sluice / raw loop (records per core): %.2f (target 0.60)\n",
-             rate["sluice"] / rate["librdkafka-raw"]
-  }' "$results"
-mkdir -p "$here/results"
-cp "$results" "$here/results/filter_project.csv"
-
-# Component benchmarks, when built.
-if [ -x "$build/bench/bench_json_decode" ]; then
   echo
-  echo "JSON decoder:"
-  "$build/bench/bench_json_decode"
-fi
-if [ -x "$build/bench/bench_predict" ]; then
+  echo "JSON filter+projection ($records records, $partitions partitions):"
+  column -s, -t <"$results" 2>/dev/null || cat "$results"
+  awk -F, 'NR > 1 { rate[$1] = $6 }
+    END {
+      if (rate["librdkafka-raw"] > 0)
+        printf "ratio sluice / raw loop (records per core): %.2f " \
+               "(target 0.60)\n", rate["sluice"] / rate["librdkafka-raw"]
+    }' "$results"
+  mkdir -p "$here/results"
+  cp "$results" "$here/results/filter_project.csv"
+}
+
+# The component benchmarks other parts of Sluice ship, when built.
+component_benches() {
+  if [ -x "$build/bench/bench_json_decode" ]; then
+    echo
+    echo "JSON decoder:"
+    "$build/bench/bench_json_decode"
+  fi
+  if [ -x "$build/bench/bench_predict" ]; then
+    echo
+    echo "Model serving:"
+    "$build/bench/bench_predict"
+  fi
   echo
-  echo "Model serving:"
-  "$build/bench/bench_predict"
+  echo "LOAD of a CSV file into a lookup table:"
+  bash "$here/load_csv.sh" "$build" 1000000
+  if [ -x "$build/bench/bench_udf" ]; then
+    echo
+    "$build/bench/bench_udf"
+  fi
+}
+
+# The engine and stateful benchmarks share one broker; Nexmark starts its
+# own.
+if wanted engine || wanted stateful; then
+  if [ -n "${BENCH_BROKERS:-}" ]; then
+    brokers=$BENCH_BROKERS
+  else
+    brokers=$("$root/scripts/kafka.sh" start)
+    started=1
+  fi
+  echo "bench: broker $brokers; $records records over $partitions" \
+    "partitions" >&2
 fi
-echo
-echo "LOAD of a CSV file into a lookup table:"
-bash "$here/load_csv.sh" "$build" 1000000
-if [ -x "$build/bench/bench_udf" ]; then
+
+if wanted engine; then
+  engine_bench
+fi
+if wanted components; then
+  component_benches
+fi
+if wanted stateful; then
   echo
-  "$build/bench/bench_udf"
+  BENCH_BROKERS=$brokers bash "$here/stateful/run.sh" "$build"
 fi
-echo
-BENCH_BROKERS=$brokers bash "$here/stateful/run.sh" "$build"
 # Nexmark: Sluice beside the raw loop, Flink SQL and Kafka Streams on the
 # nexmark crate's events, on a broker of its own (results/nexmark.csv).
-echo
-bash "$here/nexmark/run.sh" "$build" ||
-  echo "bench: the Nexmark run reported a failure (see above)" >&2
+if wanted nexmark; then
+  echo
+  bash "$here/nexmark/run.sh" "$build" ||
+    echo "bench: the Nexmark run reported a failure (see above)" >&2
+fi
