@@ -14,7 +14,12 @@
  * catalog file holds is therefore always exactly one complete checkpoint:
  * a process killed before or during a checkpoint restarts from the
  * previous one, with the offsets to seek its sources to.  Restore loads
- * that checkpoint back into memory.
+ * that checkpoint back into memory.  In the file (sluice_state_entries)
+ * a small table is one row per key; a large one is its changes, appended
+ * as a few chunk rows per checkpoint and rewritten whole once they
+ * outgrow the live entries (state.c), so that a checkpoint costs about
+ * the bytes that changed, not a row each.  Operator names may not hold
+ * the byte 0x1f, which marks chunk rows.
  *
  * Changelog topics (for partitions that move to another instance) build
  * on the same boundaries: a changelog sink set with sl_state_set_changelog
@@ -133,5 +138,46 @@ size_t sl_state_dirty(const sl_state *st);
 /* The keys held in memory over every table of st (tombstones not
  * counted) and their key and value bytes. */
 void sl_state_size(const sl_state *st, int64_t *entries, int64_t *bytes);
+
+/* Hints to the processor that key is looked up in t soon (a put, get or
+ * delete): without deep it fetches the key's bucket, with deep (the
+ * bucket fetched by then) the bucket's first entry.  An operator walking
+ * many keys hints a few ahead of the one at hand.  Changes nothing. */
+void sl_state_prefetch(const sl_state_table *t, const void *key,
+                       size_t klen, bool deep);
+
+/* ==== Partitions loaded from outside ====================================
+ * A partition that moves between instances with their own catalogs comes
+ * back from its changelog topic (engine/runtime/changelog.h): the
+ * runtime forgets what this store holds of it, loads the topic's entries
+ * with sl_state_table_get and sl_state_put (they are dirty, so the next
+ * checkpoint writes them) and raises the checkpoint ids past the one it
+ * loaded, so that ids keep growing from owner to owner. */
+
+/* The id of the newest checkpoint that recorded source offsets of
+ * partition (any topic; partition < 0: of any partition) into *id, 0
+ * when none did. */
+sl_status sl_state_partition_checkpoint(sl_state *st, int32_t partition,
+                                        int64_t *id, sl_error *err);
+
+/* Forgets partition (partition < 0: every partition): its tables in
+ * memory, and its entries and source offsets in the catalog, deleted at
+ * once in one transaction.  Table pointers of the partition become
+ * invalid. */
+sl_status sl_state_reset_partition(sl_state *st, int32_t partition,
+                                   sl_error *err);
+
+/* Makes the ids of later checkpoints greater than id. */
+void sl_state_raise_checkpoint(sl_state *st, int64_t id);
+
+/* Calls fn with every key present in the tables of partition, with its
+ * operator's name; stops at and returns the first failure. */
+typedef sl_status (*sl_state_each_fn)(void *ud, const char *op,
+                                      const void *key, size_t klen,
+                                      const void *value, size_t vlen,
+                                      sl_error *err);
+sl_status sl_state_partition_each(sl_state *st, int32_t partition,
+                                  sl_state_each_fn fn, void *ud,
+                                  sl_error *err);
 
 #endif /* SLUICE_STATE_H */

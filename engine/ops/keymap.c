@@ -136,15 +136,15 @@ static void sift_down(sl_timeheap *h, size_t i) {
 }
 
 void sl_timeheap_init(sl_timeheap *h) {
-  h->items = NULL;
-  h->n = 0;
-  h->cap = 0;
+  memset(h, 0, sizeof(*h));
 }
 
 void sl_timeheap_destroy(sl_timeheap *h) {
   for (size_t i = 0; i < h->n; i++)
     h->items[i]->index = SIZE_MAX;
   free(h->items);
+  free(h->due);
+  free(h->stack);
   sl_timeheap_init(h);
 }
 
@@ -179,4 +179,88 @@ void sl_timeheap_remove(sl_timeheap *h, sl_timeheap_item *it) {
     return;
   place(h, i, h->items[h->n]);
   sl_timeheap_update(h, h->items[i]);
+}
+
+static int due_cmp(const void *pa, const void *pb) {
+  const sl_timeheap_due *a = pa, *b = pb;
+  if (a->time != b->time)
+    return a->time < b->time ? -1 : 1;
+  if (a->seq != b->seq)
+    return a->seq < b->seq ? -1 : 1;
+  return 0;
+}
+
+/* Makes room for n more elements of size sz in *arr (capacity *cap). */
+static bool reserve(void **arr, size_t *cap, size_t n, size_t sz) {
+  if (n <= *cap)
+    return true;
+  size_t c = *cap ? *cap : 64;
+  while (c < n)
+    c *= 2;
+  void *grown = realloc(*arr, c * sz);
+  if (!grown)
+    return false;
+  *arr = grown;
+  *cap = c;
+  return true;
+}
+
+/* Outline: walk down from the root collecting the due items (a due
+ * item's parent is due too, so the walk stops at the first item that is
+ * not), sort them, then take them out: one by one when they are few,
+ * else by keeping the rest and rebuilding the heap from it in one
+ * pass. */
+sl_status sl_timeheap_pop_until(sl_timeheap *h, int64_t limit,
+                                sl_timeheap_due **due, size_t *n,
+                                sl_error *err) {
+  *due = h->due;
+  *n = 0;
+  if (h->n == 0 || h->items[0]->time > limit)
+    return SL_OK;
+
+  size_t ndue = 0, top = 0;
+  if (!reserve((void **)&h->stack, &h->stack_cap, 1, sizeof(*h->stack)))
+    goto oom;
+  h->stack[top++] = 0;
+  while (top > 0) {
+    size_t i = h->stack[--top];
+    sl_timeheap_item *it = h->items[i];
+    if (it->time > limit)
+      continue;
+    if (!reserve((void **)&h->due, &h->due_cap, ndue + 1, sizeof(*h->due)) ||
+        !reserve((void **)&h->stack, &h->stack_cap, top + 2,
+                 sizeof(*h->stack)))
+      goto oom;
+    h->due[ndue++] = (sl_timeheap_due){it->time, it->seq, it};
+    for (size_t c = 2 * i + 1; c <= 2 * i + 2 && c < h->n; c++)
+      h->stack[top++] = c;
+  }
+  qsort(h->due, ndue, sizeof(*h->due), due_cmp);
+
+  /* A sift costs about log2(n) moves; a rebuild touches every item. */
+  size_t depth = 1;
+  for (size_t m = h->n; m > 1; m /= 2)
+    depth++;
+  if (ndue * depth < h->n) {
+    for (size_t i = 0; i < ndue; i++)
+      sl_timeheap_remove(h, h->due[i].item);
+  } else {
+    for (size_t i = 0; i < ndue; i++)
+      h->due[i].item->index = SIZE_MAX;
+    size_t kept = 0;
+    for (size_t i = 0; i < h->n; i++) {
+      sl_timeheap_item *it = h->items[i];
+      if (it->index != SIZE_MAX)
+        place(h, kept++, it);
+    }
+    h->n = kept;
+    for (size_t i = kept / 2; i-- > 0;)
+      sift_down(h, i);
+  }
+  *due = h->due;
+  *n = ndue;
+  return SL_OK;
+
+oom:
+  return sl_error_set(err, SL_ERR_NOMEM, "out of memory closing state");
 }

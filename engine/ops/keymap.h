@@ -53,6 +53,34 @@ sl_keymap_node *sl_keymap_find(const sl_keymap *m, const void *key,
 sl_status sl_keymap_insert(sl_keymap *m, sl_keymap_node *node,
                            sl_error *err);
 
+/* Hints to the processor that the bucket of hash is read soon, and
+ * with _entry (once the bucket is at hand) its first entry: a batch
+ * hints its rows' keys ahead of looking them up, so that the lookups
+ * of a large map do not each wait for memory. */
+static inline void sl_keymap_prefetch(const sl_keymap *m, uint64_t hash) {
+#if defined(__GNUC__)
+  if (m->nbuckets)
+    __builtin_prefetch(&m->buckets[hash & (m->nbuckets - 1)]);
+#else
+  (void)m;
+  (void)hash;
+#endif
+}
+
+static inline void sl_keymap_prefetch_entry(const sl_keymap *m,
+                                            uint64_t hash) {
+#if defined(__GNUC__)
+  if (m->nbuckets) {
+    const sl_keymap_node *n = m->buckets[hash & (m->nbuckets - 1)];
+    if (n)
+      __builtin_prefetch(n);
+  }
+#else
+  (void)m;
+  (void)hash;
+#endif
+}
+
 /* Unlinks node, which must be in m. */
 void sl_keymap_remove(sl_keymap *m, sl_keymap_node *node);
 
@@ -69,10 +97,21 @@ typedef struct sl_timeheap_item {
   size_t index;  /* position in the heap; SIZE_MAX when not in one */
 } sl_timeheap_item;
 
+/* A due item and its order, for sl_timeheap_pop_until. */
+typedef struct sl_timeheap_due {
+  int64_t time;
+  uint64_t seq;
+  sl_timeheap_item *item;
+} sl_timeheap_due;
+
 typedef struct sl_timeheap {
   sl_timeheap_item **items;
   size_t n;
   size_t cap;
+  sl_timeheap_due *due;   /* what pop_until returned last */
+  size_t due_cap;
+  size_t *stack;          /* its walk */
+  size_t stack_cap;
 } sl_timeheap;
 
 void sl_timeheap_init(sl_timeheap *h);
@@ -87,6 +126,15 @@ void sl_timeheap_update(sl_timeheap *h, sl_timeheap_item *it);
 
 /* Removes it when it is in the heap. */
 void sl_timeheap_remove(sl_timeheap *h, sl_timeheap_item *it);
+
+/* Removes every item with time <= limit and points *due at them in
+ * order (time, then seq): an array the heap owns, valid until its next
+ * call; *n gets their count.  Many at once (a tumbling window's every
+ * group) cost one pass over the heap instead of a sift each.  Fails
+ * only when out of memory, removing nothing. */
+sl_status sl_timeheap_pop_until(sl_timeheap *h, int64_t limit,
+                                sl_timeheap_due **due, size_t *n,
+                                sl_error *err);
 
 /* The first item, or NULL when empty. */
 static inline sl_timeheap_item *sl_timeheap_peek(const sl_timeheap *h) {

@@ -5,13 +5,25 @@
  * In memory, groups live in a hash map keyed by partition and group
  * values; each group holds its open windows in a list sorted by start,
  * and every window sits in one heap ordered by the time it closes (end
- * + grace, then creation), which the watermark drains.
+ * + grace, then creation), which the watermark drains.  The windows
+ * changed since the last checkpoint are on a list of their own, so that
+ * a checkpoint visits them and no others.
+ *
+ * With many groups the map, the windows and the store's table are far
+ * bigger than the processor's caches, and a lookup mostly waits for
+ * memory.  So the walks over many of them (a batch's rows, the windows
+ * a watermark closes, the windows a checkpoint writes) hint the
+ * processor a few items ahead of the one at hand (sl_keymap_prefetch,
+ * sl_state_prefetch), and the watermark takes every due window out of
+ * the heap in one pass (sl_timeheap_pop_until).
  *
  * Outline of a batch:
  *   1. evaluate the group expressions and the aggregate arguments;
- *   2. per live row: its partition (loading its state when new), its
- *      watermark, its group key; then the fixed-window or the session
- *      step adds it to its windows, emitting changes as it goes;
+ *   2. a run of rows at a time: (a) per live row its partition (loading
+ *      its state when new, which ends the run before that row) and its
+ *      group key and hash, hinted to the map; (b) per row its watermark,
+ *      then the fixed-window or the session step adds it to its windows,
+ *      emitting changes as it goes;
  *   3. send the results.
  */
 #include "engine/ops/window_agg.h"
@@ -41,7 +53,7 @@ struct win {
   int64_t end;
   int64_t stored_start;    /* the start of its key in the table */
   bool stored;             /* the table holds it */
-  bool dirty;              /* changed since the last checkpoint */
+  size_t dirty_at;         /* 1 + its place in the dirty list; 0: clean */
   max_align_t states[];    /* the aggregate states (aggset layout) */
 };
 
@@ -52,6 +64,15 @@ struct wgroup {
   size_t klen;
   unsigned char key[];
 };
+
+/* A live row's group: its key bytes (in the batch's key buffer), their
+ * hash, and its partition (NULL: the row is not live). */
+typedef struct rowkey {
+  size_t off;
+  size_t len;
+  uint64_t hash;
+  sl_stateful_part *part;
+} rowkey;
 
 typedef struct wagg_op {
   sl_op base;
@@ -85,6 +106,13 @@ typedef struct wagg_op {
   int touch_cap;
   int64_t last_wm;         /* the watermark before the current one */
   long nwindows;
+  win **dirty;             /* windows changed since the last checkpoint */
+  size_t ndirty;
+  size_t dirty_cap;
+  sl_strbuf bk;            /* the group keys of a run of rows */
+  sl_strbuf hb;            /* a table key being hinted */
+  rowkey *rk;              /* per row of the batch */
+  int rk_cap;
 } wagg_op;
 
 static sl_status nomem(sl_error *err) {
@@ -97,16 +125,17 @@ static win *win_of(sl_timeheap_item *it) {
 
 /* ==== Groups and windows =============================================== */
 
-/* Writes the map key of a group: partition, then the encoded values. */
-static sl_status group_key(wagg_op *w, int32_t partition, int r) {
-  sl_strbuf_reset(&w->kb);
+/* Appends the map key of row r's group to out: partition, then the
+ * encoded values. */
+static sl_status group_key(wagg_op *w, sl_strbuf *out, int32_t partition,
+                           int r) {
   unsigned char p[4];
   for (int i = 0; i < 4; i++)
     p[i] = (unsigned char)((uint32_t)partition >> (8 * i));
-  sl_strbuf_append(&w->kb, p, 4);
+  sl_strbuf_append(out, p, 4);
   for (int k = 0; k < w->ngroup; k++)
-    sl_rowcodec_put_value(&w->kb, &w->keycols[k][r]);
-  return w->kb.failed ? SL_ERR_NOMEM : SL_OK;
+    sl_rowcodec_put_value(out, &w->keycols[k][r]);
+  return out->failed ? SL_ERR_NOMEM : SL_OK;
 }
 
 static wgroup *group_find(wagg_op *w, const void *key, size_t klen,
@@ -156,6 +185,50 @@ static void window_unstore(wagg_op *w, win *x) {
   x->stored = false;
 }
 
+/* Walks over many windows (closing, checkpointing) hint each window a
+ * few steps ahead of the one at hand, one dependent load at a time: the
+ * window, its group, then its table key's bucket and entry (the key as
+ * stored when closing, as it will be when checkpointing). */
+enum { HINT_WINDOW, HINT_GROUP, HINT_BUCKET, HINT_ENTRY };
+#define HINT_STEP 3
+
+static void hint_window(wagg_op *w, win *x, int stage, bool closing) {
+#if defined(__GNUC__)
+  switch (stage) {
+  case HINT_WINDOW:
+    __builtin_prefetch(x);
+    return;
+  case HINT_GROUP:
+    __builtin_prefetch(x->g);
+    return;
+  default:
+    break;
+  }
+  sl_state_table *t = x->g->part->table;
+  if (!t || (closing && !x->stored))
+    return;
+  sl_strbuf_reset(&w->hb);
+  sl_strbuf_appendc(&w->hb, TAG_WINDOW);
+  sl_strbuf_append(&w->hb, x->g->key + 4, x->g->klen - 4);
+  sl_rowcodec_put_i64(&w->hb, closing ? x->stored_start : x->start);
+  if (!w->hb.failed)
+    sl_state_prefetch(t, w->hb.data, w->hb.len, stage == HINT_ENTRY);
+#else
+  (void)w;
+  (void)x;
+  (void)stage;
+  (void)closing;
+#endif
+}
+
+/* The stage of the window j steps ahead: HINT_STEP steps per stage,
+ * the first stage farthest ahead; -1 when j is no stage's distance. */
+static int hint_stage(size_t j) {
+  if (j == 0 || j % HINT_STEP || j / HINT_STEP > HINT_ENTRY + 1)
+    return -1;
+  return HINT_ENTRY + 1 - (int)(j / HINT_STEP);
+}
+
 /* Links x into its group's list by start. */
 static void window_link(win *x) {
   win **link = &x->g->windows;
@@ -171,6 +244,34 @@ static void window_unlink(win *x) {
     link = &(*link)->next;
   if (*link)
     *link = x->next;
+}
+
+/* Puts x on the list of windows the next checkpoint writes (when its
+ * partition keeps state). */
+static sl_status window_touch(wagg_op *w, win *x, sl_error *err) {
+  if (x->dirty_at || !x->g->part->table)
+    return SL_OK;
+  if (w->ndirty == w->dirty_cap) {
+    size_t cap = w->dirty_cap ? 2 * w->dirty_cap : 256;
+    win **grown = realloc(w->dirty, cap * sizeof(*grown));
+    if (!grown)
+      return nomem(err);
+    w->dirty = grown;
+    w->dirty_cap = cap;
+  }
+  w->dirty[w->ndirty++] = x;
+  x->dirty_at = w->ndirty;
+  return SL_OK;
+}
+
+/* Takes x off the dirty list (it goes). */
+static void window_untouch(wagg_op *w, win *x) {
+  if (!x->dirty_at)
+    return;
+  win *last = w->dirty[--w->ndirty];
+  w->dirty[x->dirty_at - 1] = last;
+  last->dirty_at = x->dirty_at;
+  x->dirty_at = 0;
 }
 
 /* A new, empty window of g (states initialized, in the heap and the
@@ -209,6 +310,7 @@ static sl_status window_new(wagg_op *w, wgroup *g, int64_t start,
 static void window_free(wagg_op *w, win *x) {
   wgroup *g = x->g;
   sl_timeheap_remove(&w->closing, &x->close);
+  window_untouch(w, x);
   window_unlink(x);
   sl_aggset_free(&w->aggs, x->states);
   free(x);
@@ -267,9 +369,8 @@ static sl_status window_add(wagg_op *w, win *x, const sl_op_batch *in,
   int64_t ts = in->batch->rows[r].event_time;
   sl_status rc = sl_aggset_add(&w->aggs, x->states, w->aggs.argp, ts,
                                refused, &rowerr, err);
-  if (rc)
+  if (rc || (rc = window_touch(w, x, err)))
     return rc;
-  x->dirty = true;
   if (*refused) {
     atomic_fetch_add_explicit(&w->base.counters.records_failed, 1,
                               memory_order_relaxed);
@@ -294,8 +395,9 @@ static sl_status late(wagg_op *w, const sl_op_batch *in, int r, int64_t ts,
 
 /* TUMBLING and HOPPING: the row joins each of its windows still open. */
 static sl_status add_fixed(wagg_op *w, const sl_op_batch *in, int r,
-                           sl_stateful_part *part, uint64_t hash,
-                           int64_t ts, int64_t wm, sl_error *err) {
+                           const rowkey *k, int64_t ts, int64_t wm,
+                           sl_error *err) {
+  const void *key = w->bk.data + k->off;
   int64_t adv = w->advance;
   int64_t last = sl_time_floor_div(ts, adv) * adv;
   int64_t first = sl_time_floor_div(ts - w->size, adv) * adv + adv;
@@ -309,9 +411,9 @@ static sl_status add_fixed(wagg_op *w, const sl_op_batch *in, int r,
     if (wm >= sl_time_add(end, w->grace))
       continue;
     if (!looked) {
-      g = group_find(w, w->kb.data, w->kb.len, hash);
+      g = group_find(w, key, k->len, k->hash);
       if (!g &&
-          (rc = group_new(w, part, w->kb.data, w->kb.len, hash, &g, err)))
+          (rc = group_new(w, k->part, key, k->len, k->hash, &g, err)))
         return rc;
       looked = true;
     }
@@ -343,9 +445,10 @@ static sl_status add_fixed(wagg_op *w, const sl_op_batch *in, int r,
 /* SESSION: the row joins, extends or bridges the open sessions it
  * touches, or starts one. */
 static sl_status add_session(wagg_op *w, const sl_op_batch *in, int r,
-                             sl_stateful_part *part, uint64_t hash,
-                             int64_t ts, int64_t wm, sl_error *err) {
-  wgroup *g = group_find(w, w->kb.data, w->kb.len, hash);
+                             const rowkey *k, int64_t ts, int64_t wm,
+                             sl_error *err) {
+  const void *key = w->bk.data + k->off;
+  wgroup *g = group_find(w, key, k->len, k->hash);
   int n = 0;
   int64_t lo = ts;
   int64_t hi = sl_time_add(ts, w->gap);
@@ -375,7 +478,8 @@ static sl_status add_session(wagg_op *w, const sl_op_batch *in, int r,
   if (n == 0) {
     if (wm >= sl_time_add(hi, w->grace))
       return late(w, in, r, ts, wm, ts, hi, err);
-    if (!g && (rc = group_new(w, part, w->kb.data, w->kb.len, hash, &g, err)))
+    if (!g &&
+        (rc = group_new(w, k->part, key, k->len, k->hash, &g, err)))
       return rc;
     if ((rc = window_new(w, g, ts, hi, sl_stateful_seq(&w->st), &target,
                          err)))
@@ -407,7 +511,8 @@ static sl_status add_session(wagg_op *w, const sl_op_batch *in, int r,
     target->end = hi;
     target->close.time = sl_time_add(hi, w->grace);
     sl_timeheap_update(&w->closing, &target->close);
-    target->dirty = true;
+    if ((rc = window_touch(w, target, err)))
+      return rc;
   }
 
   bool refused;
@@ -421,6 +526,63 @@ static sl_status add_session(wagg_op *w, const sl_op_batch *in, int r,
   if (!w->final)
     return emit_window(w, target, wm, false, err);
   return SL_OK;
+}
+
+/* How far ahead of the row at hand a run hints the map: the entries of
+ * the row ENTRY_AHEAD on, the windows of the row WINDOWS_AHEAD on. */
+#define ENTRY_AHEAD 6
+#define WINDOWS_AHEAD 2
+
+/* Step 2a: the group keys of the live rows from r on, into w->bk and
+ * w->rk, each hinted to the map.  Stops before a row of a partition not
+ * met yet (unless it is the first), so that its state loads only once
+ * the rows before it are done; returns the end of the run. */
+static int key_rows(wagg_op *w, const sl_batch *b, int r, sl_status *rc,
+                    sl_error *err) {
+  sl_strbuf_reset(&w->bk);
+  int first = r;
+  for (; r < b->nrows; r++) {
+    rowkey *k = &w->rk[r];
+    k->part = NULL;
+    if (b->rows[r].state != SL_BATCH_ROW_SELECTED)
+      continue;
+    sl_stateful_part *part = sl_stateful_part_find(&w->st,
+                                                   b->rows[r].partition);
+    if (!part) {
+      if (r > first)
+        break;
+      if ((*rc = sl_stateful_part_get(&w->st, b->rows[r].partition, &part,
+                                      err)))
+        return r;
+    }
+    k->off = w->bk.len;
+    if (group_key(w, &w->bk, part->partition, r)) {
+      *rc = nomem(err);
+      return r;
+    }
+    k->len = w->bk.len - k->off;
+    k->part = part;
+    k->hash = sl_keymap_hash(w->bk.data + k->off, k->len);
+    sl_keymap_prefetch(&w->groups, k->hash);
+  }
+  return r;
+}
+
+/* Hints the map entry of row r's group, or with windows (the entry at
+ * hand by now) the group's first window. */
+static void hint_row(wagg_op *w, int r, int end, bool windows) {
+  if (r >= end || !w->rk[r].part)
+    return;
+  const rowkey *k = &w->rk[r];
+  if (!windows) {
+    sl_keymap_prefetch_entry(&w->groups, k->hash);
+    return;
+  }
+#if defined(__GNUC__)
+  wgroup *g = group_find(w, w->bk.data + k->off, k->len, k->hash);
+  if (g && g->windows)
+    __builtin_prefetch(g->windows);
+#endif
 }
 
 static sl_status wagg_process(sl_op *op, int port, const sl_op_batch *in,
@@ -443,25 +605,35 @@ static sl_status wagg_process(sl_op *op, int port, const sl_op_batch *in,
     return rc;
   atomic_fetch_add_explicit(&op->counters.records_failed, failed,
                             memory_order_relaxed);
-
-  /* Step 2. */
-  for (int r = 0; r < b->nrows; r++) {
-    if (b->rows[r].state != SL_BATCH_ROW_SELECTED)
-      continue;
-    sl_stateful_part *part;
-    if ((rc = sl_stateful_part_get(&w->st, b->rows[r].partition, &part, err)))
-      return rc;
-    int64_t wm = sl_stateful_row_watermark(op, port, in, r, part);
-    int64_t ts = b->rows[r].event_time;
-    if ((rc = group_key(w, part->partition, r)))
+  if (b->nrows > w->rk_cap) {
+    rowkey *rk = realloc(w->rk, (size_t)b->nrows * sizeof(*rk));
+    if (!rk)
       return nomem(err);
-    uint64_t hash = sl_keymap_hash(w->kb.data, w->kb.len);
-    sl_aggset_point_row(&w->aggs, r);
-    rc = w->kind == SL_WINDOW_SESSION
-             ? add_session(w, in, r, part, hash, ts, wm, err)
-             : add_fixed(w, in, r, part, hash, ts, wm, err);
+    w->rk = rk;
+    w->rk_cap = b->nrows;
+  }
+
+  /* Step 2, a run of rows at a time. */
+  for (int r = 0; r < b->nrows;) {
+    rc = SL_OK;
+    int end = key_rows(w, b, r, &rc, err);
     if (rc)
       return rc;
+    for (; r < end; r++) {
+      hint_row(w, r + ENTRY_AHEAD, end, false);
+      hint_row(w, r + WINDOWS_AHEAD, end, true);
+      const rowkey *k = &w->rk[r];
+      if (!k->part)
+        continue;
+      int64_t wm = sl_stateful_row_watermark(op, port, in, r, k->part);
+      int64_t ts = b->rows[r].event_time;
+      sl_aggset_point_row(&w->aggs, r);
+      rc = w->kind == SL_WINDOW_SESSION
+               ? add_session(w, in, r, k, ts, wm, err)
+               : add_fixed(w, in, r, k, ts, wm, err);
+      if (rc)
+        return rc;
+    }
   }
 
   /* Step 3. */
@@ -472,11 +644,17 @@ static sl_status wagg_process(sl_op *op, int port, const sl_op_batch *in,
 
 static sl_status wagg_watermark(sl_op *op, int64_t watermark, sl_error *err) {
   wagg_op *w = (wagg_op *)op;
-  sl_timeheap_item *top;
-  sl_status rc;
-  while ((top = sl_timeheap_peek(&w->closing)) && top->time <= watermark) {
-    win *x = win_of(top);
-    sl_timeheap_remove(&w->closing, top);
+  sl_timeheap_due *due;
+  size_t ndue;
+  sl_status rc = sl_timeheap_pop_until(&w->closing, watermark, &due, &ndue,
+                                       err);
+  if (rc)
+    return rc;
+  for (size_t i = 0; i < ndue; i++) {
+    for (size_t j = i + HINT_STEP; j < ndue && hint_stage(j - i) >= 0;
+         j += HINT_STEP)
+      hint_window(w, win_of(due[j].item), hint_stage(j - i), true);
+    win *x = win_of(due[i].item);
     if (w->final && (rc = emit_window(w, x, w->last_wm, false, err)))
       return rc;
     window_unstore(w, x);
@@ -599,39 +777,55 @@ static sl_status wagg_partitions(sl_op *op, const int32_t *parts, int n,
   return SL_OK;
 }
 
-/* Writes the windows changed since the last checkpoint. */
+/* Writes one changed window into its partition's table. */
+static sl_status store_window(wagg_op *w, win *x, sl_error *err) {
+  wgroup *g = x->g;
+  if (x->stored && x->stored_start != x->start)
+    window_unstore(w, x);
+  sl_strbuf_reset(&w->vb);
+  sl_rowcodec_put_i64(&w->vb, x->end);
+  sl_rowcodec_put_u64v(&w->vb, x->close.seq);
+  sl_status rc = sl_aggset_serialize(&w->aggs, x->states, &w->vb, err);
+  if (rc)
+    return rc;
+  if (w->vb.failed || window_key(w, g, x->start))
+    return nomem(err);
+  if ((rc = sl_state_put(g->part->table, w->kb.data, w->kb.len, w->vb.data,
+                         w->vb.len, err)))
+    return rc;
+  x->stored = true;
+  x->stored_start = x->start;
+  return SL_OK;
+}
+
+/* Writes the windows changed since the last checkpoint (the dirty list
+ * holds exactly them).  On failure the windows not yet written stay on
+ * the list. */
 static sl_status wagg_checkpoint(sl_op *op, const sl_op_ckpt *ck,
                                  sl_error *err) {
   wagg_op *w = (wagg_op *)op;
   if (!ck->state)
     return SL_OK;
-  size_t bucket = 0;
-  sl_status rc;
-  for (sl_keymap_node *n = sl_keymap_next(&w->groups, &bucket, NULL); n;
-       n = sl_keymap_next(&w->groups, &bucket, n)) {
-    wgroup *g = (wgroup *)((char *)n - offsetof(wgroup, node));
-    if (!g->part->table)
-      continue;
-    for (win *x = g->windows; x; x = x->next) {
-      if (!x->dirty)
-        continue;
-      if (x->stored && x->stored_start != x->start)
-        window_unstore(w, x);
-      sl_strbuf_reset(&w->vb);
-      sl_rowcodec_put_i64(&w->vb, x->end);
-      sl_rowcodec_put_u64v(&w->vb, x->close.seq);
-      if ((rc = sl_aggset_serialize(&w->aggs, x->states, &w->vb, err)))
-        return rc;
-      if (w->vb.failed || window_key(w, g, x->start))
-        return nomem(err);
-      if ((rc = sl_state_put(g->part->table, w->kb.data, w->kb.len,
-                             w->vb.data, w->vb.len, err)))
-        return rc;
-      x->stored = true;
-      x->stored_start = x->start;
-      x->dirty = false;
-    }
+  sl_status rc = SL_OK;
+  size_t done = 0;
+  for (; done < w->ndirty; done++) {
+    for (size_t j = done + HINT_STEP;
+         j < w->ndirty && hint_stage(j - done) >= 0; j += HINT_STEP)
+      hint_window(w, w->dirty[j], hint_stage(j - done), false);
+    win *x = w->dirty[done];
+    if ((rc = store_window(w, x, err)))
+      break;
+    x->dirty_at = 0;
   }
+  if (rc) {
+    size_t left = w->ndirty - done;
+    memmove(w->dirty, w->dirty + done, left * sizeof(*w->dirty));
+    w->ndirty = left;
+    for (size_t i = 0; i < left; i++)
+      w->dirty[i]->dirty_at = i + 1;
+    return rc;
+  }
+  w->ndirty = 0;
   return sl_stateful_checkpoint_meta(&w->st, err);
 }
 
@@ -643,6 +837,8 @@ static sl_status wagg_open(sl_op *op, const sl_op_ctx *ctx, sl_error *err) {
   sl_timeheap_init(&w->closing);
   sl_strbuf_init(&w->kb);
   sl_strbuf_init(&w->vb);
+  sl_strbuf_init(&w->bk);
+  sl_strbuf_init(&w->hb);
   w->ready = true;
   w->last_wm = SL_WATERMARK_NONE;
 
@@ -692,6 +888,9 @@ static void wagg_close(sl_op *op) {
   free(w->keycols);
   free(w->results);
   free(w->touch);
+  free(w->dirty);
+  w->dirty = NULL;
+  w->ndirty = w->dirty_cap = 0;
   w->keys = NULL;
   w->keycols = NULL;
   w->results = NULL;
@@ -702,6 +901,11 @@ static void wagg_close(sl_op *op) {
   sl_outbuf_free(&w->out);
   sl_strbuf_free(&w->kb);
   sl_strbuf_free(&w->vb);
+  sl_strbuf_free(&w->bk);
+  sl_strbuf_free(&w->hb);
+  free(w->rk);
+  w->rk = NULL;
+  w->rk_cap = 0;
   w->nwindows = 0;
   w->ready = false;
 }
