@@ -850,6 +850,49 @@ static sl_status output_column_option(sl_binder *b,
                                          b->stmt->ncolumns));
 }
 
+/* The event time of a training set's rows: the query's event-time
+ * column, added as the last column when the query does not select it (a
+ * stream's own event-time column, or rowtime), so that training and
+ * holdout can take the rows in event-time order whatever order they
+ * arrived in.  A name already taken by another output column leaves the
+ * training set without an event time (rows then go in arrival order). */
+static sl_status training_set_time(sl_binder *b, sl_rel *q) {
+  if (q->event_time >= 0 || q->kind != SL_REL_PROJECT ||
+      q->nature != SL_NATURE_STREAM || !q->input ||
+      q->input->event_time < 0)
+    return SL_OK;
+  const sl_rel *in = q->input;
+  const sl_rel_column *tc = &in->columns[in->event_time];
+  if (tc->type->kind != SL_TYPE_TIMESTAMP)
+    return SL_OK;
+  for (int i = 0; i < q->ncolumns; i++)
+    if (strcmp(q->columns[i].name, tc->name) == 0)
+      return SL_OK;
+
+  int n = q->ncolumns;
+  sl_rel_column *cols = bind_calloc(b, (size_t)n + 2, sizeof(*cols));
+  sl_bexpr **exprs = bind_calloc(b, (size_t)n + 2, sizeof(*exprs));
+  sl_bexpr *e = bexpr_new(b, SL_BEXPR_COLUMN, tc->type,
+                          (sl_ast_pos){q->pos.line, q->pos.column, 0}, 0);
+  if (!cols || !exprs || !e)
+    return bind_nomem(b);
+  memcpy(cols, q->columns, (size_t)n * sizeof(*cols));
+  memcpy(exprs, q->u.project.exprs, (size_t)n * sizeof(*exprs));
+  e->u.column = in->event_time;
+  exprs[n] = e;
+  cols[n].name = tc->name;
+  cols[n].source = NULL;
+  cols[n].type = tc->type;
+  cols[n].not_null = false; /* rows LOADed in feature form may lack it */
+  cols[n].hidden = false;
+  q->columns = cols;
+  q->u.project.exprs = exprs;
+  q->u.project.nexprs = n + 1;
+  q->ncolumns = n + 1;
+  q->event_time = n;
+  return SL_OK;
+}
+
 static sl_status bind_create_as(sl_binder *b, const sl_ast_stmt *ast) {
   sl_bound_stmt *st = b->stmt;
   const sl_ast_name *name = &ast->u.create_as.name;
@@ -883,6 +926,8 @@ static sl_status bind_create_as(sl_binder *b, const sl_ast_stmt *ast) {
   sl_status rc = bind_query(b, q, NULL, true, &st->query);
   if (!rc)
     rc = no_limit(b, q, what);
+  if (!rc && st->kind == SL_BSTMT_CREATE_TRAINING_SET)
+    rc = training_set_time(b, st->query);
   if (!rc)
     rc = bind_output_columns(b, st->query, what, q->pos);
   if (rc)
@@ -923,6 +968,9 @@ static sl_status bind_create_as(sl_binder *b, const sl_ast_stmt *ast) {
     if (!rc)
       rc = bind_default_option(b, "format", SL_OPTION_STRING, "json", 0);
   } else {
+    if (st->query->event_time >= 0 &&
+        st->columns[st->query->event_time].type->kind == SL_TYPE_TIMESTAMP)
+      st->timestamp_column = st->query->event_time;
     rc = bind_depersonalize(b, opts);
   }
   if (rc)

@@ -136,9 +136,9 @@ CREATE TRAINING SET loan_rows AS
   SELECT * FROM application_features WHERE class IS NOT NULL;
 
 -- P(bad loan): boosted trees on the application, the bureau score, the
--- previous engagements and the transaction history.  The last 20% of the
--- history, in the order its rows reached the training set, is held out:
--- its metrics are stored with the version.
+-- previous engagements and the transaction history.  The latest 20% of the
+-- history in event time (the applications' times) is held out: its
+-- metrics are stored with the version.
 CREATE MODEL loan_risk TYPE XGBOOST
   FEATURES (funded_amnt, ONE_HOT(term), ONE_HOT(sub_grade), annual_inc,
             inq_last_6mths, revol_util, all_util, delinq_2yrs, debt_ratio,

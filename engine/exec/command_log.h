@@ -16,8 +16,10 @@
 #define SLUICE_EXEC_COMMAND_LOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
+#include "catalog/catalog.h"
 #include "engine/common/error.h"
 #include "engine/kafka/admin.h"
 #include "engine/kafka/config.h"
@@ -75,5 +77,48 @@ sl_status sl_command_log_follow(sl_command_log *log, sl_command_fn fn,
 
 /* Stops following and frees the log.  Accepts NULL. */
 void sl_command_log_close(sl_command_log *log);
+
+/* ---- Trained models ----------------------------------------------------
+ *
+ * The instance that trains (or imports) a model version publishes it on
+ * `_sluice-<service>-models`, a compacted topic of one partition, before
+ * it writes the CREATE MODEL to the command topic; an instance that
+ * replays that CREATE MODEL installs the published versions instead of
+ * training, so that every instance serves the same model under the same
+ * version number.  A version is the catalog's record of it (blob,
+ * parameters, metrics, rows, statement, times) in one or more records
+ * keyed "<model>/<version>/<part>", each holding up to
+ * SL_COMMAND_MODEL_PART bytes of the blob and the blob's checksum, so
+ * that a large booster stays under the broker's record size limit and
+ * parts of two trainings of one version number are never mixed. */
+
+#define SL_COMMAND_MODEL_PART (256 * 1024)
+
+/* The models topic of service, into buf. */
+void sl_command_log_models_topic(const char *service, char *buf,
+                                 size_t size);
+
+/* Publishes v (v->model, v->version and v->blob set) through producer,
+ * creating the models topic when it is missing, and waits until every
+ * record is acknowledged.  instance names this process as their origin. */
+sl_status sl_command_log_publish_model(sl_kafka_admin *admin,
+                                       sl_kafka_producer *producer,
+                                       const char *service,
+                                       const char *instance,
+                                       const sl_catalog_model_version *v,
+                                       sl_error *err);
+
+/* Reads the models topic of service to its end and returns in *out the
+ * published versions of model, oldest first, each with its blob put
+ * together again: versions 1 up to the one published last (a model
+ * dropped and created again starts from 1, and the versions of before
+ * are left out).  A version whose parts are not all there is an error.
+ * *out is NULL and *n 0 when nothing of model is published (or the topic
+ * does not exist).  Free with sl_catalog_model_version_list_free. */
+sl_status sl_command_log_read_models(const sl_kafka_config *kafka,
+                                     sl_kafka_admin *admin,
+                                     const char *service, const char *model,
+                                     sl_catalog_model_version ***out,
+                                     int *n, sl_error *err);
 
 #endif

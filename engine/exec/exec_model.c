@@ -13,7 +13,9 @@
  * the model blob, the effective parameters, the metrics measured at
  * training, the row count, how long training took, and the statement
  * with its ${variables} expanded: PREDICT binds the features again from
- * that text (predict.h).
+ * that text (predict.h).  With a Kafka cluster the version is also
+ * published for the other instances of the service, which install it
+ * rather than train when they apply the statement (command_log.h).
  */
 #include "engine/exec/exec_model.h"
 
@@ -376,7 +378,7 @@ static sl_status train_model(sl_session *s, const exec_stmt *st,
   memset(&sc, 0, sizeof(sc));
   if (rc == SL_OK)
     rc = scan_rows(s, st, b->query, train_batch, &t, &sc, err);
-  if (rc == SL_OK && t.time_col >= 0)
+  if (rc == SL_OK && t.time_col >= 0 && t.n > 1)
     qsort(t.rows, t.n, sizeof(*t.rows), row_order);
 
   sl_model_data *data = NULL;
@@ -458,6 +460,95 @@ static sl_status expanded_sql(sl_session *s, const exec_stmt *st,
   return rc;
 }
 
+/* ---- Models across instances ------------------------------------------ */
+
+/* Publishes version v on the service's models topic (command_log.h), for
+ * the other instances of the service to install. */
+static sl_status publish_version(sl_session *s,
+                                 const sl_catalog_model_version *v,
+                                 sl_error *err) {
+  sl_kafka_admin *admin = NULL;
+  sl_kafka_producer *producer = NULL;
+  if (session_admin(s, &admin, err) || session_producer(s, &producer, err))
+    return err->code;
+  return sl_command_log_publish_model(admin, producer, s->service,
+                                      s->instance, v, err);
+}
+
+/* A CREATE MODEL of another instance, applied from the command topic:
+ * the versions that instance published are installed as they are (blob,
+ * frozen transforms, metrics, times) rather than trained again on this
+ * instance's own, possibly empty, copy of the training set, so that
+ * every instance serves the same versions under the same numbers.  The
+ * versions this catalog has already are kept; the next ones must follow
+ * on from them. */
+static sl_status install_published(sl_session *s, const exec_stmt *st,
+                                   sl_error *err) {
+  const char *name = st->bound->name;
+  sl_kafka_admin *admin = NULL;
+  if (session_admin(s, &admin, err))
+    return err->code;
+  sl_catalog_model_version **pub = NULL;
+  int npub = 0;
+  sl_status rc = sl_command_log_read_models(s->kafka, admin, s->service,
+                                            name, &pub, &npub, err);
+  char topic[512];
+  sl_command_log_models_topic(s->service, topic, sizeof(topic));
+  if (rc == SL_OK && npub == 0)
+    rc = data_fail(st, err, "no version of model %s is published on %s",
+                   name, topic);
+
+  sl_catalog_model_version **have = NULL;
+  int nhave = 0;
+  if (rc == SL_OK)
+    rc = sl_catalog_model_list_versions(s->catalog, name, &have, &nhave,
+                                        err);
+  int newest = nhave > 0 ? have[nhave - 1]->version : 0;
+  sl_catalog_model_version_list_free(have, nhave);
+
+  int installed = 0;
+  for (int i = 0; rc == SL_OK && i < npub; i++) {
+    const sl_catalog_model_version *v = pub[i];
+    if (v->version <= newest)
+      continue;
+    if (v->version != newest + 1) {
+      rc = data_fail(st, err, "model %s: version %d is published on %s "
+                     "but this catalog's next version is %d", name,
+                     v->version, topic, newest + 1);
+      break;
+    }
+
+    /* The blob is checked (its checksum, its structure) before it is
+     * stored, so that a damaged record is refused here, not at PREDICT. */
+    sl_model *m = NULL;
+    rc = sl_model_deserialize(v->blob, v->blob_len, &m, err);
+    sl_model_free(m);
+    if (rc) {
+      sl_error_prefix(err, "version %d of model %s published on %s",
+                      v->version, name, topic);
+      break;
+    }
+    int given = 0;
+    rc = sl_catalog_model_add_version(s->catalog, v, &given, err);
+    if (rc == SL_OK && given != v->version)
+      rc = sl_error_set(err, SL_ERR_INTERNAL, "model %s: installing "
+                        "version %d gave version %d", name, v->version,
+                        given);
+    if (rc == SL_OK) {
+      newest = given;
+      installed++;
+      SL_INFO("model", "%s version %d: installed as published on %s "
+              "(trained on %lld rows)", name, given, topic,
+              (long long)v->rows);
+    }
+  }
+  if (rc == SL_OK && installed == 0)
+    SL_INFO("model", "%s: the %d published versions are installed already",
+            name, npub);
+  sl_catalog_model_version_list_free(pub, npub);
+  return rc;
+}
+
 /* Stores m as the model's next version. */
 static sl_status store_version(sl_session *s, const exec_stmt *st,
                                const sl_model *m, int64_t training_ms,
@@ -490,6 +581,9 @@ static sl_status store_version(sl_session *s, const exec_stmt *st,
         .blob_len = blob_len,
     };
     rc = sl_catalog_model_add_version(s->catalog, &v, version, err);
+    v.version = *version;
+    if (rc == SL_OK && !s->embedded)
+      rc = publish_version(s, &v, err);
   }
   free(blob);
   free(sql);
@@ -498,11 +592,29 @@ static sl_status store_version(sl_session *s, const exec_stmt *st,
   return rc;
 }
 
+/* Drops a model that a failed CREATE MODEL created. */
+static void drop_untrained(sl_session *s, const char *name) {
+  sl_error derr;
+  sl_error_clear(&derr);
+  if (sl_catalog_drop(s->catalog, SL_CATALOG_MODEL, name, true, NULL,
+                      &derr))
+    SL_WARN("model", "cannot drop untrained model %s: %s", name,
+            derr.message);
+}
+
 sl_status exec_model_train(sl_session *s, const exec_stmt *st,
                            sl_catalog_outcome outcome, sl_error *err) {
   const sl_bound_stmt *b = st->bound;
   if (outcome == SL_CATALOG_SKIPPED)
     return SL_OK;
+
+  /* Another instance of the service trained it: take its versions. */
+  if (s->applying && !s->embedded) {
+    sl_status rc = install_published(s, st, err);
+    if (rc && outcome == SL_CATALOG_CREATED)
+      drop_untrained(s, b->name);
+    return rc ? exec_locate(st, err) : SL_OK;
+  }
 
   /* A training set filled by a query of this run is read once the query
    * has finished (bounded runs), and a table that follows a topic once it
@@ -534,14 +646,8 @@ sl_status exec_model_train(sl_session *s, const exec_stmt *st,
 
   /* A model this statement created and could not train goes again, so
    * that a failed CREATE MODEL leaves nothing behind. */
-  if (outcome == SL_CATALOG_CREATED) {
-    sl_error derr;
-    sl_error_clear(&derr);
-    if (sl_catalog_drop(s->catalog, SL_CATALOG_MODEL, b->name, true, NULL,
-                        &derr))
-      SL_WARN("model", "cannot drop untrained model %s: %s", b->name,
-              derr.message);
-  }
+  if (outcome == SL_CATALOG_CREATED)
+    drop_untrained(s, b->name);
   return exec_locate(st, err);
 }
 

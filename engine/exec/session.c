@@ -489,8 +489,8 @@ static sl_status session_apply_command(void *ud, const sl_command *cmd,
     rc = sl_bind_stmt(&ctx, parse->stmts[i], &bound, err);
     /* An object this instance already has with another definition, or
      * one already dropped, is reported but does not stop the others; so
-     * is a model this instance cannot train (its own training set may
-     * have no rows yet). */
+     * is a model whose versions the instance that trained it did not
+     * publish (exec_model.c installs the published ones). */
     bool model = rc == SL_OK && bound->kind == SL_BSTMT_CREATE_MODEL;
     if (rc == SL_OK) {
       exec_stmt st = {bound, file};

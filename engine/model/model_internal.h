@@ -273,10 +273,12 @@ bool sl_model_linear_direct(const sl_model_features *fs);
 /* Scores n rows given as input columns (cols[j][i], as in
  * sl_model_predict_batch) without building the matrix: block by block,
  * each input's values are transformed and added to the rows' sums in
- * one pass (sl_model_features_accumulate).  Each row adds the same
- * terms in the same order as sl_model_linear_predict over the expanded
- * matrix, so the scores are the same to the bit.  Requires sl_model_linear_direct(fs).  Errors as
- * sl_model_features_expand. */
+ * one pass (sl_model_features_accumulate_fast, else
+ * sl_model_features_accumulate; a row the fast loop left non-finite is
+ * added up again value by value).  Each row adds the same terms in the
+ * same order as sl_model_linear_predict over the expanded matrix, so the
+ * scores are the same to the bit.  Requires sl_model_linear_direct(fs).
+ * Errors as sl_model_features_expand. */
 sl_status sl_model_linear_predict_values(const sl_model_features *fs,
                                          const double *coef,
                                          double intercept, bool logistic,

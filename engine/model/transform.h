@@ -158,6 +158,17 @@ sl_status sl_model_features_accumulate(const sl_model_features *fs, int j,
                                        size_t n, double w, double *acc,
                                        sl_error *err);
 
+/* The same for the common case, without a branch per value: when input
+ * j is a plain or STANDARDIZE DOUBLE, adds w times the float of
+ * each DOUBLE value (its transform) or NULL (the fill) to acc[i] and
+ * returns true; a value of another kind, or one that is not finite,
+ * makes its row's sum NaN or infinite instead, for the caller to redo
+ * that row with sl_model_features_accumulate.  Returns false, adding
+ * nothing, for the other inputs. */
+bool sl_model_features_accumulate_fast(const sl_model_features *fs, int j,
+                                       const sl_value *col, size_t begin,
+                                       size_t n, double w, double *acc);
+
 /* One line describing feature i for DESCRIBE, e.g.
  * `STANDARDIZE(age) DOUBLE mean=41.2 stddev=12.5` or
  * `ONE_HOT(country) VARCHAR 3 categories: "DE", "FR", "NL"` (at most 10

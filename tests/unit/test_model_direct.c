@@ -76,7 +76,8 @@ static sl_model *train(sl_model_kind kind) {
 }
 
 /* n serving rows as input columns, with the odd infinity and NaN among
- * the doubles. */
+ * the doubles and an INT among them (the direct path's fast loop leaves
+ * those rows to be added up again value by value). */
 static sl_value *serving_columns(size_t n, const sl_value **cols) {
   sl_value *vals = malloc(n * NINPUTS * sizeof(*vals));
   for (size_t i = 0; i < n; i++) {
@@ -88,6 +89,8 @@ static sl_value *serving_columns(size_t n, const sl_value **cols) {
       row[2] = sl_value_double(-INFINITY);
     if (i % 83 == 3)
       row[0] = sl_value_double(NAN);
+    if (i % 71 == 9)
+      row[0] = sl_value_int(42);
     for (int j = 0; j < NINPUTS; j++)
       vals[(size_t)j * n + i] = row[j];
   }
@@ -130,7 +133,8 @@ static void test_direct_equals_matrix(void **state) {
                            SL_MODEL_LINEAR_REGRESSION};
   for (int k = 0; k < 2; k++) {
     sl_model *m = train(kinds[k]);
-    size_t sizes[] = {1, 7, 255, 256, 257, 1000, 1024, 3001};
+    size_t sizes[] = {1, 7, 255, 256, 257, 1000, 1023, 1024, 1025, 2048,
+                      3001};
     for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
       check_same(m, sizes[i]);
     sl_model_free(m);
