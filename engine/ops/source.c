@@ -15,6 +15,7 @@
  */
 #include "engine/ops/source.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -23,6 +24,7 @@
 #include "engine/format/json_decode.h"
 #include "engine/format/record.h"
 #include "engine/ops/errors.h"
+#include "engine/ops/repartition.h"
 
 typedef struct part {
   int32_t id;
@@ -34,6 +36,13 @@ typedef struct part {
   bool idle;
   int64_t expect_until; /* not assigned yet but expected: holds the
                            watermark until this wall ms (0: not) */
+  /* SL_SOURCE_INTERNAL: per upstream partition, the highest watermark
+   * the records read say it reached, and the last offset applied. */
+  int nup;
+  int64_t *up_wm;
+  int64_t *up_off;
+  bool complete;        /* every upstream partition ended */
+  bool offsets_dirty;   /* up_off changed since the last checkpoint */
 } part;
 
 /* One CHECK of the stream: its definition (the spec's) and its
@@ -58,6 +67,10 @@ typedef struct source_op {
   int nchecks;
   int capacity;
 
+  sl_repart_header head; /* SL_SOURCE_INTERNAL: the record's */
+  char state_name[32];   /* SL_SOURCE_INTERNAL: its table in the store
+                            (the last offsets applied), "" without one */
+  sl_state *state;
   sl_json_decoder *json;
   sl_csvrec_decoder *csv;
   sl_batch *batch;       /* decoded rows */
@@ -90,6 +103,58 @@ static part *find_part(source_op *s, int32_t id) {
   return NULL;
 }
 
+/* SL_SOURCE_INTERNAL: room for n upstream partitions, new ones unknown
+ * (watermark NONE, nothing applied). */
+static sl_status grow_upstream(part *p, int n, sl_error *err) {
+  if (p->nup >= n)
+    return SL_OK;
+  int64_t *w = realloc(p->up_wm, (size_t)n * sizeof(*w));
+  if (w)
+    p->up_wm = w;
+  int64_t *o = w ? realloc(p->up_off, (size_t)n * sizeof(*o)) : NULL;
+  if (!w || !o)
+    return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  p->up_off = o;
+  for (int i = p->nup; i < n; i++) {
+    p->up_wm[i] = SL_WATERMARK_NONE;
+    p->up_off[i] = -1;
+  }
+  p->nup = n;
+  return SL_OK;
+}
+
+/* SL_SOURCE_INTERNAL: the last upstream offsets applied, as the store's
+ * last checkpoint (or a changelog restore) holds them: entry key the
+ * upstream partition (varint), value its offset (8 bytes). */
+static sl_status load_offsets(source_op *s, part *p, sl_error *err) {
+  if (!s->state || !s->state_name[0])
+    return SL_OK;
+  sl_state_table *t;
+  sl_status rc = sl_state_table_get(s->state, s->state_name, p->id, &t, err);
+  if (rc)
+    return rc;
+  sl_state_iter it;
+  sl_state_iter_init(&it, t);
+  const void *k, *v;
+  size_t kl, vl;
+  while (sl_state_iter_next(&it, &k, &kl, &v, &vl)) {
+    sl_rowcodec_reader rd;
+    sl_rowcodec_reader_init(&rd, k, kl);
+    uint64_t q = sl_rowcodec_get_u64v(&rd);
+    sl_rowcodec_reader vr;
+    sl_rowcodec_reader_init(&vr, v, vl);
+    int64_t off = sl_rowcodec_get_i64(&vr);
+    if (!sl_rowcodec_done(&rd) || !sl_rowcodec_done(&vr) ||
+        q >= SL_REPART_MAX_UPSTREAM)
+      return sl_error_set(err, SL_ERR_INTERNAL, "state of %s partition %d "
+                          "is corrupt", s->topic, (int)p->id);
+    if ((rc = grow_upstream(p, (int)q + 1, err)))
+      return rc;
+    p->up_off[q] = off;
+  }
+  return SL_OK;
+}
+
 /* The partition id, added (assigned) when new. */
 static part *get_part(source_op *s, int32_t id, sl_error *err) {
   part *p = find_part(s, id);
@@ -112,6 +177,8 @@ static part *get_part(source_op *s, int32_t id, sl_error *err) {
   p->next_offset = -1;
   p->last_wall = wall_ms();
   p->assigned = true;
+  if (s->format == SL_SOURCE_INTERNAL && load_offsets(s, p, err))
+    return NULL;
   return p;
 }
 
@@ -172,7 +239,6 @@ static sl_status push_watermark(source_op *s, sl_error *err) {
 /* ------------------------------------------------------------------ */
 
 static sl_status source_open(sl_op *op, const sl_op_ctx *ctx, sl_error *err) {
-  (void)ctx;
   source_op *s = (source_op *)op;
   int width = sl_record_schema_width(s->schema);
   s->batch = sl_batch_create(width, s->capacity);
@@ -183,7 +249,12 @@ static sl_status source_open(sl_op *op, const sl_op_ctx *ctx, sl_error *err) {
   sl_arena_init(&s->view.arena, 0);
   s->view_ready = true;
 
-  if (s->format == SL_SOURCE_CSV) {
+  if (s->format == SL_SOURCE_INTERNAL) {
+    /* Rows come in the writer's binary form: no decoder.  The offsets
+     * applied are kept with the query's state, named by the node. */
+    s->state = ctx ? ctx->state : NULL;
+    snprintf(s->state_name, sizeof(s->state_name), "n%d", op->id);
+  } else if (s->format == SL_SOURCE_CSV) {
     sl_csvrec_options o = {.delimiter = s->delimiter, .borrow_strings = true};
     s->csv = sl_csvrec_decoder_new(s->schema, &o, err);
     if (!s->csv)
@@ -209,6 +280,41 @@ static sl_status source_process(sl_op *op, int port, const sl_op_batch *in,
   (void)in;
   return sl_error_set(err, SL_ERR_INTERNAL, "%s takes no input batches",
                       op->cls->name);
+}
+
+/* SL_SOURCE_INTERNAL: the last upstream offsets applied go into the
+ * store with the state they are part of (see load_offsets). */
+static sl_status source_checkpoint(sl_op *op, const sl_op_ckpt *ck,
+                                   sl_error *err) {
+  source_op *s = (source_op *)op;
+  if (s->format != SL_SOURCE_INTERNAL || !ck->state || !s->state_name[0])
+    return SL_OK;
+  for (int i = 0; i < s->nparts; i++) {
+    part *p = &s->parts[i];
+    if (!p->offsets_dirty)
+      continue;
+    sl_state_table *t;
+    sl_status rc = sl_state_table_get(ck->state, s->state_name, p->id, &t,
+                                      err);
+    for (int q = 0; !rc && q < p->nup; q++) {
+      if (p->up_off[q] < 0)
+        continue;
+      sl_strbuf kb = SL_STRBUF_INIT;
+      sl_rowcodec_put_u64v(&kb, (uint64_t)q);
+      sl_strbuf vb = SL_STRBUF_INIT;
+      sl_rowcodec_put_i64(&vb, p->up_off[q]);
+      if (kb.failed || vb.failed)
+        rc = sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+      else
+        rc = sl_state_put(t, kb.data, kb.len, vb.data, vb.len, err);
+      sl_strbuf_free(&kb);
+      sl_strbuf_free(&vb);
+    }
+    if (rc)
+      return rc;
+    p->offsets_dirty = false;
+  }
+  return SL_OK;
 }
 
 static void source_close(sl_op *op) {
@@ -237,6 +343,10 @@ static void source_destroy(sl_op *op) {
   free(s->topic);
   free(s->col_map);
   free(s->checks);
+  for (int i = 0; i < s->nparts; i++) {
+    free(s->parts[i].up_wm);
+    free(s->parts[i].up_off);
+  }
   free(s->parts);
   free(s);
 }
@@ -245,6 +355,7 @@ static const sl_op_class source_class = {
     .name = "source",
     .open = source_open,
     .process = source_process,
+    .checkpoint = source_checkpoint,
     .close = source_close,
     .destroy = source_destroy,
 };
@@ -324,6 +435,73 @@ static sl_status apply_check(source_op *s, const check *c, sl_error *err) {
   return SL_OK;
 }
 
+/* SL_SOURCE_INTERNAL: the partition's watermark from its upstream
+ * partitions' (the minimum), and whether every one ended. */
+static void internal_wm(part *p) {
+  int64_t m = SL_WATERMARK_END;
+  for (int i = 0; i < p->nup; i++)
+    if (p->up_wm[i] < m)
+      m = p->up_wm[i];
+  if (p->nup == 0)
+    m = SL_WATERMARK_NONE;
+  p->max_et = m;
+  p->complete = p->nup > 0 && m == SL_WATERMARK_END;
+}
+
+/* SL_SOURCE_INTERNAL: one record of a repartition topic.  A mark or a
+ * duplicate row adds no row (*row stays -1); *wm gets a row's
+ * watermark.  A malformed record is an internal failure: only Sluice
+ * writes the topic. */
+static sl_status decode_internal(source_op *s, part *p,
+                                 const sl_kafka_msg *m, int *row,
+                                 int64_t *wm, sl_error *err) {
+  sl_repart_header *h = &s->head;
+  sl_rowcodec_reader rd;
+  sl_rowcodec_reader_init(&rd, m->value, m->value ? m->value_len : 0);
+  *row = -1;
+  if (!sl_repart_read_header(&rd, h))
+    return sl_error_set(err, SL_ERR_INTERNAL, "%s [%d] @ %lld: not a "
+                        "repartition record", s->topic, (int)m->partition,
+                        (long long)m->offset);
+  sl_status rc = grow_upstream(p, h->upstream, err);
+  if (rc)
+    return rc;
+
+  /* What the writer knew before this record, for its partitions. */
+  for (int i = 0; i < h->nlist; i++)
+    if (h->watermark > p->up_wm[h->list[i]])
+      p->up_wm[h->list[i]] = h->watermark;
+  if (h->kind == SL_REPART_ROW && h->watermark > p->up_wm[h->partition])
+    p->up_wm[h->partition] = h->watermark;
+  internal_wm(p);
+  if (h->kind != SL_REPART_ROW || h->offset <= p->up_off[h->partition])
+    return SL_OK;
+  p->up_off[h->partition] = h->offset;
+  p->offsets_dirty = true;
+
+  sl_batch *b = s->batch;
+  int r = sl_batch_append_row(b);
+  if (r < 0)
+    return sl_error_set(err, SL_ERR_INTERNAL, "source batch full");
+  for (int c = 0; c < s->schema->ncols; c++)
+    if (!sl_rowcodec_get_value(&rd, sl_batch_arena(b), &b->cols[c][r]))
+      return sl_error_set(err, SL_ERR_INTERNAL, "%s [%d] @ %lld: a "
+                          "malformed repartition row", s->topic,
+                          (int)m->partition, (long long)m->offset);
+  sl_batch_row *meta = &b->rows[r];
+  meta->partition = m->partition;
+  meta->offset = m->offset;
+  meta->timestamp = h->timestamp;
+  meta->event_time = h->event_time;
+  meta->key = m->key;
+  meta->key_len = (uint32_t)m->key_len;
+  meta->value = m->value;
+  meta->value_len = (uint32_t)m->value_len;
+  *row = r;
+  *wm = h->watermark > s->wm ? h->watermark : s->wm;
+  return SL_OK;
+}
+
 /* Decodes, emits and routes one chunk of at most capacity records. */
 static sl_status push_chunk(source_op *s, const sl_kafka_msg *msgs, size_t n,
                             int64_t now, sl_error *err) {
@@ -349,6 +527,19 @@ static sl_status push_chunk(source_op *s, const sl_kafka_msg *msgs, size_t n,
     int row = -1;
     sl_error rerr;
     s->row_wm[b->nrows] = s->wm;
+    if (s->format == SL_SOURCE_INTERNAL) {
+      int64_t before = part_wm(s, p);
+      int64_t wm = s->wm;
+      sl_status rc = decode_internal(s, p, m, &row, &wm, err);
+      if (rc)
+        return rc;
+      if (row >= 0)
+        s->row_wm[row] = wm;
+      p->next_offset = m->offset + 1;
+      if (part_wm(s, p) != before && !p->done)
+        recompute(s);
+      continue;
+    }
     sl_status rc = s->json ? sl_json_decode(s->json, &rm, b, &row, &rerr)
                            : sl_csvrec_decode(s->csv, &rm, b, &row, &rerr);
     if (rc && rc != SL_ERR_RECORD) {
@@ -451,6 +642,8 @@ sl_status sl_source_assign(sl_op *src, const int32_t *parts, int n,
     }
     part *p = find_part(s, parts[i]);
     if (p) {
+      free(p->up_wm);
+      free(p->up_off);
       *p = s->parts[s->nparts - 1];
       s->nparts--;
     }
@@ -522,6 +715,32 @@ int sl_source_positions(const sl_op *src, sl_kafka_position *out, int cap) {
       out[k].partition = s->parts[i].id;
       out[k].offset = s->parts[i].next_offset;
     }
+    k++;
+  }
+  return k;
+}
+
+int sl_source_assigned(const sl_op *src, int32_t *out, int cap) {
+  const source_op *s = (const source_op *)src;
+  int k = 0;
+  for (int i = 0; i < s->nparts; i++) {
+    if (!s->parts[i].assigned)
+      continue;
+    if (out && k < cap)
+      out[k] = s->parts[i].id;
+    k++;
+  }
+  return k;
+}
+
+int sl_source_complete(const sl_op *src, int32_t *out, int cap) {
+  const source_op *s = (const source_op *)src;
+  int k = 0;
+  for (int i = 0; i < s->nparts; i++) {
+    if (!s->parts[i].complete)
+      continue;
+    if (out && k < cap)
+      out[k] = s->parts[i].id;
     k++;
   }
   return k;

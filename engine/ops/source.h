@@ -24,6 +24,15 @@
  * is SL_WATERMARK_END.  Each emitted batch carries, per row, the
  * watermark before that row.
  *
+ * SL_SOURCE_INTERNAL reads a repartition topic (repartition.h): each
+ * record is a row in the binary form its writer made, or a watermark
+ * mark.  A partition's watermark is then the minimum, over the upstream
+ * partitions, of what the records read so far say about them (not its
+ * rows' event times); a row keeps the watermark its writer judged it
+ * against (raised to the source's), and a row whose upstream offset is
+ * not above the last one applied is a duplicate and skipped.  The
+ * schema gives the columns' types only.
+ *
  * Offsets: sl_source_positions gives, for every partition seen, the next
  * offset after the last record fully processed (decoded, emitted, errors
  * routed): what may be committed once outputs are acknowledged.
@@ -43,7 +52,8 @@
 
 typedef enum sl_source_format {
   SL_SOURCE_JSON = 0,
-  SL_SOURCE_CSV
+  SL_SOURCE_CSV,
+  SL_SOURCE_INTERNAL   /* a repartition topic's rows (repartition.h) */
 } sl_source_format;
 
 typedef struct sl_source_spec {
@@ -111,6 +121,15 @@ sl_status sl_source_tick(sl_op *src, int64_t now_ms, sl_error *err);
  * next to process) of the partitions that processed records; returns
  * how many there are. */
 int sl_source_positions(const sl_op *src, sl_kafka_position *out, int cap);
+
+/* Writes up to cap partitions assigned to the source into out (may be
+ * NULL); returns how many there are. */
+int sl_source_assigned(const sl_op *src, int32_t *out, int cap);
+
+/* SL_SOURCE_INTERNAL: writes up to cap partitions whose every upstream
+ * partition ended (bounded runs) into out; returns how many there
+ * are. */
+int sl_source_complete(const sl_op *src, int32_t *out, int cap);
 
 /* The source's current watermark. */
 int64_t sl_source_watermark(const sl_op *src);

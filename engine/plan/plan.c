@@ -13,7 +13,9 @@
  *   5. prune columns from the top down to the decoders, add the sink (a
  *      stream's topic, the caller's function, or a training set's
  *      table);
- *   6. number the nodes, inputs first.
+ *   6. number the nodes, inputs first, and decide whether the stateful
+ *      operators keep their state per source partition
+ *      (plan_partition.c).
  */
 #include "engine/plan/plan_internal.h"
 
@@ -740,6 +742,10 @@ static schema_link **schema_list(sl_plan *plan) {
   return &plan->schemas;
 }
 
+bool sl_planner_own_schema(sl_planner *p, sl_record_schema *s) {
+  return own_schema(p, s);
+}
+
 static bool own_schema(sl_planner *p, sl_record_schema *s) {
   schema_link *l = sl_arena_alloc(&p->plan->arena, sizeof(*l));
   if (!l) {
@@ -900,6 +906,14 @@ sl_status sl_plan_build(const sl_plan_request *req, sl_plan **out,
   if (!rc)
     rc = number(&p, root);
   if (!rc)
+    rc = sl_planner_partitioning(&p);
+  if (!rc && plan->nrepartitions > 0) {
+    /* A repartition added nodes: number them all again. */
+    plan->nnodes = 0;
+    plan->nsources = 0;
+    rc = number(&p, root);
+  }
+  if (!rc)
     rc = check_exprs(&p);
   free(p.tmap_from);
   free(p.tmap_to);
@@ -939,6 +953,7 @@ const char *sl_pnode_kind_name(sl_pnode_kind kind) {
   case SL_PNODE_SINK_CALLBACK: return "ResultSink";
   case SL_PNODE_SINK_TABLE: return "TrainingSetSink";
   case SL_PNODE_STATEFUL: return "Stateful";
+  case SL_PNODE_SINK_REPARTITION: return "RepartitionSink";
   }
   return "?";
 }

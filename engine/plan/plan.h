@@ -59,8 +59,10 @@ typedef enum sl_pnode_kind {
   SL_PNODE_SINK_KAFKA,
   SL_PNODE_SINK_CALLBACK,
   SL_PNODE_SINK_TABLE,   /* rows appended to a training set (SQLite) */
-  SL_PNODE_STATEFUL      /* windows, grouped aggregation, stream joins,
+  SL_PNODE_STATEFUL,     /* windows, grouped aggregation, stream joins,
                             OVER, top-N (plan_stateful.h) */
+  SL_PNODE_SINK_REPARTITION /* rows re-keyed into an internal topic
+                               (engine/ops/repartition.h) */
 } sl_pnode_kind;
 
 /* An output column of a physical operator. */
@@ -80,6 +82,13 @@ struct sl_pnode {
   sl_pnode **inputs;     /* port i is fed by inputs[i] */
   int ncols;
   sl_pcolumn *cols;
+  /* A stateful node (plan_partition.c): how its rows are partitioned
+   * as EXPLAIN says it, when the plan has keyed_state ("by key k of
+   * topic t, state per partition"), else why it keeps one state
+   * ("single task, all partitions (x is not the record key of topic
+   * t)"); the other is NULL. */
+  const char *keyed_by;
+  const char *single_why;
 
   union {
     struct {
@@ -97,6 +106,10 @@ struct sl_pnode {
       sl_bcheck *check;          /* the stream's CHECKs in declaration
                                     order, or NULL */
       int event_time;            /* declared column, or -1: ROWTIME */
+      /* A repartition topic's reader (format SL_SOURCE_INTERNAL): its
+       * one input is the writer, which it does not read from but
+       * through Kafka; EXPLAIN shows the writer below it. */
+      bool internal;
     } source;
     struct {
       sl_bexpr *predicate;
@@ -148,6 +161,19 @@ struct sl_pnode {
     /* Port i is fed by inputs[i]; the output columns are the
      * relation's (a top-N: the OVER's, a projection stacked above). */
     sl_plan_stateful stateful;
+    struct {
+      const char *topic;         /* _sluice-<service>-<query>-
+                                    repartition-<n> */
+      int nkeys;
+      sl_bexpr **keys;           /* over the input: the key written */
+      const char *key_text;      /* the keys as EXPLAIN shows them */
+      int partitions;            /* of the topic; -1: as the source's
+                                    (the runtime sets it at start) */
+      int upstream;              /* partitions of the source's topic (set
+                                    by the runtime at start) */
+      const sl_pnode *source;    /* the source whose partitions the
+                                    writer's records list */
+    } repart;
   } u;
 };
 
@@ -165,7 +191,17 @@ struct sl_plan {
                                partitioned by its key (a source keyed by
                                it, or a repartition topic): its state is
                                kept per source partition and moves with
-                               it; otherwise one state holds them all */
+                               it; otherwise one state holds them all;
+                               see plan_partition.c) */
+  /* With keyed_state: pairs of topics (a join's two sides) that must
+   * have the same partition count, so that partition p of both holds
+   * the same keys.  The runtime checks them at query start and, when
+   * the counts differ, clears keyed_state before any task runs. */
+  int ncopartitioned;
+  const char *(*copartitioned)[2];
+  /* Repartition topics the plan writes and reads (their writers are
+   * SL_PNODE_SINK_REPARTITION nodes, their readers internal sources). */
+  int nrepartitions;
   int nnodes;
   sl_pnode **nodes;         /* inputs before the nodes that read them */
   sl_pnode *root;           /* the sink */
@@ -211,6 +247,9 @@ typedef struct sl_plan_request {
    * required when the option is set). */
   const char *secret;
   size_t secret_len;
+  /* The service (--service) that names internal topics; NULL:
+   * "sluice".  The runtime names them again with its own at start. */
+  const char *service;
   /* SL_PLAN_SINK_CALLBACK */
   sl_sink_rows_fn fn;
   void *ud;

@@ -288,6 +288,7 @@ sl_status sl_plan_expr_text(const sl_bexpr *e, int ncols,
 /* ------------------------------------------------------------------ */
 
 typedef struct explainer {
+  const sl_plan *plan;
   sl_strbuf *out;
   sl_plan_counters_fn counters;
   void *ud;
@@ -434,6 +435,20 @@ static void put_kind_lines(explainer *ex, const sl_pnode *n, int d) {
   switch (n->kind) {
   case SL_PNODE_SOURCE: {
     const sl_record_schema *s = n->u.source.schema;
+    if (n->u.source.internal) {
+      sl_strbuf_appends(line(ex, d, "decoded"), "every column, as the "
+                        "writer below wrote it");
+      end_line(ex);
+      sl_strbuf_appends(line(ex, d, "event time"), "the writer's; watermark "
+                        "the least over every writer's marks");
+      end_line(ex);
+      sl_strbuf *out = line(ex, d, "errors");
+      sl_strbuf_appends(out, sl_error_policy_name(n->u.source.policy));
+      if (n->u.source.policy == SL_POLICY_DLQ && n->u.source.dlq_topic)
+        sl_strbuf_appendf(out, " to %s", n->u.source.dlq_topic);
+      end_line(ex);
+      return;
+    }
     sl_strbuf *out = line(ex, d, "decoded");
     int k = 0;
     for (int c = 0; c < s->ncols; c++)
@@ -530,6 +545,17 @@ static void put_kind_lines(explainer *ex, const sl_pnode *n, int d) {
     end_line(ex);
     return;
   }
+  case SL_PNODE_SINK_REPARTITION: {
+    sl_strbuf_appends(line(ex, d, "key"), n->u.repart.key_text);
+    end_line(ex);
+    sl_strbuf *out = line(ex, d, "topic partitions");
+    if (n->u.repart.partitions > 0)
+      sl_strbuf_appendf(out, "%d", n->u.repart.partitions);
+    else
+      sl_strbuf_appends(out, "as the source's");
+    end_line(ex);
+    return;
+  }
   case SL_PNODE_SINK_TABLE: {
     sl_strbuf *out = line(ex, d, "depersonalized");
     int k = 0;
@@ -547,10 +573,15 @@ static void put_kind_lines(explainer *ex, const sl_pnode *n, int d) {
   }
 }
 
-static const char *partitioning(const sl_pnode *n, char *buf, size_t size) {
+static const char *partitioning(const explainer *ex, const sl_pnode *n,
+                                char *buf, size_t size) {
   switch (n->kind) {
   case SL_PNODE_SOURCE:
     snprintf(buf, size, "the partitions of topic %s", n->u.source.topic);
+    return buf;
+  case SL_PNODE_SINK_REPARTITION:
+    snprintf(buf, size, "by key %s into topic %s (murmur2 of the key)",
+             n->u.repart.key_text, n->u.repart.topic);
     return buf;
   case SL_PNODE_UNION:
     return "each input's";
@@ -565,20 +596,32 @@ static const char *partitioning(const sl_pnode *n, char *buf, size_t size) {
   case SL_PNODE_SINK_CALLBACK:
     return "merged to the caller";
   case SL_PNODE_STATEFUL:
-    /* Rows of one key may come from any partition: one task reads them
-     * all and keeps one state for them (no repartition topic). */
     if (n->u.stateful.kind == SL_STATEFUL_TEMPORAL_JOIN)
       return "as its input";
-    return "single task, all partitions";
+    /* Rows partitioned by the operator's key keep state per partition
+     * (plan_partition.c); otherwise rows of one key may come from any
+     * partition, and one task reads them all into one state. */
+    if (ex->plan->keyed_state && n->keyed_by)
+      return n->keyed_by;
+    if (n->keyed_by)
+      return "single task, all partitions (the joined topics' partition "
+             "counts differ)";
+    return n->single_why ? n->single_why : "single task, all partitions";
   default:
     return "as its input";
   }
 }
 
-static const char *state_of(const sl_pnode *n, char *buf, size_t size) {
+static const char *state_of(const explainer *ex, const sl_pnode *n,
+                            char *buf, size_t size) {
   switch (n->kind) {
   case SL_PNODE_SOURCE:
-    return "partition offsets and watermarks";
+    return n->u.source.internal ? "partition offsets, and per writer "
+                                  "partition its watermark and last offset "
+                                  "(duplicates dropped)"
+                                : "partition offsets and watermarks";
+  case SL_PNODE_SINK_REPARTITION:
+    return "unacknowledged deliveries";
   case SL_PNODE_LOOKUP_JOIN:
     snprintf(buf, size, "cached rows of table %s", n->u.lookup.table);
     return buf;
@@ -595,8 +638,8 @@ static const char *state_of(const sl_pnode *n, char *buf, size_t size) {
     if (n->u.stateful.kind == SL_STATEFUL_TEMPORAL_JOIN)
       snprintf(buf, size, "%s", st ? st + 9 : "none");
     else
-      snprintf(buf, size, "%s (store tables n%d)", st ? st + 9 : "kept",
-               n->id);
+      snprintf(buf, size, "%s (store tables n%d%s)", st ? st + 9 : "kept",
+               n->id, ex->plan->keyed_state ? ", one per partition" : "");
     sl_strbuf_free(&sb);
     return buf;
   }
@@ -622,9 +665,17 @@ static void put_header(explainer *ex, const sl_pnode *n, int depth) {
   sl_strbuf_appends(out, sl_pnode_kind_name(n->kind));
   switch (n->kind) {
   case SL_PNODE_SOURCE:
+    if (n->u.source.internal) {
+      sl_strbuf_appendf(out, " topic=%s format=internal",
+                        n->u.source.topic);
+      break;
+    }
     sl_strbuf_appendf(out, " stream=%s topic=%s format=%s",
                       n->u.source.stream, n->u.source.topic,
                       n->u.source.format == SL_SOURCE_CSV ? "csv" : "json");
+    break;
+  case SL_PNODE_SINK_REPARTITION:
+    sl_strbuf_appendf(out, " topic=%s format=internal", n->u.repart.topic);
     break;
   case SL_PNODE_LOOKUP_JOIN:
     sl_strbuf_appendf(out, " %s table=%s",
@@ -654,10 +705,10 @@ static void explain_node(explainer *ex, const sl_pnode *n, int depth) {
   put_columns(ex, depth + 1, n->ncols, n->cols);
   put_kind_lines(ex, n, depth + 1);
   sl_strbuf_appends(line(ex, depth + 1, "partitioning"),
-                    partitioning(n, buf, sizeof(buf)));
+                    partitioning(ex, n, buf, sizeof(buf)));
   end_line(ex);
   sl_strbuf_appends(line(ex, depth + 1, "state"),
-                    state_of(n, buf, sizeof(buf)));
+                    state_of(ex, n, buf, sizeof(buf)));
   end_line(ex);
   sl_plan_counters c;
   if (ex->counters && ex->counters(ex->ud, n->id, &c)) {
@@ -675,7 +726,8 @@ static void explain_node(explainer *ex, const sl_pnode *n, int depth) {
 /* Appends the plan's tree (see plan.h). */
 sl_status sl_plan_explain(const sl_plan *plan, sl_plan_counters_fn counters,
                           void *ud, sl_strbuf *out) {
-  explainer ex = {.out = out, .counters = counters, .ud = ud};
+  explainer ex = {.plan = plan, .out = out, .counters = counters,
+                  .ud = ud};
   explain_node(&ex, plan->root, 0);
   return out->failed ? SL_ERR_NOMEM : SL_OK;
 }

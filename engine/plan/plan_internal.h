@@ -116,4 +116,16 @@ sl_pnode *sl_planner_drop_identity(sl_planner *p, sl_pnode *n);
 sl_pnode *sl_planner_node(sl_planner *p, sl_pnode_kind kind, int ninputs,
                           int ncols);
 
+/* ---- Partitioning (plan_partition.c) --------------------------------- */
+
+/* Sets the plan's keyed_state (and each stateful node's keyed_by and the
+ * plan's copartitioned pairs) once the nodes are numbered: true when
+ * every stateful operator reads rows partitioned by its key.  Returns
+ * SL_OK or SL_ERR_NOMEM. */
+sl_status sl_planner_partitioning(sl_planner *p);
+
+/* Keeps a record schema with the plan (freed by sl_plan_free); false
+ * (the schema freed, p->err set) when out of memory. */
+bool sl_planner_own_schema(sl_planner *p, sl_record_schema *s);
+
 #endif /* SLUICE_PLAN_INTERNAL_H */

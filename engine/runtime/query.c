@@ -4,7 +4,9 @@
  *
  * Outline of sl_query_start:
  *   1. describe every source topic (it must exist): partitions, log start
- *      and high watermark, which fix the bounded end offsets;
+ *      and high watermark, which fix the bounded end offsets; a keyed
+ *      plan whose joined topics differ in partition count falls back to
+ *      one state for all partitions;
  *   2. create the sink stream's topic and the dead-letter topics that are
  *      missing;
  *   3. decide where partitions without committed offsets start;
@@ -38,7 +40,8 @@ const char *sl_query_status_name(sl_query_status s) {
 /* ------------------------------------------------------------------ */
 
 static sl_status add_parts(sl_query *q, const char *topic,
-                           const sl_kafka_topic_info *info, sl_error *err) {
+                           const sl_kafka_topic_info *info, bool internal,
+                           sl_error *err) {
   sl_qpart *ps = realloc(q->parts, (size_t)(q->nparts + info->partition_count)
                                        * sizeof(*ps));
   if (!ps)
@@ -50,6 +53,10 @@ static sl_status add_parts(sl_query *q, const char *topic,
     p->partition = info->partitions[i].id;
     p->low = info->partitions[i].low;
     p->end = info->partitions[i].high;
+    /* A repartition topic is written while the query runs: its
+     * partitions end when every writer says so (sl_source_complete). */
+    if (internal)
+      p->end = INT64_MAX;
     atomic_init(&p->done, q->bounded && p->end <= p->low);
   }
   return SL_OK;
@@ -75,6 +82,18 @@ static sl_status prepare_topics(sl_query *q, sl_error *err) {
     const char *topic = src->u.source.topic;
     if (seen_topic(q, topic))
       continue;
+    if (src->u.source.internal) {
+      /* The writer below is fed by sources described before. */
+      sl_pnode *w = src->inputs[0];
+      if (w->u.repart.partitions <= 0)
+        w->u.repart.partitions = q->source_partitions;
+      int up = 0;
+      for (int i = 0; i < q->nparts; i++)
+        up += !strcmp(q->parts[i].topic, w->u.repart.source->u.source.topic);
+      w->u.repart.upstream = up;
+      rc = sl_kafka_admin_create_topic(admin, topic, w->u.repart.partitions,
+                                       replication, NULL, true, err);
+    }
     bool exists = false;
     rc = sl_kafka_admin_topic_exists(admin, topic, &exists, err);
     if (!rc && !exists)
@@ -89,7 +108,7 @@ static sl_status prepare_topics(sl_query *q, sl_error *err) {
         q->source_partitions = info->partition_count;
         replication = info->replication > 0 ? info->replication : 1;
       }
-      rc = add_parts(q, topic, info, err);
+      rc = add_parts(q, topic, info, src->u.source.internal, err);
     }
     sl_kafka_topic_info_free(info);
   }
@@ -117,6 +136,69 @@ static sl_status prepare_topics(sl_query *q, sl_error *err) {
   }
   sl_kafka_admin_free(admin);
   return rc;
+}
+
+/* Names the plan's repartition topics with the runtime's service (the
+ * planner may not have known it). */
+static sl_status name_internal(sl_query *q, sl_error *err) {
+  sl_plan *plan = q->plan;
+  int n = 0;
+  for (int i = 0; i < plan->nnodes; i++) {
+    sl_pnode *w = plan->nodes[i];
+    if (w->kind != SL_PNODE_SINK_REPARTITION)
+      continue;
+    char topic[SL_ERROR_NAME_MAX];
+    snprintf(topic, sizeof(topic), "_sluice-%s-%s-repartition-%d",
+             q->rt->service ? q->rt->service : "sluice", q->id, n++);
+    char *name = sl_arena_strdup(&plan->arena, topic);
+    if (!name)
+      return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+    w->u.repart.topic = name;
+    for (int k = 0; k < plan->nnodes; k++) {
+      sl_pnode *r = plan->nodes[k];
+      if (r->kind == SL_PNODE_SOURCE && r->u.source.internal &&
+          r->inputs[0] == w)
+        r->u.source.topic = name;
+      /* The operator reading it says so in EXPLAIN. */
+      if (r->kind == SL_PNODE_STATEFUL && r->keyed_by &&
+          r->inputs[0]->kind == SL_PNODE_SOURCE &&
+          r->inputs[0]->u.source.internal && r->inputs[0]->inputs[0] == w) {
+        char text[SL_ERROR_NAME_MAX * 4];
+        snprintf(text, sizeof(text), "by key %s of topic %s, state per "
+                 "partition", w->u.repart.key_text, name);
+        if (!(r->keyed_by = sl_arena_strdup(&plan->arena, text)))
+          return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+      }
+    }
+  }
+  return SL_OK;
+}
+
+/* The partitions of a source topic the query knows. */
+static int topic_partitions(const sl_query *q, const char *topic) {
+  int n = 0;
+  for (int i = 0; i < q->nparts; i++)
+    n += !strcmp(q->parts[i].topic, topic);
+  return n;
+}
+
+/* A keyed plan's joins need both topics split alike (sl_plan.
+ * copartitioned): partition p of each must hold the same keys.  When
+ * the counts differ the plan keeps one state for all partitions, which
+ * is exact wherever the keys land. */
+static void check_copartitioned(sl_query *q) {
+  sl_plan *plan = q->plan;
+  for (int i = 0; plan->keyed_state && i < plan->ncopartitioned; i++) {
+    const char *a = plan->copartitioned[i][0];
+    const char *b = plan->copartitioned[i][1];
+    int na = topic_partitions(q, a), nb = topic_partitions(q, b);
+    if (na == nb)
+      continue;
+    SL_INFO("engine", "query %s: topics %s (%d partitions) and %s (%d) "
+            "are not co-partitioned; its state is kept for all partitions "
+            "at once", q->id, a, na, b, nb);
+    plan->keyed_state = false;
+  }
 }
 
 /* Step 3: "earliest" or "latest" for partitions without an offset. */
@@ -210,7 +292,11 @@ sl_status sl_query_start(sl_runtime *rt, sl_plan *plan, sl_query **out,
       rc = sl_error_set(err, SL_ERR_NOMEM, "out of memory");
   }
   if (!rc)
+    rc = name_internal(q, err);
+  if (!rc)
     rc = prepare_topics(q, err);
+  if (!rc)
+    check_copartitioned(q);
   if (!rc && plan->stateful && plan->persistent)
     rc = open_state(q, err);
   if (!rc) {
@@ -413,7 +499,7 @@ void sl_query_get_stats(const sl_query *q, sl_query_stats *out) {
     if (!sl_query_node_counters((void *)q, n, &c))
       continue;
     const sl_pnode *node = plan->nodes[n];
-    if (node->kind == SL_PNODE_SOURCE)
+    if (node->kind == SL_PNODE_SOURCE && !node->u.source.internal)
       out->records_in += c.records_in;
     if (node == plan->root)
       out->records_out += c.records_in;

@@ -34,9 +34,12 @@
 #include <string.h>
 #include <time.h>
 
+#include <xxhash.h>
+
 #include "engine/common/log.h"
 #include "engine/ops/filter.h"
 #include "engine/ops/limit.h"
+#include "engine/ops/repartition.h"
 #include "engine/ops/lookup_join.h"
 #include "engine/ops/project.h"
 #include "engine/ops/sink_callback.h"
@@ -45,6 +48,7 @@
 #include "engine/ops/source.h"
 #include "engine/ops/stateful.h"
 #include "engine/ops/union.h"
+#include "engine/runtime/changelog.h"
 
 typedef enum task_state {
   TASK_OPENING = 0,
@@ -65,6 +69,9 @@ typedef enum task_state {
  * keeps them until its session expires (Kafka's default session timeout
  * is 45 s). */
 #define EXPECT_HOLD_MS 60000
+/* How long a stateful query stops reading while its outputs are
+ * acknowledged before a checkpoint (settling). */
+#define SETTLE_MS 1000
 
 struct sl_task {
   sl_query *q;
@@ -106,6 +113,16 @@ struct sl_task {
   atomic_llong checkpoint_us; /* how long the last one took */
   atomic_llong state_entries; /* the operators' state at the last one */
   atomic_llong state_bytes;
+
+  /* The changelog topic of a stateful persistent query (changelog.h),
+   * and the source partitions the group gave this task (topics are the
+   * sources' strings).  changelog_newer: the changelog held a newer
+   * checkpoint than the catalog when the task opened (with one state,
+   * that one is restored when every partition comes). */
+  sl_changelog *changelog;
+  bool changelog_newer;
+  sl_kafka_position *held;
+  int nheld;
 };
 
 /* ------------------------------------------------------------------ */
@@ -200,6 +217,17 @@ static sl_status make_op(sl_task *t, const sl_pnode *n,
     free(types);
     return rc;
   }
+  case SL_PNODE_SINK_REPARTITION: {
+    sl_repart_sink_spec spec = {
+        .topic = n->u.repart.topic,
+        .partitions = n->u.repart.partitions,
+        .upstream = n->u.repart.upstream,
+        .nkeys = n->u.repart.nkeys,
+        .keys = n->u.repart.keys,
+        .ncols = n->inputs[0]->ncols,
+    };
+    return sl_repart_sink_new(&spec, xo, out, err);
+  }
   case SL_PNODE_SINK_CALLBACK:
     return sl_sink_callback_new(n->ncols, task_rows, t, out, err);
   case SL_PNODE_SINK_TABLE: {
@@ -266,6 +294,11 @@ sl_status sl_task_new(sl_query *q, int index, sl_task **out, sl_error *err) {
   }
   for (int s = 0; s < plan->nsources; s++)
     t->sources[t->nsources++] = t->ops[plan->sources[s]->id];
+  /* A repartition writer lists the partitions its source reads. */
+  for (int i = 0; i < plan->nnodes; i++)
+    if (plan->nodes[i]->kind == SL_PNODE_SINK_REPARTITION)
+      sl_repart_sink_set_source(t->ops[i],
+                                t->ops[plan->nodes[i]->u.repart.source->id]);
   *out = t;
   return SL_OK;
 }
@@ -285,6 +318,8 @@ void sl_task_free(sl_task *t) {
   free(t->scratch);
   free(t->pos);
   free(t->kept);
+  sl_changelog_free(t->changelog);
+  free(t->held);
   free(t);
 }
 
@@ -381,6 +416,224 @@ static sl_status keep_positions(sl_task *t, const sl_kafka_position *parts,
   return SL_OK;
 }
 
+/* ------------------------------------------------------------------ */
+/* Changelog                                                           */
+/* ------------------------------------------------------------------ */
+
+/* How long reading changelog partitions to their end may take. */
+#define CHANGELOG_READ_MS 60000
+
+/* The plan's string for a source topic, or NULL. */
+static const char *source_topic(const sl_task *t, const char *topic) {
+  for (int s = 0; s < t->nsources; s++)
+    if (!strcmp(sl_source_topic(t->sources[s]), topic))
+      return sl_source_topic(t->sources[s]);
+  return NULL;
+}
+
+static int held_index(const sl_task *t, const char *topic,
+                      int32_t partition) {
+  for (int i = 0; i < t->nheld; i++)
+    if (t->held[i].partition == partition && !strcmp(t->held[i].topic, topic))
+      return i;
+  return -1;
+}
+
+/* Adds assigned partitions to t->held, or removes revoked ones. */
+static sl_status track_held(sl_task *t, const sl_kafka_position *parts,
+                            size_t n, bool assigned, sl_error *err) {
+  for (size_t i = 0; i < n; i++) {
+    const char *topic = source_topic(t, parts[i].topic);
+    if (!topic)
+      continue;
+    int at = held_index(t, topic, parts[i].partition);
+    if (!assigned) {
+      if (at >= 0)
+        t->held[at] = t->held[--t->nheld];
+      continue;
+    }
+    if (at >= 0)
+      continue;
+    sl_kafka_position *grown =
+        realloc(t->held, (size_t)(t->nheld + 1) * sizeof(*grown));
+    if (!grown)
+      return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+    t->held = grown;
+    t->held[t->nheld].topic = topic;
+    t->held[t->nheld].partition = parts[i].partition;
+    t->held[t->nheld++].offset = 0;
+  }
+  return SL_OK;
+}
+
+/* True when the task holds every source partition of the query. */
+static bool holds_all(const sl_task *t) {
+  for (int i = 0; i < t->q->nparts; i++)
+    if (held_index(t, t->q->parts[i].topic, t->q->parts[i].partition) < 0)
+      return false;
+  return true;
+}
+
+/* The checkpoint a changelog partition offers this query: 0 when it has
+ * none, or only one of a former query of the same id. */
+static int64_t offered(const sl_task *t, const sl_changelog_replay *r) {
+  return sl_changelog_matches(t->changelog, r)
+             ? sl_changelog_replay_checkpoint(r)
+             : 0;
+}
+
+/* True when a changelog partition holds records later readers must not
+ * apply: an unfinished checkpoint's, or a former query's. */
+static bool stale(const sl_task *t, const sl_changelog_replay *r) {
+  return sl_changelog_replay_trailing(r) > 0 ||
+         !sl_changelog_matches(t->changelog, r);
+}
+
+/* Points the assigned partitions at a checkpoint's offsets (those of
+ * partition only, or all when partition < 0). */
+static void seek_to(sl_kafka_position *parts, size_t n, int32_t partition,
+                    const sl_catalog_offset *offs, int noffs) {
+  for (size_t i = 0; i < n; i++) {
+    if (partition >= 0 && parts[i].partition != partition)
+      continue;
+    for (int k = 0; k < noffs; k++)
+      if (offs[k].partition == parts[i].partition &&
+          !strcmp(offs[k].topic, parts[i].topic))
+        parts[i].offset = offs[k].offset;
+  }
+}
+
+/* State per partition: each assigned partition whose changelog holds a
+ * newer checkpoint than the catalog is restored from it and resumes at
+ * its offsets; the others resume at the catalog's checkpoint of them
+ * (a partition revoked and back has read past the one restored at
+ * start).  A changelog that differs from the catalog gets a full copy
+ * at the next checkpoint. */
+static sl_status restore_keyed(sl_task *t, sl_kafka_position *parts,
+                               size_t n, sl_error *err) {
+  sl_state *st = t->q->state;
+  int32_t *ids = calloc(n + 1, sizeof(*ids));
+  int64_t *haves = calloc(n + 1, sizeof(*haves));
+  sl_changelog_replay **replays = calloc(n + 1, sizeof(*replays));
+  sl_catalog_offset *local = NULL;
+  int nlocal = 0;
+  sl_status rc = ids && haves && replays
+                     ? SL_OK
+                     : sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  int k = 0;
+  for (size_t i = 0; !rc && i < n; i++) {
+    bool seen = false;
+    for (int j = 0; j < k && !seen; j++)
+      seen = ids[j] == parts[i].partition;
+    if (!seen)
+      ids[k++] = parts[i].partition;
+  }
+  for (int j = 0; !rc && j < k; j++)
+    rc = sl_state_partition_checkpoint(st, ids[j], &haves[j], err);
+  if (!rc)
+    rc = sl_changelog_read(t->changelog, ids, k, haves, CHANGELOG_READ_MS,
+                           replays, err);
+  if (!rc)
+    rc = sl_state_offsets(st, &local, &nlocal, err);
+
+  for (int j = 0; !rc && j < k; j++) {
+    int64_t have = haves[j];
+    int64_t newest = offered(t, replays[j]);
+    sl_changelog_hold(t->changelog, ids[j], true);
+    if (newest > have) {
+      rc = sl_changelog_load(t->changelog, st, ids[j], replays[j], err);
+      int noffs;
+      const sl_catalog_offset *offs =
+          sl_changelog_replay_offsets(replays[j], &noffs);
+      if (!rc)
+        seek_to(parts, n, ids[j], offs, noffs);
+      if (!rc)
+        SL_INFO("engine", "query %s partition %d: restored checkpoint %lld "
+                "from %s (%zu entries)", t->q->id, (int)ids[j],
+                (long long)newest, sl_changelog_topic(t->changelog),
+                sl_changelog_replay_count(replays[j]));
+      continue;
+    }
+    if (have > 0)
+      seek_to(parts, n, ids[j], local, nlocal);
+    if (newest != have || stale(t, replays[j]))
+      sl_changelog_snapshot(t->changelog, ids[j]);
+  }
+  for (int j = 0; replays && j < k; j++)
+    sl_changelog_replay_free(replays[j]);
+  sl_state_offsets_free(local, nlocal);
+  free(haves);
+  free(replays);
+  free(ids);
+  return rc;
+}
+
+/* One state for all partitions: the changelog is written while the task
+ * holds every partition, and restored when the group gives them all at
+ * once and the changelog's checkpoint is newer than the catalog's (the
+ * whole query moved here). */
+static sl_status restore_whole(sl_task *t, sl_kafka_position *parts,
+                               size_t n, sl_error *err) {
+  bool all = holds_all(t);
+  sl_changelog_enable(t->changelog, all);
+  if (!all)
+    return SL_OK;
+  int32_t zero = 0;
+  sl_changelog_replay *r = NULL;
+  int64_t have = 0;
+  sl_status rc = sl_state_partition_checkpoint(t->q->state, -1, &have, err);
+  if (!rc)
+    rc = sl_changelog_read(t->changelog, &zero, 1,
+                           t->changelog_newer ? NULL : &have,
+                           CHANGELOG_READ_MS, &r, err);
+  if (rc) {
+    sl_changelog_replay_free(r);
+    return rc;
+  }
+
+  int64_t newest = offered(t, r);
+  int noffs;
+  const sl_catalog_offset *offs = sl_changelog_replay_offsets(r, &noffs);
+  bool given = true;
+  for (int k = 0; k < noffs && given; k++) {
+    given = false;
+    for (size_t i = 0; i < n && !given; i++)
+      given = parts[i].partition == offs[k].partition &&
+              !strcmp(parts[i].topic, offs[k].topic);
+  }
+  if (newest > 0 && (newest > have || t->changelog_newer) && given) {
+    /* The operators let go of the state they hold (all of it is
+     * partition 0) before the store replaces it. */
+    for (int i = 0; !rc && i < t->q->plan->nnodes; i++)
+      if (t->q->plan->nodes[i]->kind != SL_PNODE_SOURCE)
+        rc = sl_op_partitions(t->ops[i], &zero, 1, false, err);
+    if (!rc)
+      rc = sl_changelog_load(t->changelog, t->q->state, 0, r, err);
+    if (!rc) {
+      seek_to(parts, n, -1, offs, noffs);
+      t->nkept = 0;
+      t->changelog_newer = false;
+      SL_INFO("engine", "query %s: restored checkpoint %lld from %s (%zu "
+              "entries)", t->q->id, (long long)newest,
+              sl_changelog_topic(t->changelog), sl_changelog_replay_count(r));
+    }
+  } else if (newest != have || stale(t, r)) {
+    sl_changelog_snapshot(t->changelog, 0);
+  }
+  sl_changelog_replay_free(r);
+  return rc;
+}
+
+/* Before assigned partitions start: what the changelog restores. */
+static sl_status changelog_assign(sl_task *t, sl_kafka_position *parts,
+                                  size_t n, sl_error *err) {
+  sl_status rc = track_held(t, parts, n, true, err);
+  if (rc || !t->changelog)
+    return rc;
+  return t->ctx.one_partition ? restore_whole(t, parts, n, err)
+                              : restore_keyed(t, parts, n, err);
+}
+
 static void on_assign(void *ctx, sl_kafka_position *parts, size_t n) {
   sl_task *t = ctx;
   sl_error err;
@@ -395,6 +648,10 @@ static void on_assign(void *ctx, sl_kafka_position *parts, size_t n) {
                                             parts[i].partition);
     if (kept)
       parts[i].offset = kept->offset;
+  }
+  if (changelog_assign(t, parts, n, &err)) {
+    sl_query_fail(t->q, &err);
+    return;
   }
   SL_INFO("engine", "query %s task %d: %zu partition%s assigned", t->q->id,
           t->index, n, n == 1 ? "" : "s");
@@ -419,6 +676,18 @@ static void on_revoke(void *ctx, const sl_kafka_position *parts, size_t n,
   t->pending = false;
   if (t->ctx.one_partition && keep_positions(t, parts, n, &err))
     sl_query_fail(t->q, &err);
+  /* One state is checkpointed to the changelog only while it is whole. */
+  if (track_held(t, parts, n, false, &err))
+    sl_query_fail(t->q, &err);
+  if (t->changelog && t->ctx.one_partition && !holds_all(t))
+    sl_changelog_enable(t->changelog, false);
+  for (size_t i = 0; t->changelog && !t->ctx.one_partition && i < n; i++) {
+    bool still = false;
+    for (int h = 0; h < t->nheld && !still; h++)
+      still = t->held[h].partition == parts[i].partition;
+    if (!still)
+      sl_changelog_hold(t->changelog, parts[i].partition, false);
+  }
   if (tell_partitions(t, parts, n, false, &err))
     sl_query_fail(t->q, &err);
 }
@@ -581,7 +850,7 @@ static sl_status maybe_commit(sl_task *t, int64_t now, sl_error *err) {
 /* ------------------------------------------------------------------ */
 
 static bool needs_output(const sl_plan *plan) {
-  if (plan->root->kind == SL_PNODE_SINK_KAFKA)
+  if (plan->root->kind == SL_PNODE_SINK_KAFKA || plan->nrepartitions > 0)
     return true;
   for (int s = 0; s < plan->nsources; s++)
     if (plan->sources[s]->u.source.policy == SL_POLICY_DLQ)
@@ -603,24 +872,97 @@ static int plan_topics(const sl_plan *plan, const char **topics, int cap) {
   return n;
 }
 
-/* A stateful query keeps one state for all partitions: the partitions
- * its restored checkpoint has rows of hold the watermark back until the
- * group assigns them, so that no window closes without their rows
- * (which would then be late). */
-static sl_status expect_restored(sl_task *t, sl_error *err) {
-  sl_query *q = t->q;
-  int32_t *ids = calloc((size_t)q->nrestored + 1, sizeof(*ids));
+/* A restarted or moved stateful query: the partitions a restored
+ * checkpoint (offs) has rows of hold the watermark back until the group
+ * assigns them, so that no window closes without their rows (which
+ * would then be late). */
+static sl_status expect_restored(sl_task *t, const sl_catalog_offset *offs,
+                                 int noffs, sl_error *err) {
+  int32_t *ids = calloc((size_t)noffs + 1, sizeof(*ids));
   if (!ids)
     return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
   sl_status rc = SL_OK;
   for (int s = 0; !rc && s < t->nsources; s++) {
     int k = 0;
-    for (int i = 0; i < q->nrestored; i++)
-      if (!strcmp(q->restored[i].topic, sl_source_topic(t->sources[s])))
-        ids[k++] = q->restored[i].partition;
+    for (int i = 0; i < noffs; i++)
+      if (!strcmp(offs[i].topic, sl_source_topic(t->sources[s])))
+        ids[k++] = offs[i].partition;
     if (k)
       rc = sl_source_expect(t->sources[s], ids, k, EXPECT_HOLD_MS, err);
   }
+  free(ids);
+  return rc;
+}
+
+/* The hash of the query's statement as the catalog records it (0 when
+ * it does not), which tells its changelog records from those of a
+ * former query of the same id. */
+static sl_status definition_of(const sl_query *q, uint64_t *out,
+                               sl_error *err) {
+  *out = 0;
+  sl_catalog_query *cq = NULL;
+  sl_status rc = sl_catalog_query_get(q->rt->catalog, q->id, &cq, err);
+  if (!rc && cq && cq->sql)
+    *out = XXH3_64bits(cq->sql, strlen(cq->sql));
+  sl_catalog_query_free(cq);
+  return rc;
+}
+
+/* The changelog topic of a stateful persistent query, created when
+ * missing.  A partition whose changelog holds a newer checkpoint than the
+ * catalog has moved here: it holds the watermark back until the group
+ * gives it (and restore_keyed or restore_whole loads it), as the
+ * partitions of a local checkpoint do, so that no window closes without
+ * its rows. */
+static sl_status open_changelog(sl_task *t, sl_error *err) {
+  sl_query *q = t->q;
+  int partitions = q->source_partitions;
+  for (int i = 0; i < q->nparts; i++)
+    if (q->parts[i].partition + 1 > partitions)
+      partitions = q->parts[i].partition + 1;
+  sl_changelog_spec spec = {.kafka = q->rt->kafka,
+                            .service = q->rt->service,
+                            .query_id = q->id,
+                            .partitions = partitions,
+                            .replication = -1,
+                            .one_state = t->ctx.one_partition};
+  sl_status rc = definition_of(q, &spec.definition, err);
+  if (!rc)
+    rc = sl_changelog_open(&spec, &t->changelog, err);
+  if (rc)
+    return rc;
+  sl_changelog_attach(t->changelog, q->state);
+
+  /* Only the last checkpoints are wanted: "have" one newer than any. */
+  int n = t->ctx.one_partition ? 1 : partitions;
+  int32_t *ids = calloc((size_t)n, sizeof(*ids));
+  int64_t *any = calloc((size_t)n, sizeof(*any));
+  sl_changelog_replay **r = calloc((size_t)n, sizeof(*r));
+  if (!ids || !any || !r)
+    rc = sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  for (int i = 0; !rc && i < n; i++) {
+    ids[i] = i;
+    any[i] = INT64_MAX;
+  }
+  if (!rc)
+    rc = sl_changelog_read(t->changelog, ids, n, any, CHANGELOG_READ_MS, r,
+                           err);
+  for (int i = 0; !rc && i < n; i++) {
+    int64_t have = 0;
+    rc = sl_state_partition_checkpoint(q->state,
+                                       t->ctx.one_partition ? -1 : i, &have,
+                                       err);
+    if (rc || offered(t, r[i]) <= have)
+      continue;
+    int noffs;
+    const sl_catalog_offset *offs = sl_changelog_replay_offsets(r[i], &noffs);
+    t->changelog_newer = true;
+    rc = expect_restored(t, offs, noffs, err);
+  }
+  for (int i = 0; r && i < n; i++)
+    sl_changelog_replay_free(r[i]);
+  free(r);
+  free(any);
   free(ids);
   return rc;
 }
@@ -658,7 +1000,10 @@ static sl_status task_open(sl_task *t, sl_error *err) {
     if ((rc = sl_op_open(t->ops[i], &t->ctx, err)))
       return rc;
   if (plan->stateful && q->group && q->nrestored > 0 &&
-      (rc = expect_restored(t, err)))
+      (rc = expect_restored(t, q->restored, q->nrestored, err)))
+    return rc;
+  if (plan->stateful && q->group && q->state &&
+      (rc = open_changelog(t, err)))
     return rc;
 
   if ((rc = sl_kafka_batch_init(&t->kb, (size_t)rt->batch_size, err)))
@@ -704,8 +1049,16 @@ static sl_status task_open(sl_task *t, sl_error *err) {
       rc = tell_partitions(t, parts, n, true, err);
     free(parts);
   }
-  for (int i = 0; !rc && q->bounded && i < ntopics; i++)
+  for (int i = 0; !rc && q->bounded && i < ntopics; i++) {
+    /* A repartition topic ends when its writers say so, not at start. */
+    sl_qpart *qp = NULL;
+    for (int k = 0; k < q->nparts && !qp; k++)
+      if (!strcmp(q->parts[k].topic, topics[i]))
+        qp = &q->parts[k];
+    if (qp && qp->end == INT64_MAX)
+      continue;
     rc = sl_kafka_consumer_bound(t->consumer, topics[i], err);
+  }
   t->last_commit_ms = sl_runtime_now_ms();
   t->last_tick_ms = t->last_commit_ms;
   return rc;
@@ -768,6 +1121,35 @@ static sl_status check_ends(sl_task *t, sl_error *err) {
     }
   }
 
+  /* Repartition topics: partitions every writer ended.  Partitions of
+   * the other topics whose consumer position is at their end are done
+   * (those that delivered nothing). */
+  int32_t ids[256];
+  for (int s = 0; s < t->nsources; s++) {
+    int n = sl_source_complete(t->sources[s], ids, 256);
+    for (int i = 0; i < n && i < 256; i++) {
+      sl_qpart *qp = sl_query_part(t->q, sl_source_topic(t->sources[s]),
+                                   ids[i]);
+      if (qp && !atomic_load(&qp->done)) {
+        sl_status rc = part_done(t, qp, err);
+        if (rc)
+          return rc;
+      }
+    }
+  }
+  if (t->q->plan->nrepartitions > 0) {
+    size_t n = sl_kafka_consumer_positions(t->consumer, pos, 256);
+    for (size_t i = 0; i < n && i < 256; i++) {
+      sl_qpart *qp = sl_query_part(t->q, pos[i].topic, pos[i].partition);
+      if (qp && !atomic_load(&qp->done) && qp->end != INT64_MAX &&
+          pos[i].offset >= qp->end) {
+        sl_status rc = part_done(t, qp, err);
+        if (rc)
+          return rc;
+      }
+    }
+  }
+
   /* The consumer says every assigned partition is at its end: partitions
    * it knows that delivered nothing are done too. */
   if (sl_kafka_consumer_at_end(t->consumer)) {
@@ -787,8 +1169,30 @@ static sl_status check_ends(sl_task *t, sl_error *err) {
 }
 
 /* RUNNING: one batch. */
+/* True while a stateful query's snapshot waits for its outputs before
+ * the store checkpoint.  The operators wrote their state as of the
+ * snapshot's positions; rows processed before the checkpoint would
+ * change the store under it (a window that closes deletes its entry at
+ * once), and the checkpoint would hold a state ahead of its offsets, so
+ * that a restore counts those rows twice.  The wait is bounded (an
+ * output that takes longer, a broker away, must not stall the consumer)
+ * and ends at a refused commit (the group may be settling). */
+static bool settling(const sl_task *t, int64_t now) {
+  return t->q->state && t->pending && now >= t->retry_at_ms &&
+         now - t->last_commit_ms < SETTLE_MS;
+}
+
 static sl_task_result task_run(sl_task *t, int wait_ms, sl_error *err,
                                sl_status *rc) {
+  if (settling(t, sl_runtime_now_ms())) {
+    if (t->output) {
+      sl_op_output_poll(t->output, wait_ms < 10 ? wait_ms : 10);
+      if ((*rc = sl_op_output_failure(t->output, err)))
+        return SL_TASK_IDLE;
+    }
+    *rc = maybe_commit(t, sl_runtime_now_ms(), err);
+    return SL_TASK_IDLE;
+  }
   *rc = sl_kafka_consumer_poll(t->consumer, &t->kb, wait_ms, err);
   if (*rc)
     return SL_TASK_IDLE;

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# A windowed query keeps one state for all its partitions.  When a second
-# instance joins the group and takes some of them, and later leaves, the
-# first instance must go on checkpointing that state (it stays whole in
-# memory) and stop cleanly: no crash, no failure, a clean exit.
+# A windowed query grouped by a column that is not the record key reads
+# its two source partitions and the two of its repartition topic (keyed
+# by k), keeping its state per partition of that topic.  When a second
+# instance joins the group and takes half of them, and later leaves, the
+# first instance must go on checkpointing the state it holds and stop
+# cleanly: no crash, no failure, a clean exit.
 #
 #   stateful_rebalance.sh SLUICE
 set -euo pipefail
@@ -72,14 +74,14 @@ CREATE STREAM win WITH (topic='$dst') AS
 SQL
 
 start_instance 1 "$work/pipeline.sql"
-wait_log "$work/i1.log" "query win task 0: 2 partitions assigned"
+wait_log "$work/i1.log" "query win task 0: 4 partitions assigned"
 produce 1 1000
 
-# A second instance joins: the first gives up one partition and keeps
-# checkpointing (once a second) with the state it holds.
+# A second instance joins: the first gives up one partition of each
+# topic and keeps checkpointing (once a second) with the state it holds.
 start_instance 2 -e "SHOW STREAMS;"
-wait_log "$work/i2.log" "query win task 0: 1 partition assigned"
-wait_log "$work/i1.log" "query win task 0: 1 partition assigned"
+wait_log "$work/i2.log" "query win task 0: 2 partitions assigned"
+wait_log "$work/i1.log" "query win task 0: 2 partitions assigned"
 produce 1001 2000
 sleep 3
 alive 0
@@ -89,7 +91,7 @@ alive 1
 kill -INT "${pids[1]}"
 wait "${pids[1]}" ||
   { echo "instance 2 failed:"; tail -30 "$work/i2.log"; exit 1; }
-wait_log "$work/i1.log" "query win task 0: 2 partitions assigned" 2
+wait_log "$work/i1.log" "query win task 0: 4 partitions assigned" 2
 produce 2001 3000
 sleep 3
 alive 0
