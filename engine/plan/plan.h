@@ -173,6 +173,9 @@ struct sl_pnode {
                                     by the runtime at start) */
       const sl_pnode *source;    /* the source whose partitions the
                                     writer's records list */
+      const sl_pnode *peer;      /* a join's other side's source: -1
+                                    partitions then mean the larger of
+                                    the two topics' counts; else NULL */
     } repart;
   } u;
 };
@@ -254,6 +257,13 @@ typedef struct sl_plan_request {
   sl_sink_rows_fn fn;
   void *ud;
 } sl_plan_request;
+
+/* Sets n->keyed_by (EXPLAIN's partitioning) of a stateful node that
+ * reads repartition topics from the keys and topics of their writers,
+ * allocated in plan's arena: the runtime calls it after naming the
+ * topics with its service.  Nodes with no internal input are left as
+ * they are.  Returns SL_OK or SL_ERR_NOMEM. */
+sl_status sl_plan_repart_text(sl_plan *plan, sl_pnode *n);
 
 /* Builds the physical plan of req->query.  What this engine cannot run
  * (a shape the stateful operators refuse, a query without FROM) fails

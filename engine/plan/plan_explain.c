@@ -551,6 +551,8 @@ static void put_kind_lines(explainer *ex, const sl_pnode *n, int d) {
     sl_strbuf *out = line(ex, d, "topic partitions");
     if (n->u.repart.partitions > 0)
       sl_strbuf_appendf(out, "%d", n->u.repart.partitions);
+    else if (n->u.repart.peer)
+      sl_strbuf_appends(out, "the larger count of the two sources'");
     else
       sl_strbuf_appends(out, "as the source's");
     end_line(ex);

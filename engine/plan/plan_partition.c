@@ -37,8 +37,17 @@
  * operator's input through a repartition topic keyed by its GROUP BY
  * key (engine/ops/repartition.h): a writer node consumes the input, a
  * source of the topic feeds the operator, and the plan is keyed by the
- * topic's partitions.  EXPLAIN of an unkeyed operator says why it keeps
- * one state.
+ * topic's partitions.  OVER and top-N are not repartitioned: they emit
+ * at once from the history seen so far, and rows that came through a
+ * topic from several writers would interleave in another order than
+ * the stream's partitions do.  A stream join WITHIN whose sides each come from one
+ * stream does the same for each side, keyed by that side's half of the
+ * key equalities (each pair of one type, so equal keys have equal bytes
+ * and land on equal partition numbers), both topics with the larger of
+ * the two streams' partition counts: partition p of both then holds the
+ * same keys.  Each side's reader computes its own watermark from its
+ * writer's marks.  EXPLAIN of an unkeyed operator says why it keeps one
+ * state.
  */
 #include "engine/plan/plan_internal.h"
 
@@ -303,31 +312,80 @@ static sl_pnode *single_source(sl_pnode *n) {
   }
 }
 
-/* The aggregation a persistent plan can repartition: its only stateful
- * operator, grouping (with or without a window) by at least one key,
- * over one stream.  NULL when there is none. */
+/* The key expressions of a stateful node's input port that a
+ * repartition topic would be keyed by, in *keys / *nkeys: a grouping's
+ * GROUP BY or a stream join's side of its key equalities. */
+static void repart_keys(sl_pnode *n, int port, sl_bexpr *const **keys,
+                        int *nkeys) {
+  const sl_plan_stateful *st = &n->u.stateful;
+  *keys = NULL;
+  *nkeys = 0;
+  if (st->kind == SL_STATEFUL_WINDOW_AGG) {
+    *keys = st->u.window_agg.group_by;
+    *nkeys = st->u.window_agg.ngroup;
+  } else if (st->kind == SL_STATEFUL_GROUP_AGG) {
+    *keys = st->u.group_agg.group_by;
+    *nkeys = st->u.group_agg.ngroup;
+  } else if (st->kind == SL_STATEFUL_INTERVAL_JOIN) {
+    *keys = port ? st->u.interval_join.right_keys
+                 : st->u.interval_join.left_keys;
+    *nkeys = st->u.interval_join.nkeys;
+  }
+}
+
+/* A stream join's key pairs hash alike on both sides only when each
+ * pair has one type: equal values then have equal key bytes. */
+static bool keys_alike(const sl_plan_stateful *st) {
+  const sl_interval_join_spec *j = &st->u.interval_join;
+  for (int i = 0; i < j->nkeys; i++)
+    if (!sl_type_equal(j->left_keys[i]->type, j->right_keys[i]->type))
+      return false;
+  return true;
+}
+
+/* Whether the plan fills a training set: EXPLAIN plans one as a
+ * stream sink, so the sink object's kind says it, not req->sink. */
+static bool training_set_sink(const sl_plan_request *req) {
+  return req->sink == SL_PLAN_SINK_TABLE ||
+         (req->stream && req->stream->kind == SL_CATALOG_TRAINING_SET);
+}
+
+/* The operator a persistent plan can repartition: its only stateful
+ * operator, a GROUP BY (with or without a window) with at least one
+ * key over one stream, or a stream join WITHIN with at least one key
+ * pair of one type whose two inputs each come from one stream.  A
+ * training set's join is left alone: its rows go to the
+ * instance's own catalog whichever instance joins them, and its late
+ * labels keep their original records in the dead-letter topic.  NULL
+ * when there is none. */
 static sl_pnode *repartitionable(sl_planner *p) {
   const sl_plan *plan = p->plan;
   if (!p->req->persistent)
     return NULL;
-  sl_pnode *agg = NULL;
+  sl_pnode *op = NULL;
   for (int i = 0; i < plan->nnodes; i++) {
     sl_pnode *n = plan->nodes[i];
     if (n->kind != SL_PNODE_STATEFUL)
       continue;
-    if (agg)
+    if (op)
       return NULL;
-    agg = n;
+    op = n;
   }
-  if (!agg)
+  if (!op)
     return NULL;
-  const sl_plan_stateful *st = &agg->u.stateful;
-  int ngroup = st->kind == SL_STATEFUL_WINDOW_AGG ? st->u.window_agg.ngroup
-               : st->kind == SL_STATEFUL_GROUP_AGG ? st->u.group_agg.ngroup
-                                                   : 0;
-  if (ngroup < 1 || !single_source(agg->inputs[0]))
+  const sl_plan_stateful *st = &op->u.stateful;
+  sl_bexpr *const *keys;
+  int nkeys;
+  repart_keys(op, 0, &keys, &nkeys);
+  if (nkeys < 1)
     return NULL;
-  return agg;
+  for (int port = 0; port < op->ninputs; port++)
+    if (!single_source(op->inputs[port]))
+      return NULL;
+  if (st->kind == SL_STATEFUL_INTERVAL_JOIN &&
+      (!keys_alike(st) || training_set_sink(p->req)))
+    return NULL;
+  return op;
 }
 
 /* A record schema of the columns: what the repartition topic's reader
@@ -355,17 +413,16 @@ static sl_record_schema *internal_schema(sl_planner *p, const sl_pnode *in) {
   return s;
 }
 
-/* Routes agg's input through a repartition topic keyed by its group
- * key: agg then reads a source of that topic, whose one input (for
- * numbering and EXPLAIN) is the writer.  Returns SL_OK or an error. */
-static sl_status repartition(sl_planner *p, sl_pnode *agg) {
-  sl_plan_stateful *st = &agg->u.stateful;
-  int nkeys = st->kind == SL_STATEFUL_WINDOW_AGG ? st->u.window_agg.ngroup
-                                                 : st->u.group_agg.ngroup;
-  sl_bexpr *const *keys = st->kind == SL_STATEFUL_WINDOW_AGG
-                              ? st->u.window_agg.group_by
-                              : st->u.group_agg.group_by;
-  sl_pnode *in = agg->inputs[0];
+/* Routes input port of op through a repartition topic keyed by the
+ * port's keys: op then reads a source of that topic there, whose one
+ * input (for numbering and EXPLAIN) is the writer, returned in *out.
+ * Returns SL_OK or an error. */
+static sl_status repartition(sl_planner *p, sl_pnode *op, int port,
+                             sl_pnode **out) {
+  sl_bexpr *const *keys;
+  int nkeys;
+  repart_keys(op, port, &keys, &nkeys);
+  sl_pnode *in = op->inputs[port];
   const sl_pnode *up = single_source(in);
   char topic[SL_ERROR_NAME_MAX];
   snprintf(topic, sizeof(topic), "_sluice-%s-%s-repartition-%d",
@@ -388,8 +445,10 @@ static sl_status repartition(sl_planner *p, sl_pnode *agg) {
     return SL_ERR_NOMEM;
   sl_strbuf kt = SL_STRBUF_INIT;
   for (int i = 0; i < nkeys; i++) {
-    if (!(w->u.repart.keys[i] = sl_planner_copy(p, keys[i])))
+    if (!(w->u.repart.keys[i] = sl_planner_copy(p, keys[i]))) {
+      sl_strbuf_free(&kt);
       return SL_ERR_NOMEM;
+    }
     sl_strbuf_appends(&kt, i ? ", " : "");
     sl_plan_expr_text(keys[i], in->ncols, in->cols, &kt);
   }
@@ -398,6 +457,7 @@ static sl_status repartition(sl_planner *p, sl_pnode *agg) {
   w->u.repart.partitions = p->req->partitions > 0 ? p->req->partitions : -1;
   w->u.repart.upstream = -1;
   w->u.repart.source = up;
+  w->u.repart.peer = NULL;
   if (!w->u.repart.key_text)
     return SL_ERR_NOMEM;
 
@@ -423,15 +483,57 @@ static sl_status repartition(sl_planner *p, sl_pnode *agg) {
     return SL_ERR_NOMEM;
   for (int i = 0; i < in->ncols; i++)
     r->u.source.col_map[i] = i;
-  agg->inputs[0] = r;
-
-  char buf[SL_ERROR_NAME_MAX * 4];
-  snprintf(buf, sizeof(buf), "by key %s of topic %s, state per partition",
-           w->u.repart.key_text, topic);
-  agg->keyed_by = sl_planner_strdup(p, buf);
-  agg->single_why = NULL;
+  op->inputs[port] = r;
   p->plan->nrepartitions++;
-  return agg->keyed_by ? SL_OK : SL_ERR_NOMEM;
+  *out = w;
+  return SL_OK;
+}
+
+/* Sets the partitioning text of a node reading repartition topics (see
+ * plan.h). */
+sl_status sl_plan_repart_text(sl_plan *plan, sl_pnode *n) {
+  char buf[SL_ERROR_NAME_MAX * 8];
+  size_t len = 0;
+  int found = 0;
+  buf[0] = '\0';
+  for (int i = 0; i < n->ninputs; i++) {
+    const sl_pnode *r = n->inputs[i];
+    if (r->kind != SL_PNODE_SOURCE || !r->u.source.internal)
+      continue;
+    const sl_pnode *w = r->inputs[0];
+    int k = snprintf(buf + len, sizeof(buf) - len, "%s key %s of topic %s",
+                     found++ ? " and" : "by", w->u.repart.key_text,
+                     w->u.repart.topic);
+    if (k > 0)
+      len += (size_t)k < sizeof(buf) - len ? (size_t)k
+                                           : sizeof(buf) - len - 1;
+  }
+  if (!found)
+    return SL_OK;
+  snprintf(buf + len, sizeof(buf) - len, ", state per partition");
+  char *text = sl_arena_strdup(&plan->arena, buf);
+  if (!text)
+    return SL_ERR_NOMEM;
+  n->keyed_by = text;
+  n->single_why = NULL;
+  return SL_OK;
+}
+
+/* Repartitions every input of op (see the file comment); a join's two
+ * writers know each other's source, so that both topics get the same
+ * partition count.  Returns SL_OK or an error. */
+static sl_status repartition_all(sl_planner *p, sl_pnode *op) {
+  sl_pnode *w[2] = {NULL, NULL};
+  for (int port = 0; port < op->ninputs && port < 2; port++) {
+    sl_status rc = repartition(p, op, port, &w[port]);
+    if (rc)
+      return rc;
+  }
+  if (w[1]) {
+    w[0]->u.repart.peer = w[1]->u.repart.source;
+    w[1]->u.repart.peer = w[0]->u.repart.source;
+  }
+  return sl_plan_repart_text(p->plan, op);
 }
 
 /* Decides sl_plan.keyed_state (see the file comment). */
@@ -464,11 +566,11 @@ sl_status sl_planner_partitioning(sl_planner *p) {
     plan->ncopartitioned = 0;
     plan->copartitioned = NULL;
 
-    /* A persistent GROUP BY on another column goes through a
-     * repartition topic keyed by its key. */
-    sl_pnode *agg = repartitionable(p);
-    if (agg) {
-      sl_status rc = repartition(p, agg);
+    /* A persistent GROUP BY or stream join on other columns reads
+     * repartition topics keyed by its keys. */
+    sl_pnode *op = repartitionable(p);
+    if (op) {
+      sl_status rc = repartition_all(p, op);
       if (rc)
         return rc;
       keyed = true;

@@ -69,6 +69,41 @@ static bool seen_topic(const sl_query *q, const char *topic) {
   return false;
 }
 
+/* The partitions of a source topic the query knows. */
+static int topic_partitions(const sl_query *q, const char *topic) {
+  int n = 0;
+  for (int i = 0; i < q->nparts; i++)
+    n += !strcmp(q->parts[i].topic, topic);
+  return n;
+}
+
+/* A join's two repartition topics must have one partition count, or
+ * equal keys would land on different partition numbers. */
+static sl_status check_join_topics(const sl_query *q, sl_error *err) {
+  const sl_plan *plan = q->plan;
+  for (int s = 0; s < plan->nsources; s++) {
+    const sl_pnode *src = plan->sources[s];
+    if (!src->u.source.internal || !src->inputs[0]->u.repart.peer)
+      continue;
+    const sl_pnode *w = src->inputs[0];
+    for (int t = 0; t < plan->nsources; t++) {
+      const sl_pnode *o = plan->sources[t];
+      if (!o->u.source.internal || o == src ||
+          o->inputs[0]->u.repart.source != w->u.repart.peer)
+        continue;
+      int n = o->inputs[0]->u.repart.partitions;
+      if (n != w->u.repart.partitions)
+        return sl_error_set(err, SL_ERR_RUNTIME,
+                            "repartition topics %s (%d partitions) and %s "
+                            "(%d) of query %s differ; delete both to "
+                            "let the query make them again",
+                            src->u.source.topic, w->u.repart.partitions,
+                            o->u.source.topic, n, q->id);
+    }
+  }
+  return SL_OK;
+}
+
 /* Steps 1 and 2 of the outline. */
 static sl_status prepare_topics(sl_query *q, sl_error *err) {
   sl_kafka_admin *admin;
@@ -77,19 +112,25 @@ static sl_status prepare_topics(sl_query *q, sl_error *err) {
     return rc;
   int replication = 1;
   const sl_plan *plan = q->plan;
-  for (int s = 0; !rc && s < plan->nsources; s++) {
+  /* Repartition topics last: their writers' sources say how many
+   * partitions they get. */
+  for (int k = 0; !rc && k < 2 * plan->nsources; k++) {
+    int s = k % plan->nsources;
     const sl_pnode *src = plan->sources[s];
     const char *topic = src->u.source.topic;
-    if (seen_topic(q, topic))
+    if (src->u.source.internal != (k >= plan->nsources) ||
+        seen_topic(q, topic))
       continue;
     if (src->u.source.internal) {
-      /* The writer below is fed by sources described before. */
+      /* A join's two topics both get the larger count of its streams'
+       * topics, so that partition p of both holds the same keys. */
       sl_pnode *w = src->inputs[0];
+      int up = topic_partitions(q, w->u.repart.source->u.source.topic);
+      int peer = w->u.repart.peer
+                     ? topic_partitions(q, w->u.repart.peer->u.source.topic)
+                     : 0;
       if (w->u.repart.partitions <= 0)
-        w->u.repart.partitions = q->source_partitions;
-      int up = 0;
-      for (int i = 0; i < q->nparts; i++)
-        up += !strcmp(q->parts[i].topic, w->u.repart.source->u.source.topic);
+        w->u.repart.partitions = up > peer ? up : peer;
       w->u.repart.upstream = up;
       rc = sl_kafka_admin_create_topic(admin, topic, w->u.repart.partitions,
                                        replication, NULL, true, err);
@@ -110,8 +151,14 @@ static sl_status prepare_topics(sl_query *q, sl_error *err) {
       }
       rc = add_parts(q, topic, info, src->u.source.internal, err);
     }
+    /* A topic left by an earlier run keeps its count: the writer
+     * hashes over the partitions the readers really have. */
+    if (!rc && src->u.source.internal)
+      src->inputs[0]->u.repart.partitions = info->partition_count;
     sl_kafka_topic_info_free(info);
   }
+  if (!rc)
+    rc = check_join_topics(q, err);
 
   /* Dead-letter topics: as many partitions as their stream's topic. */
   for (int s = 0; !rc && s < plan->nsources; s++) {
@@ -159,27 +206,17 @@ static sl_status name_internal(sl_query *q, sl_error *err) {
       if (r->kind == SL_PNODE_SOURCE && r->u.source.internal &&
           r->inputs[0] == w)
         r->u.source.topic = name;
-      /* The operator reading it says so in EXPLAIN. */
-      if (r->kind == SL_PNODE_STATEFUL && r->keyed_by &&
-          r->inputs[0]->kind == SL_PNODE_SOURCE &&
-          r->inputs[0]->u.source.internal && r->inputs[0]->inputs[0] == w) {
-        char text[SL_ERROR_NAME_MAX * 4];
-        snprintf(text, sizeof(text), "by key %s of topic %s, state per "
-                 "partition", w->u.repart.key_text, name);
-        if (!(r->keyed_by = sl_arena_strdup(&plan->arena, text)))
-          return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
-      }
     }
   }
-  return SL_OK;
-}
 
-/* The partitions of a source topic the query knows. */
-static int topic_partitions(const sl_query *q, const char *topic) {
-  int n = 0;
-  for (int i = 0; i < q->nparts; i++)
-    n += !strcmp(q->parts[i].topic, topic);
-  return n;
+  /* The operators reading them say so in EXPLAIN. */
+  for (int i = 0; i < plan->nnodes; i++) {
+    sl_pnode *r = plan->nodes[i];
+    if (r->kind == SL_PNODE_STATEFUL && r->keyed_by &&
+        sl_plan_repart_text(plan, r))
+      return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  }
+  return SL_OK;
 }
 
 /* A keyed plan's joins need both topics split alike (sl_plan.

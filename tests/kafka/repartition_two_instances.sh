@@ -10,6 +10,12 @@
 # holds exactly the per-window results one instance over all the input
 # gives: every (key, window) once, with the count and sum of a Python
 # oracle over the input.
+# A join of that stream with a second one (three partitions, keyed by id
+# too) on k runs beside it: each side goes through its own repartition
+# topic, both with four partitions (the larger count), and the instances
+# split them alike, so each instance joins the keys of its partitions.
+# Every record of the first stream meets exactly its twin of the second
+# (3 ms later, WITHIN 5 ms; the neighbours are 7 ms and more away), once.
 #
 #   repartition_two_instances.sh SLUICE
 set -euo pipefail
@@ -27,6 +33,8 @@ trap cleanup EXIT
 run=$$$(date +%s)
 src=repart_src_$run
 dst=repart_dst_$run
+src2=repart_src2_$run
+jdst=repart_join_$run
 total=4000
 keys=16
 base=$(($(date +%s) * 1000))
@@ -47,6 +55,45 @@ for i in range(1, total + 1):
                                           "v": i, "ts": base + i * 10})))
 print("0\t%s" % json.dumps({"id": 0, "k": "end", "v": 0,
                              "ts": base + 600000}))
+PY
+
+# records2.py BASE TOTAL KEYS PARTITION: the twins, record j (id j, key
+# k(j mod KEYS), w 2 j, event time BASE + 10 j + 3 ms) when j mod 3 is
+# PARTITION.
+cat > "$work/records2.py" <<'PY'
+import json, sys
+base, total, nkeys, p = (int(a) for a in sys.argv[1:5])
+for j in range(1, total + 1):
+    if j % 3 == p:
+        print("%d\t%s" % (j, json.dumps({"id": j, "k": "k%d" % (j % nkeys),
+                                          "w": 2 * j,
+                                          "ts": base + j * 10 + 3})))
+PY
+
+# check_join.py TOTAL: every id once, with its twin's w.
+cat > "$work/check_join.py" <<'PY'
+import json, sys
+total = int(sys.argv[1])
+got, copies = {}, 0
+for line in sys.stdin:
+    if not line.strip():
+        continue
+    r = json.loads(line)
+    if r["id"] in got:
+        copies += 1
+    got[r["id"]] = (r["v"], r["w"])
+want = {i: (i, 2 * i) for i in range(1, total + 1)}
+missing = sorted(set(want) - set(got))
+extra = sorted(set(got) - set(want))
+wrong = sorted(i for i in want if i in got and got[i] != want[i])
+for i in missing[:5]:
+    print("join: missing id %d" % i)
+for i in extra[:5]:
+    print("join: unexpected id %d" % i)
+for i in wrong[:5]:
+    print("join: id %d: got %s, want %s" % (i, got[i], want[i]))
+if copies:
+    print("join: %d pairs emitted twice" % copies)
 PY
 
 cat > "$work/check.py" <<'PY'
@@ -106,6 +153,15 @@ read_dst() {
   { kcat -C -b "$brokers" -t "$dst" -e -q -f '%s\n' 2>/dev/null || true; }
 }
 
+read_jdst() {
+  { kcat -C -b "$brokers" -t "$jdst" -e -q -f '%s\n' 2>/dev/null || true; }
+}
+
+problems_now() {
+  read_dst | python3 "$work/check.py" "$base" "$total" "$keys"
+  read_jdst | python3 "$work/check_join.py" "$total"
+}
+
 cat > "$work/pipeline.sql" <<SQL
 CREATE STREAM src (id BIGINT, k VARCHAR, v BIGINT, ts TIMESTAMP)
   WITH (topic='$src', key='id', partitions=4, timestamp='ts',
@@ -114,6 +170,12 @@ CREATE STREAM win WITH (topic='$dst') AS
   SELECT k, WINDOW_START, COUNT(*) AS n, SUM(v) AS s
   FROM src WINDOW TUMBLING (SIZE 1 SECOND)
   GROUP BY k EMIT FINAL;
+CREATE STREAM src2 (id BIGINT, k VARCHAR, w BIGINT, ts TIMESTAMP)
+  WITH (topic='$src2', key='id', partitions=3, timestamp='ts',
+        timestamp_format='epoch_ms');
+CREATE STREAM jn WITH (topic='$jdst') AS
+  SELECT src.id AS id, src.v AS v, src2.w AS w
+  FROM src JOIN src2 WITHIN 5 MILLISECONDS ON src.k = src2.k;
 SQL
 
 # The plan repartitions (EXPLAIN, embedded broker).
@@ -124,10 +186,22 @@ CREATE STREAM src (id BIGINT, k VARCHAR, v BIGINT, ts TIMESTAMP)
 CREATE STREAM win AS
   SELECT k, WINDOW_START, COUNT(*) AS n, SUM(v) AS s
   FROM src WINDOW TUMBLING (SIZE 1 SECOND) GROUP BY k EMIT FINAL;
-EXPLAIN win;" 2>&1)
+EXPLAIN win;
+CREATE STREAM src2 (id BIGINT, k VARCHAR, w BIGINT, ts TIMESTAMP)
+  WITH (topic='src2', key='id', partitions=3, timestamp='ts',
+        timestamp_format='epoch_ms');
+CREATE STREAM jn AS
+  SELECT src.id AS id, src.v AS v, src2.w AS w
+  FROM src JOIN src2 WITHIN 5 MILLISECONDS ON src.k = src2.k;
+EXPLAIN jn;" 2>&1)
 topic=_sluice-sluice-win-repartition-0
+j0=_sluice-sluice-jn-repartition-0
+j1=_sluice-sluice-jn-repartition-1
 for want in "RepartitionSink topic=$topic" \
-    "partitioning: by key k of topic $topic, state per partition"; do
+    "partitioning: by key k of topic $topic, state per partition" \
+    "RepartitionSink topic=$j0" "RepartitionSink topic=$j1" \
+    "partitioning: by key k of topic $j0 and key k of topic $j1, state per \
+partition"; do
   grep -qF "$want" <<<"$plan" ||
     { echo "no \"$want\" in the plan:"; echo "$plan"; exit 1; }
 done
@@ -140,15 +214,22 @@ wait_log "$work/i1.log" "query win task 0: 8 partitions assigned"
 start_instance 2 -e "SHOW STREAMS;"
 wait_log "$work/i2.log" "query win task 0: 4 partitions assigned"
 wait_log "$work/i1.log" "query win task 0: 4 partitions assigned"
+# The join's group: 4 + 3 stream partitions and 4 + 4 of its topics,
+# split 8 and 7.
+wait_log "$work/i2.log" "query jn task 0: [78] partitions assigned"
+wait_log "$work/i1.log" "query jn task 0: [78] partitions assigned"
 
 for p in 0 1 2 3; do
   python3 "$work/records.py" "$base" "$total" "$keys" "$p" |
     kcat -P -b "$brokers" -t "$src" -p "$p" -K $'\t'
 done
+for p in 0 1 2; do
+  python3 "$work/records2.py" "$base" "$total" "$keys" "$p" |
+    kcat -P -b "$brokers" -t "$src2" -p "$p" -K $'\t'
+done
 
 for _ in $(seq 1 120); do
-  [ -z "$(read_dst | python3 "$work/check.py" "$base" "$total" "$keys")" ] &&
-    break
+  [ -z "$(problems_now)" ] && break
   for i in 0 1; do
     kill -0 "${pids[$i]}" 2>/dev/null ||
       { echo "instance $((i + 1)) ended:"; tail -30 "$work/i$((i + 1)).log";
@@ -164,13 +245,14 @@ for i in 1 0; do
 done
 pids=()
 
-problems=$(read_dst | python3 "$work/check.py" "$base" "$total" "$keys")
+problems=$(problems_now)
 if [ -n "$problems" ]; then
-  echo "two instances' windows differ from one instance's:"
+  echo "two instances' windows or join pairs differ from one instance's:"
   echo "$problems"
   grep -hE "assigned|restored|ERROR|WARN" "$work/i1.log" "$work/i2.log" |
     tail -20
   exit 1
 fi
 summary=$(read_dst | python3 "$work/check.py" "$base" "$total" "$keys" x)
-echo "two instances, repartitioned, $total records: $summary, exact"
+echo "two instances, repartitioned, $total records: $summary, $total" \
+  "join pairs, exact"

@@ -14,8 +14,11 @@
  * window grouped by an aggregate's value or over OVER's results (a plan
  * where one operator of two is not keyed), a stateless plan.  A
  * persistent GROUP BY on another column is repartitioned through an
- * internal topic (EXPLAIN shows writer and reader); a transient one, a
- * join, a union or two stateful operators are not.
+ * internal topic (EXPLAIN shows writer and reader), and so is each
+ * side of a persistent stream join on other columns (both writers know
+ * each other's stream, for the partition count), and OVER and top-N
+ * by their PARTITION BY; a transient one, a union or two stateful
+ * operators are not.
  */
 #include "test_util.h"
 
@@ -397,9 +400,11 @@ static void test_repartition(void **state) {
   assert_int_equal(plan->nrepartitions, 0);
   sl_plan_free(plan);
 
-  /* A join, a UNION ALL, two stateful operators: one state. */
+  /* A UNION ALL (under a GROUP BY or a join's side), two stateful
+   * operators: one state. */
   static const char *const kept[] = {
-      "SELECT s.x, u.v FROM s JOIN u WITHIN 1 SECOND ON s.x = u.k;",
+      "SELECT s.x, t.v FROM s JOIN (SELECT x, v, ts FROM u UNION ALL "
+      "SELECT x, v, ts FROM s) AS t WITHIN 1 SECOND ON s.x = t.x;",
       "SELECT k, COUNT(*) AS c FROM (SELECT k, v, ts FROM s UNION ALL "
       "SELECT k, w, ts FROM b) GROUP BY k;",
       "SELECT c, COUNT(*) AS w FROM (SELECT x, WINDOW_START, COUNT(*) AS c "
@@ -412,6 +417,158 @@ static void test_repartition(void **state) {
                plan->keyed_state, plan->nrepartitions);
     sl_plan_free(plan);
   }
+}
+
+/* The writer feeding the internal source that is input port of n. */
+static const sl_pnode *writer_of(const sl_pnode *n, int port) {
+  const sl_pnode *r = n->inputs[port];
+  assert_int_equal(r->kind, SL_PNODE_SOURCE);
+  assert_true(r->u.source.internal);
+  assert_int_equal(r->u.source.format, SL_SOURCE_INTERNAL);
+  assert_int_equal(r->inputs[0]->kind, SL_PNODE_SINK_REPARTITION);
+  return r->inputs[0];
+}
+
+/* A persistent stream join on other columns: each side goes through its
+ * own repartition topic, keyed by its half of the key equalities, both
+ * as many partitions as the larger of the two streams. */
+static void test_repartition_join(void **state) {
+  (void)state;
+  const char *q = "SELECT s.x, u.v FROM s LEFT JOIN u WITHIN 1 SECOND "
+                  "ON s.x = u.k;";
+  sl_plan *plan = plan_as(q, true);
+  assert_true(plan->keyed_state);
+  assert_int_equal(plan->nrepartitions, 2);
+  assert_int_equal(plan->ncopartitioned, 0);
+  assert_int_equal(plan->nsources, 4);
+  const sl_pnode *join = NULL;
+  for (int i = 0; i < plan->nnodes; i++)
+    if (plan->nodes[i]->kind == SL_PNODE_STATEFUL)
+      join = plan->nodes[i];
+  assert_non_null(join);
+  const sl_pnode *w0 = writer_of(join, 0), *w1 = writer_of(join, 1);
+  assert_string_equal(w0->u.repart.topic, "_sluice-svc-q-repartition-0");
+  assert_string_equal(w1->u.repart.topic, "_sluice-svc-q-repartition-1");
+  assert_string_equal(w0->u.repart.source->u.source.topic, "s");
+  assert_string_equal(w1->u.repart.source->u.source.topic, "u");
+  assert_ptr_equal(w0->u.repart.peer, w1->u.repart.source);
+  assert_ptr_equal(w1->u.repart.peer, w0->u.repart.source);
+  assert_int_equal(w0->u.repart.partitions, -1);
+  assert_int_equal(w1->u.repart.partitions, -1);
+  assert_string_equal(w0->u.repart.key_text, "x");
+  assert_string_equal(w1->u.repart.key_text, "k");
+
+  sl_strbuf sb = SL_STRBUF_INIT;
+  assert_int_equal(sl_plan_explain(plan, NULL, NULL, &sb), SL_OK);
+  static const char *const want[] = {
+      "IntervalJoin left within=(1000ms, 1000ms) grace=0ms\n",
+      "partitioning: by key x of topic _sluice-svc-q-repartition-0 and key "
+      "k of topic _sluice-svc-q-repartition-1, state per partition\n",
+      "one per partition)\n",
+      "Source topic=_sluice-svc-q-repartition-0 format=internal\n",
+      "RepartitionSink topic=_sluice-svc-q-repartition-0 format=internal\n",
+      "key: x\n",
+      "topic partitions: the larger count of the two sources'\n",
+      "Source stream=s topic=s format=json\n",
+      "Source topic=_sluice-svc-q-repartition-1 format=internal\n",
+      "RepartitionSink topic=_sluice-svc-q-repartition-1 format=internal\n",
+      "key: k\n",
+      "topic partitions: the larger count of the two sources'\n",
+      "Source stream=u topic=u format=json\n",
+  };
+  const char *at = sb.data;
+  for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+    const char *hit = strstr(at, want[i]);
+    if (!hit)
+      fail_msg("no \"%s\" (in order) in:\n%s", want[i], sb.data);
+    at = hit;
+  }
+  sl_strbuf_free(&sb);
+
+  /* The runtime names the topics again with its service. */
+  sl_pnode *w = (sl_pnode *)w0;
+  w->u.repart.topic = "_sluice-other-q-repartition-0";
+  assert_int_equal(sl_plan_repart_text(plan, (sl_pnode *)join), SL_OK);
+  assert_string_equal(join->keyed_by,
+                      "by key x of topic _sluice-other-q-repartition-0 and "
+                      "key k of topic _sluice-svc-q-repartition-1, state "
+                      "per partition");
+  sl_plan_free(plan);
+
+  /* Transient, or keyed already (both record keys): no topic. */
+  plan = plan_as(q, false);
+  assert_false(plan->keyed_state);
+  assert_int_equal(plan->nrepartitions, 0);
+  sl_plan_free(plan);
+  plan = plan_as("SELECT s.k, b.w FROM s JOIN b WITHIN 1 SECOND "
+                 "ON s.k = b.k;", true);
+  assert_true(plan->keyed_state);
+  assert_int_equal(plan->nrepartitions, 0);
+  assert_int_equal(plan->ncopartitioned, 1);
+  sl_plan_free(plan);
+
+  /* One side keyed by the join key, the other not: both sides are
+   * repartitioned, so that both hash the key alike. */
+  plan = plan_as("SELECT s.k, u.v FROM s JOIN u WITHIN 1 SECOND "
+                 "ON s.k = u.k;", true);
+  assert_true(plan->keyed_state);
+  assert_int_equal(plan->nrepartitions, 2);
+  assert_int_equal(plan->ncopartitioned, 0);
+  sl_plan_free(plan);
+}
+
+/* OVER and top-N per key on another column, persistent: one
+ * repartition topic keyed by PARTITION BY; transient: one state. */
+/* OVER and top-N emit at once from the history seen so far; they keep
+ * one state rather than read rows that several writers interleaved. */
+static void test_over_not_repartitioned(void **state) {
+  (void)state;
+  static const char *const qs[] = {
+      "SELECT x, LAG(v) OVER (PARTITION BY x ORDER BY ts) AS p FROM s;",
+      "SELECT * FROM (SELECT x, v, ROW_NUMBER() OVER (PARTITION BY x "
+      "ORDER BY v DESC) AS rn FROM s) r WHERE rn <= 2;",
+  };
+  for (size_t i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
+    sl_plan *plan = plan_as(qs[i], true);
+    if (plan->keyed_state || plan->nrepartitions != 0)
+      fail_msg("\"%s\": keyed %d, repartitions %d", qs[i],
+               plan->keyed_state, plan->nrepartitions);
+    char *part = stateful_partitioning(plan);
+    assert_non_null(part);
+    if (strncmp(part, "single task", 11) != 0)
+      fail_msg("\"%s\": partitioning \"%s\"", qs[i], part);
+    free(part);
+    sl_plan_free(plan);
+  }
+}
+
+/* A training set's join stays whole, and EXPLAIN of it says so too:
+ * EXPLAIN plans it with the training set as its sink object. */
+static void test_training_set_join_whole(void **state) {
+  (void)state;
+  sl_bound_stmt *st = bind("SELECT s.x, u.v FROM s LEFT JOIN u WITHIN 1 "
+                           "SECOND ON s.x = u.k;");
+  sl_catalog_object ts = {.kind = SL_CATALOG_TRAINING_SET};
+  sl_plan_request req = {.query = st->query,
+                         .query_id = "q",
+                         .persistent = true,
+                         .service = "svc",
+                         .bounded = true,
+                         .file = "t.sql",
+                         .catalog = fx.cat,
+                         .limit = -1,
+                         .sink = SL_PLAN_SINK_CALLBACK,
+                         .stream = &ts,
+                         .partitions = -1,
+                         .replicas = -1};
+  sl_plan *plan = NULL;
+  sl_error err;
+  if (sl_plan_build(&req, &plan, &err))
+    fail_msg("planning failed: %s", err.message);
+  assert_int_equal(plan->nrepartitions, 0);
+  assert_false(plan->keyed_state);
+  sl_plan_free(plan);
+  sl_bound_stmt_free(st);
 }
 
 static void test_mixed(void **state) {
@@ -449,6 +606,9 @@ int main(void) {
       cmocka_unit_test(test_over_aggregates),
       cmocka_unit_test(test_temporal),
       cmocka_unit_test(test_repartition),
+      cmocka_unit_test(test_repartition_join),
+      cmocka_unit_test(test_over_not_repartitioned),
+      cmocka_unit_test(test_training_set_join_whole),
       cmocka_unit_test(test_mixed),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
