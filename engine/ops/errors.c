@@ -7,6 +7,13 @@
  * one.  Log lines for skipped and late records go through one rate
  * limiter per router, so a stream full of bad records cannot flood the
  * log; the counters still see every record.
+ *
+ * Rows read from a repartition topic carry the internal record, not the
+ * one their stream held.  Their dead letters read the original back by
+ * the stream partition and offset the internal record names (a fetcher
+ * made on first need), so that a dead letter is the same whether or not
+ * the query repartitioned.  Should the original be gone, the row's
+ * values stand in as for computed rows, and a warning says why.
  */
 #include "engine/ops/errors.h"
 
@@ -16,15 +23,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/kafka/fetch.h"
 #include "engine/kafka/producer.h"
 #include "engine/ops/output.h"
+#include "engine/ops/repartition.h"
 #include "engine/types/format.h"
 
 typedef struct route {
   char *topic;
   sl_error_policy policy;
   char *dlq_topic;
+  char *origin;     /* a repartition topic's stream topic, else NULL */
 } route;
+
+/* Where a failed row came from in its stream. */
+typedef struct position {
+  const char *topic;
+  int32_t partition;
+  int64_t offset;
+  bool repartitioned;   /* the row's bytes are an internal record */
+} position;
 
 /* Counters are atomic: a report may read them while the task runs. */
 typedef struct counters {
@@ -42,7 +60,13 @@ struct sl_op_errors {
   int nroutes;
   counters stats;
   sl_log_limit log_limit;
+  const sl_kafka_config *kafka;   /* for reading originals back */
+  sl_kafka_fetcher *fetcher;
+  sl_repart_header head;          /* scratch: a row's internal header */
 };
+
+/* How long a dead letter waits for its original record. */
+#define FETCH_TIMEOUT_MS 10000
 
 static void bump(atomic_llong *c) {
   atomic_fetch_add_explicit(c, 1, memory_order_relaxed);
@@ -93,8 +117,10 @@ void sl_op_errors_free(sl_op_errors *er) {
   for (int i = 0; i < er->nroutes; i++) {
     free(er->routes[i].topic);
     free(er->routes[i].dlq_topic);
+    free(er->routes[i].origin);
   }
   free(er->routes);
+  sl_kafka_fetcher_free(er->fetcher);
   free(er->query_id);
   free(er);
 }
@@ -115,6 +141,7 @@ sl_status sl_op_errors_add_source(sl_op_errors *er, const char *topic,
   r->topic = strdup(topic);
   r->dlq_topic = dlq_topic ? strdup(dlq_topic) : NULL;
   r->policy = policy;
+  r->origin = NULL;
   if (!r->topic || (dlq_topic && !r->dlq_topic)) {
     free(r->topic);
     free(r->dlq_topic);
@@ -122,6 +149,25 @@ sl_status sl_op_errors_add_source(sl_op_errors *er, const char *topic,
   }
   er->nroutes++;
   return SL_OK;
+}
+
+/* Declares topic a repartition topic of stream topic origin (see
+ * errors.h). */
+sl_status sl_op_errors_set_origin(sl_op_errors *er, const char *topic,
+                                  const char *origin,
+                                  const sl_kafka_config *kafka,
+                                  sl_error *err) {
+  for (int i = 0; i < er->nroutes; i++) {
+    route *r = &er->routes[i];
+    if (strcmp(r->topic, topic) != 0)
+      continue;
+    free(r->origin);
+    if (!(r->origin = strdup(origin)))
+      return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+    er->kafka = kafka;
+    return SL_OK;
+  }
+  return sl_error_set(err, SL_ERR_INTERNAL, "no route for topic %s", topic);
 }
 
 /* The route of topic; rows without a single source topic (results of a
@@ -148,21 +194,68 @@ static sl_status row_json(const sl_batch *b, int row, sl_strbuf *out) {
   return out->failed ? SL_ERR_NOMEM : SL_OK;
 }
 
+/* The stream position of row: for a row of a repartition topic, the
+ * one its internal record names; else the row's own. */
+static position position_of(sl_op_errors *er, const route *rt,
+                            const char *topic, const sl_batch_row *m) {
+  position pos = {topic ? topic : rt ? rt->topic : "?", m->partition,
+                  m->offset, false};
+  if (rt && rt->origin)
+    pos.topic = rt->origin;
+  if (!rt || !rt->origin || !m->value)
+    return pos;
+  sl_rowcodec_reader rd;
+  sl_rowcodec_reader_init(&rd, m->value, m->value_len);
+  if (sl_repart_read_header(&rd, &er->head) &&
+      er->head.kind == SL_REPART_ROW) {
+    pos.partition = er->head.partition;
+    pos.offset = er->head.offset;
+    pos.repartitioned = true;
+  }
+  return pos;
+}
+
+/* Reads the original of a repartitioned row into rec's key and value;
+ * false (with a warning) when it cannot be read. */
+static bool read_original(sl_op_errors *er, const position *pos,
+                          sl_kafka_record *rec) {
+  sl_error ferr;
+  sl_kafka_fetched got;
+  if ((!er->fetcher &&
+       sl_kafka_fetcher_new(er->kafka, &er->fetcher, &ferr)) ||
+      sl_kafka_fetch(er->fetcher, pos->topic, pos->partition, pos->offset,
+                     FETCH_TIMEOUT_MS, &got, &ferr)) {
+    sl_log_ratelimited(&er->log_limit, SL_LOG_WARN, "engine",
+                       "%s [%d] @ %lld: dead letter carries the row's "
+                       "values: %s", pos->topic, (int)pos->partition,
+                       (long long)pos->offset, ferr.message);
+    return false;
+  }
+  rec->key = got.key;
+  rec->key_len = got.key_len;
+  rec->value = got.value;
+  rec->value_len = got.value_len;
+  if (got.timestamp_ms >= 0)
+    rec->timestamp_ms = got.timestamp_ms;
+  return true;
+}
+
 /* Produces the dead letter of row: original bytes and the headers. */
 static sl_status dead_letter(sl_op_errors *er, const route *rt,
-                             const sl_batch *b, int row, const char *reason,
+                             const position *pos, const sl_batch *b,
+                             int row, const char *reason,
                              const char *message, sl_error *err) {
   if (!er->output)
     return sl_error_set(err, SL_ERR_INTERNAL,
                         "dead letter for %s without a producer", rt->topic);
   const sl_batch_row *m = &b->rows[row];
   char part[16], off[24];
-  snprintf(part, sizeof(part), "%" PRId32, m->partition);
-  snprintf(off, sizeof(off), "%" PRId64, m->offset);
+  snprintf(part, sizeof(part), "%" PRId32, pos->partition);
+  snprintf(off, sizeof(off), "%" PRId64, pos->offset);
   sl_kafka_header hs[6] = {
       {SL_DLQ_HEADER_REASON, reason, strlen(reason)},
       {SL_DLQ_HEADER_MESSAGE, message, strlen(message)},
-      {SL_DLQ_HEADER_TOPIC, rt->topic, strlen(rt->topic)},
+      {SL_DLQ_HEADER_TOPIC, pos->topic, strlen(pos->topic)},
       {SL_DLQ_HEADER_PARTITION, part, strlen(part)},
       {SL_DLQ_HEADER_OFFSET, off, strlen(off)},
       {SL_DLQ_HEADER_QUERY, er->query_id, strlen(er->query_id)},
@@ -178,8 +271,14 @@ static sl_status dead_letter(sl_op_errors *er, const route *rt,
       .headers = hs,
       .header_count = 6,
   };
+  bool computed_row = !m->value && !m->key;
+  if (pos->repartitioned && !read_original(er, pos, &rec)) {
+    rec.key = NULL;
+    rec.key_len = 0;
+    computed_row = true;
+  }
   sl_strbuf computed = SL_STRBUF_INIT;
-  if (!m->value && !m->key && b->ncols > 0) {
+  if (computed_row && b->ncols > 0) {
     if (row_json(b, row, &computed)) {
       sl_strbuf_free(&computed);
       return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
@@ -190,8 +289,8 @@ static sl_status dead_letter(sl_op_errors *er, const route *rt,
   sl_status rc = sl_op_output_produce(er->output, &rec, err);
   sl_strbuf_free(&computed);
   if (rc)
-    return sl_error_prefix(err, "dead-lettering %s [%d] @ %lld", rt->topic,
-                           (int)m->partition, (long long)m->offset);
+    return sl_error_prefix(err, "dead-lettering %s [%d] @ %lld", pos->topic,
+                           (int)pos->partition, (long long)pos->offset);
   bump(&er->stats.dead_lettered);
   return SL_OK;
 }
@@ -207,24 +306,22 @@ sl_status sl_op_errors_route(sl_op_errors *er, const char *topic,
 
   const route *rt = find_route(er, topic);
   sl_error_policy policy = rt ? rt->policy : SL_POLICY_FAIL;
+  position pos = position_of(er, rt, topic, m);
   bump(&er->stats.failed);
   switch (policy) {
   case SL_POLICY_FAIL:
     bump(&er->stats.stopped);
-    if (!topic)
-      topic = rt ? rt->topic : "?";
-    return sl_error_set_record(err, topic, m->partition,
-                               m->offset, reason, "%s: %s", reason, message);
+    return sl_error_set_record(err, pos.topic, pos.partition, pos.offset,
+                               reason, "%s: %s", reason, message);
   case SL_POLICY_SKIP:
     bump(&er->stats.skipped);
     sl_log_ratelimited(&er->log_limit, SL_LOG_WARN, "engine",
-                       "%s [%d] @ %lld: skipped (%s): %s",
-                       topic ? topic : rt->topic,
-                       (int)m->partition, (long long)m->offset, reason,
+                       "%s [%d] @ %lld: skipped (%s): %s", pos.topic,
+                       (int)pos.partition, (long long)pos.offset, reason,
                        message);
     return SL_OK;
   case SL_POLICY_DLQ:
-    return dead_letter(er, rt, batch, row, reason, message, err);
+    return dead_letter(er, rt, &pos, batch, row, reason, message, err);
   }
   return SL_OK;
 }
@@ -246,15 +343,14 @@ sl_status sl_op_errors_late(sl_op_errors *er, const char *topic,
                             const sl_batch *batch, int row,
                             const char *message, sl_error *err) {
   const route *rt = find_route(er, topic);
-  const sl_batch_row *m = &batch->rows[row];
+  position pos = position_of(er, rt, topic, &batch->rows[row]);
   bump(&er->stats.late);
   bump(&er->stats.failed);
   if (rt && rt->policy == SL_POLICY_DLQ)
-    return dead_letter(er, rt, batch, row, "late", message, err);
+    return dead_letter(er, rt, &pos, batch, row, "late", message, err);
   sl_log_ratelimited(&er->log_limit, SL_LOG_WARN, "engine",
-                     "%s [%d] @ %lld: late record: %s",
-                     topic ? topic : "?", (int)m->partition,
-                     (long long)m->offset, message);
+                     "%s [%d] @ %lld: late record: %s", pos.topic,
+                     (int)pos.partition, (long long)pos.offset, message);
   return SL_OK;
 }
 

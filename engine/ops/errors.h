@@ -19,6 +19,12 @@
  * array in column order, and the sluice.source.* headers name that
  * stream's topic with the row's partition and offset.
  *
+ * A row read from a repartition topic (sl_op_errors_set_origin) is
+ * reported at its stream's topic, partition and offset, which its
+ * internal record names, and its dead letter carries the original key
+ * and value read back from the stream (engine/kafka/fetch.h); only when
+ * that record is gone do the row's values stand in, as above.
+ *
  * Late records (reason "late") are counted always and never stop a query:
  * with dlq they are dead-lettered, with skip or fail only logged.  No
  * record disappears without being counted: the router's counters say
@@ -37,6 +43,7 @@
 
 #include "engine/common/error.h"
 #include "engine/common/log.h"
+#include "engine/kafka/config.h"
 #include "engine/ops/op.h"
 #include "engine/types/batch.h"
 
@@ -71,6 +78,14 @@ void sl_op_errors_free(sl_op_errors *er);
 sl_status sl_op_errors_add_source(sl_op_errors *er, const char *topic,
                                   sl_error_policy policy,
                                   const char *dlq_topic, sl_error *err);
+
+/* Declares topic (added before) a repartition topic whose rows come
+ * from stream topic origin (copied), on the cluster of kafka (borrowed:
+ * it must outlive the router), which dead letters read originals from. */
+sl_status sl_op_errors_set_origin(sl_op_errors *er, const char *topic,
+                                  const char *origin,
+                                  const sl_kafka_config *kafka,
+                                  sl_error *err);
 
 /* Routes one failed row of batch from topic (its error and raw bytes are
  * in the row's metadata).  Returns SL_OK when the row was skipped or

@@ -984,6 +984,11 @@ static sl_status task_open(sl_task *t, sl_error *err) {
     rc = sl_op_errors_add_source(t->errors, src->u.source.topic,
                                  src->u.source.policy,
                                  src->u.source.dlq_topic, err);
+    /* A repartition topic's failed rows are reported at their stream. */
+    if (!rc && src->u.source.internal)
+      rc = sl_op_errors_set_origin(
+          t->errors, src->u.source.topic,
+          src->inputs[0]->u.repart.source->u.source.topic, rt->kafka, err);
     if (rc)
       return rc;
   }

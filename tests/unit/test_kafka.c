@@ -24,6 +24,7 @@
 #include "engine/kafka/admin.h"
 #include "engine/kafka/broker.h"
 #include "engine/kafka/consumer.h"
+#include "engine/kafka/fetch.h"
 #include "engine/kafka/producer.h"
 
 /* Kafka protocol API keys used for fault injection. */
@@ -771,6 +772,48 @@ static void test_embedded_admin(void **state) {
                       "broker cannot delete topics");
 }
 
+/* A record read back by its position: any offset, in any order, and a
+ * clear error for one past the end. */
+static void test_fetch_by_position(void **state) {
+  (void)state;
+  create_topic("fetched", 2);
+  sl_kafka_producer *p = new_producer();
+  char key[16], value[32];
+  for (int i = 0; i < 5; i++) {
+    snprintf(key, sizeof(key), "k%d", i);
+    snprintf(value, sizeof(value), "{\"n\":%d}", i);
+    produce_kv(p, "fetched", 1, key, value);
+  }
+  flush_ok(p);
+  sl_kafka_producer_free(p);
+
+  sl_kafka_fetcher *f = NULL;
+  sl_error err;
+  check_ok(sl_kafka_fetcher_new(cfg, &f, &err), &err, "fetcher");
+  static const int64_t order[] = {3, 0, 4, 1, 1};
+  for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+    sl_kafka_fetched got;
+    check_ok(sl_kafka_fetch(f, "fetched", 1, order[i], 10000, &got, &err),
+             &err, "fetch");
+    snprintf(key, sizeof(key), "k%d", (int)order[i]);
+    snprintf(value, sizeof(value), "{\"n\":%d}", (int)order[i]);
+    if (got.key_len != strlen(key) || memcmp(got.key, key, got.key_len) ||
+        got.value_len != strlen(value) ||
+        memcmp(got.value, value, got.value_len))
+      fail_msg("offset %d: got key \"%.*s\" value \"%.*s\"",
+               (int)order[i], (int)got.key_len, (const char *)got.key,
+               (int)got.value_len, (const char *)got.value);
+  }
+
+  sl_kafka_fetched got;
+  assert_int_equal(sl_kafka_fetch(f, "fetched", 1, 9, 10000, &got, &err),
+                   SL_ERR_KAFKA);
+  if (!strstr(err.message, "fetched [1]") ||
+      !strstr(err.message, "past the partition's end"))
+    fail_msg("unexpected error: %s", err.message);
+  sl_kafka_fetcher_free(f);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_round_trip),
@@ -780,6 +823,7 @@ int main(void) {
       cmocka_unit_test(test_delivery_failure_reported),
       cmocka_unit_test(test_retention_loss_detected),
       cmocka_unit_test(test_embedded_admin),
+      cmocka_unit_test(test_fetch_by_position),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
