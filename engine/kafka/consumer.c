@@ -305,6 +305,8 @@ sl_status sl_kafka_consumer_new(const sl_kafka_config *cfg,
       "enable.auto.commit", "false",
       "enable.auto.offset.store", "false",
       "enable.partition.eof", "true",
+      c->opts.same_numbers ? "partition.assignment.strategy" : NULL,
+      "range",
       NULL};
   if (!c->opts.offset_reset) {
     /* No explicit choice: a user's auto.offset.reset stands. */

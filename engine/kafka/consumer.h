@@ -114,6 +114,11 @@ typedef struct sl_kafka_consumer_opts {
   sl_kafka_revoke_fn on_revoke;
   sl_kafka_loss_fn on_loss;
   void *ctx;
+  /* Every member must hold the same partition numbers of each topic
+   * (joins whose partition p of both topics holds the same keys): the
+   * group then uses the range assignor, whatever cfg says, since the
+   * others may split two topics differently. */
+  bool same_numbers;
 } sl_kafka_consumer_opts;
 
 typedef struct sl_kafka_consumer_stats {

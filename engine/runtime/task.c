@@ -872,6 +872,19 @@ static int plan_topics(const sl_plan *plan, const char **topics, int cap) {
   return n;
 }
 
+/* Whether the plan joins two topics partition by partition (streams
+ * keyed by the join key, or a join's two repartition topics). */
+static bool plan_joins_topics(const sl_plan *plan) {
+  if (plan->ncopartitioned > 0)
+    return true;
+  for (int s = 0; s < plan->nsources; s++) {
+    const sl_pnode *src = plan->sources[s];
+    if (src->u.source.internal && src->inputs[0]->u.repart.peer)
+      return true;
+  }
+  return false;
+}
+
 /* A restarted or moved stateful query: the partitions a restored
  * checkpoint (offs) has rows of hold the watermark back until the group
  * assigns them, so that no window closes without their rows (which
@@ -1024,7 +1037,9 @@ static sl_status task_open(sl_task *t, sl_error *err) {
                                .on_assign = on_assign,
                                .on_revoke = on_revoke,
                                .on_loss = on_loss,
-                               .ctx = t};
+                               .ctx = t,
+                               .same_numbers = plan->keyed_state &&
+                                               plan_joins_topics(plan)};
   if ((rc = sl_kafka_consumer_new(rt->kafka, &co, &t->consumer, err)))
     return rc;
 
