@@ -46,6 +46,7 @@
  */
 #include "catalog/state.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -130,12 +131,18 @@ enum {
 };
 
 struct sl_state {
+  /* Guards the table list, the statements and the checkpoint ids, for
+   * the tasks of one query that share the store (each writing only its
+   * own partitions' tables).  Recursive: a checkpoint's changelog may
+   * walk a partition while it holds the lock. */
+  pthread_mutex_t mu;
   sl_catalog *cat;
   char *query;
   sl_state_table *tables;
   int64_t last_checkpoint;
   bool has_changelog;
   sl_state_changelog changelog;
+  const sl_state_changelog *active; /* the running checkpoint's sink */
   sqlite3_stmt *stmts[S_COUNT];
   sl_strbuf chunk;   /* the chunk being encoded */
 };
@@ -281,9 +288,9 @@ static bool set_value(sl_state_table *t, sentry *e, const void *value,
   return true;
 }
 
-sl_status sl_state_table_get(sl_state *st, const char *op,
-                             int32_t partition, sl_state_table **out,
-                             sl_error *err) {
+static sl_status table_get(sl_state *st, const char *op,
+                           int32_t partition, sl_state_table **out,
+                           sl_error *err) {
   for (sl_state_table *t = st->tables; t; t = t->next)
     if (t->partition == partition && strcmp(t->op, op) == 0) {
       *out = t;
@@ -316,6 +323,15 @@ sl_status sl_state_table_get(sl_state *st, const char *op,
   st->tables = t;
   *out = t;
   return SL_OK;
+}
+
+sl_status sl_state_table_get(sl_state *st, const char *op,
+                             int32_t partition, sl_state_table **out,
+                             sl_error *err) {
+  pthread_mutex_lock(&st->mu);
+  sl_status rc = table_get(st, op, partition, out, err);
+  pthread_mutex_unlock(&st->mu);
+  return rc;
 }
 
 sl_status sl_state_put(sl_state_table *t, const void *key, size_t klen,
@@ -427,6 +443,11 @@ sl_status sl_state_open(sl_catalog *cat, const char *query_id,
     return nomem(err);
   }
   sl_strbuf_init(&st->chunk);
+  pthread_mutexattr_t attr;
+  pthread_mutexattr_init(&attr);
+  pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+  pthread_mutex_init(&st->mu, &attr);
+  pthread_mutexattr_destroy(&attr);
   sl_catalog_lock(cat);
   cat->nstates++;
   sl_catalog_unlock(cat);
@@ -444,6 +465,7 @@ void sl_state_close(sl_state *st) {
   sl_catalog_unlock(st->cat);
   free_tables(st);
   sl_strbuf_free(&st->chunk);
+  pthread_mutex_destroy(&st->mu);
   free(st->query);
   free(st);
 }
@@ -455,6 +477,7 @@ void sl_state_set_changelog(sl_state *st, const sl_state_changelog *cl) {
 }
 
 void sl_state_release_partition(sl_state *st, int32_t partition) {
+  pthread_mutex_lock(&st->mu);
   sl_state_table **link = &st->tables;
   while (*link) {
     sl_state_table *t = *link;
@@ -465,25 +488,47 @@ void sl_state_release_partition(sl_state *st, int32_t partition) {
       link = &t->next;
     }
   }
+  pthread_mutex_unlock(&st->mu);
 }
 
 int64_t sl_state_last_checkpoint(const sl_state *st) {
   return st->last_checkpoint;
 }
 
+/* Whether t is among the partitions of scope (NULL: all). */
+static bool in_scope(const sl_state_scope *scope, const sl_state_table *t) {
+  if (!scope || !scope->partitions)
+    return true;
+  for (int i = 0; i < scope->npartitions; i++)
+    if (scope->partitions[i] == t->partition)
+      return true;
+  return false;
+}
+
 void sl_state_size(const sl_state *st, int64_t *entries, int64_t *bytes) {
+  sl_state_size_of(st, NULL, entries, bytes);
+}
+
+void sl_state_size_of(const sl_state *st, const sl_state_scope *scope,
+                      int64_t *entries, int64_t *bytes) {
   *entries = 0;
   *bytes = 0;
+  pthread_mutex_lock((pthread_mutex_t *)&st->mu);
   for (const sl_state_table *t = st->tables; t; t = t->next) {
+    if (!in_scope(scope, t))
+      continue;
     *entries += (int64_t)t->live;
     *bytes += t->live_bytes;
   }
+  pthread_mutex_unlock((pthread_mutex_t *)&st->mu);
 }
 
 size_t sl_state_dirty(const sl_state *st) {
   size_t n = 0;
+  pthread_mutex_lock((pthread_mutex_t *)&st->mu);
   for (const sl_state_table *t = st->tables; t; t = t->next)
     n += t->ndirty;
+  pthread_mutex_unlock((pthread_mutex_t *)&st->mu);
   return n;
 }
 
@@ -574,9 +619,10 @@ static sl_status probe(sl_state *st, sl_state_table *t, sl_error *err) {
 static sl_status tell_changelog(sl_state *st, const sl_state_table *t,
                                 int64_t id, const sentry *e,
                                 sl_error *err) {
-  if (!st->has_changelog || !st->changelog.entry)
+  const sl_state_changelog *cl = st->active;
+  if (!cl || !cl->entry)
     return SL_OK;
-  return st->changelog.entry(st->changelog.ud, id, t->op, t->partition,
+  return cl->entry(cl->ud, id, t->op, t->partition,
                              e->key, e->klen, e->deleted ? NULL : e->value,
                              e->vlen, err);
 }
@@ -807,12 +853,15 @@ static sl_status write_table(sl_state *st, sl_state_table *t, int64_t id,
   return rc;
 }
 
-/* Writes every changed table; *written counts the changed entries. */
-static sl_status write_entries(sl_state *st, int64_t id, int64_t *written,
+/* Writes every changed table of scope; *written counts the changed
+ * entries. */
+static sl_status write_entries(sl_state *st, const sl_state_scope *scope,
+                               int64_t id, int64_t *written,
                                sl_error *err) {
   sl_status rc = SL_OK;
   for (sl_state_table *t = st->tables; !rc && t; t = t->next)
-    rc = write_table(st, t, id, written, err);
+    if (in_scope(scope, t))
+      rc = write_table(st, t, id, written, err);
   return rc;
 }
 
@@ -883,8 +932,10 @@ static sl_status next_id(sl_state *st, int64_t *id, sl_error *err) {
 
 /* After the commit: entries are clean, tombstones go, and each table's
  * record of the file is what the checkpoint left. */
-static void settle(sl_state *st) {
+static void settle(sl_state *st, const sl_state_scope *scope) {
   for (sl_state_table *t = st->tables; t; t = t->next) {
+    if (!in_scope(scope, t))
+      continue;
     if (t->known)
       t->file = t->next_file;
     for (size_t i = 0; i < t->ndirty; i++) {
@@ -909,38 +960,56 @@ sl_status sl_state_checkpoint(sl_state *st, const sl_catalog_offset *offsets,
                               int noffsets,
                               const sl_catalog_counters *counters,
                               int64_t *checkpoint_id, sl_error *err) {
+  return sl_state_checkpoint_scope(st, NULL, offsets, noffsets, counters,
+                                   checkpoint_id, err);
+}
+
+sl_status sl_state_checkpoint_scope(sl_state *st,
+                                    const sl_state_scope *scope,
+                                    const sl_catalog_offset *offsets,
+                                    int noffsets,
+                                    const sl_catalog_counters *counters,
+                                    int64_t *checkpoint_id, sl_error *err) {
   sl_catalog *cat = st->cat;
+  pthread_mutex_lock(&st->mu);
   sl_status rc = sl_catalog_begin(cat, err);
-  if (rc)
+  if (rc) {
+    pthread_mutex_unlock(&st->mu);
     return rc;
+  }
+  st->active = scope ? scope->changelog
+                     : st->has_changelog ? &st->changelog : NULL;
 
   int64_t id = 0, written = 0;
   rc = next_id(st, &id, err);
   if (!rc)
-    rc = write_entries(st, id, &written, err);
+    rc = write_entries(st, scope, id, &written, err);
   if (!rc)
     rc = write_offsets(st, id, offsets, noffsets, err);
-  if (!rc && st->has_changelog && st->changelog.boundary)
-    rc = st->changelog.boundary(st->changelog.ud, id, offsets, noffsets,
-                                err);
+  if (!rc && st->active && st->active->boundary)
+    rc = st->active->boundary(st->active->ud, id, offsets, noffsets, err);
   if (!rc)
     rc = write_checkpoint_row(st, id, written, offsets, noffsets, counters,
                               err);
+  st->active = NULL;
   if (rc) {
     sl_catalog_rollback(cat);
+    pthread_mutex_unlock(&st->mu);
     sl_error_prefix(err, "checkpoint %lld of query \"%s\"", (long long)id,
                     st->query);
     return rc;
   }
   rc = sl_catalog_commit(cat, err);
   if (rc) {
+    pthread_mutex_unlock(&st->mu);
     sl_error_prefix(err, "checkpoint %lld of query \"%s\"", (long long)id,
                     st->query);
     return rc;
   }
 
-  settle(st);
+  settle(st, scope);
   st->last_checkpoint = id;
+  pthread_mutex_unlock(&st->mu);
   if (checkpoint_id)
     *checkpoint_id = id;
   return SL_OK;
@@ -1050,8 +1119,8 @@ static sl_status load_entries(sl_state *st, sl_error *err) {
   return rc;
 }
 
-sl_status sl_state_restore(sl_state *st, int64_t *checkpoint_id,
-                           sl_error *err) {
+static sl_status restore(sl_state *st, int64_t *checkpoint_id,
+                         sl_error *err) {
   free_tables(st);
   st->last_checkpoint = 0;
   sl_status rc = sl_catalog_begin(st->cat, err);
@@ -1075,6 +1144,14 @@ sl_status sl_state_restore(sl_state *st, int64_t *checkpoint_id,
   if (checkpoint_id)
     *checkpoint_id = id - 1;
   return SL_OK;
+}
+
+sl_status sl_state_restore(sl_state *st, int64_t *checkpoint_id,
+                           sl_error *err) {
+  pthread_mutex_lock(&st->mu);
+  sl_status rc = restore(st, checkpoint_id, err);
+  pthread_mutex_unlock(&st->mu);
+  return rc;
 }
 
 sl_status sl_state_offsets(sl_state *st, sl_catalog_offset **offsets,
@@ -1214,25 +1291,27 @@ sl_status sl_state_reset_partition(sl_state *st, int32_t partition,
 }
 
 void sl_state_raise_checkpoint(sl_state *st, int64_t id) {
+  pthread_mutex_lock(&st->mu);
   if (id > st->last_checkpoint)
     st->last_checkpoint = id;
+  pthread_mutex_unlock(&st->mu);
 }
 
 sl_status sl_state_partition_each(sl_state *st, int32_t partition,
                                   sl_state_each_fn fn, void *ud,
                                   sl_error *err) {
-  for (sl_state_table *t = st->tables; t; t = t->next) {
+  sl_status rc = SL_OK;
+  pthread_mutex_lock(&st->mu);
+  for (sl_state_table *t = st->tables; !rc && t; t = t->next) {
     if (t->partition != partition)
       continue;
     sl_state_iter it;
     const void *key, *value;
     size_t klen, vlen;
     sl_state_iter_init(&it, t);
-    while (sl_state_iter_next(&it, &key, &klen, &value, &vlen)) {
-      sl_status rc = fn(ud, t->op, key, klen, value, vlen, err);
-      if (rc)
-        return rc;
-    }
+    while (!rc && sl_state_iter_next(&it, &key, &klen, &value, &vlen))
+      rc = fn(ud, t->op, key, klen, value, vlen, err);
   }
-  return SL_OK;
+  pthread_mutex_unlock(&st->mu);
+  return rc;
 }

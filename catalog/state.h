@@ -28,9 +28,12 @@
  * checkpoint, so the topic never runs ahead of the last checkpoint it
  * marks and a new owner replays it up to the last complete boundary.
  *
- * Threads: a table is used by the one worker that owns its partition; a
- * checkpoint or restore runs while no worker touches the store (the
- * engine's checkpoint barrier).  One store per query at a time.
+ * Threads: a table is used by the one worker that owns its partition.
+ * The tasks of one query may share its store, each checkpointing only
+ * the tables of its own partitions (sl_state_checkpoint_scope): the
+ * store serializes what they share (the table list, the checkpoint ids,
+ * the SQLite statements) with a lock of its own.  Restore runs before
+ * any task does.  One store per query at a time.
  */
 #ifndef SLUICE_STATE_H
 #define SLUICE_STATE_H
@@ -114,6 +117,27 @@ sl_status sl_state_checkpoint(sl_state *st, const sl_catalog_offset *offsets,
                               const sl_catalog_counters *counters,
                               int64_t *checkpoint_id, sl_error *err);
 
+/* What one task's checkpoint covers: the tables of its partitions
+ * (partitions NULL: every table) and the changelog sink their changes
+ * go to (NULL: none), instead of the store's own. */
+typedef struct sl_state_scope {
+  const int32_t *partitions;
+  int npartitions;
+  const sl_state_changelog *changelog;
+} sl_state_scope;
+
+/* Like sl_state_checkpoint, for the tables of scope only (NULL: like
+ * sl_state_checkpoint).  Other tables, which other tasks may be
+ * changing meanwhile, are not looked at; their dirty entries wait for
+ * their own task's checkpoint.  The offsets are those of scope's
+ * partitions. */
+sl_status sl_state_checkpoint_scope(sl_state *st,
+                                    const sl_state_scope *scope,
+                                    const sl_catalog_offset *offsets,
+                                    int noffsets,
+                                    const sl_catalog_counters *counters,
+                                    int64_t *checkpoint_id, sl_error *err);
+
 /* Replaces the tables in memory with the last complete checkpoint;
  * *checkpoint_id (may be NULL) gets its id, 0 when there is none. */
 sl_status sl_state_restore(sl_state *st, int64_t *checkpoint_id,
@@ -138,6 +162,10 @@ size_t sl_state_dirty(const sl_state *st);
 /* The keys held in memory over every table of st (tombstones not
  * counted) and their key and value bytes. */
 void sl_state_size(const sl_state *st, int64_t *entries, int64_t *bytes);
+
+/* Like sl_state_size, for the tables of scope's partitions (NULL: all). */
+void sl_state_size_of(const sl_state *st, const sl_state_scope *scope,
+                      int64_t *entries, int64_t *bytes);
 
 /* Hints to the processor that key is looked up in t soon (a put, get or
  * delete): without deep it fetches the key's bucket, with deep (the

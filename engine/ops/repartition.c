@@ -80,7 +80,7 @@ bool sl_repart_read_header(sl_rowcodec_reader *rd, sl_repart_header *h) {
     h->timestamp = sl_rowcodec_get_i64(rd);
     if (h->partition < 0 || h->partition >= h->upstream)
       return false;
-  } else if (h->kind != SL_REPART_MARK) {
+  } else if (h->kind != SL_REPART_MARK && h->kind != SL_REPART_IDLE) {
     return false;
   }
   return !rd->bad;
@@ -107,6 +107,7 @@ typedef struct repart_op {
   sl_strbuf key;
   sl_strbuf value;
   int64_t sent_wm;        /* last watermark marked */
+  bool sent_idle;         /* the last mark said the source is idle */
 } repart_op;
 
 /* The writer's partitions, from its source, and the header prefix of
@@ -217,7 +218,24 @@ static sl_status repart_watermark(sl_op *op, int64_t wm, sl_error *err) {
   if (wm <= w->sent_wm)
     return SL_OK;
   w->sent_wm = wm;
+  w->sent_idle = false;
   sl_status rc = put_prefix(w, &w->value, SL_REPART_MARK, wm, err);
+  for (int p = 0; !rc && p < w->partitions; p++)
+    rc = produce(w, p, NULL, 0, &w->value, 0, err);
+  return rc;
+}
+
+sl_status sl_repart_sink_tick(sl_op *sink, sl_error *err) {
+  repart_op *w = (repart_op *)sink;
+  bool idle = w->source && sl_source_idle(w->source);
+  if (!idle) {
+    w->sent_idle = false;
+    return SL_OK;
+  }
+  if (w->sent_idle)
+    return SL_OK;
+  w->sent_idle = true;
+  sl_status rc = put_prefix(w, &w->value, SL_REPART_IDLE, w->sent_wm, err);
   for (int p = 0; !rc && p < w->partitions; p++)
     rc = produce(w, p, NULL, 0, &w->value, 0, err);
   return rc;

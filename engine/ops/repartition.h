@@ -21,7 +21,13 @@
  * writer is past it.  A row keeps the watermark its writer judged it
  * against, so lateness is the same as without the topic.  In bounded
  * runs a writer whose partitions all ended sends END marks; a reader
- * partition is complete when every upstream partition ended.
+ * partition is complete when every upstream partition ended.  When
+ * every partition a writer reads went idle (the stream's idle_timeout),
+ * it sends an IDLE mark listing them: a reader then leaves them out of
+ * its minimum, as a source leaves out its own idle partitions, until a
+ * row or mark of theirs arrives.  So a writer elsewhere whose stream
+ * went quiet holds no window back, as one writer reading every
+ * partition would not.
  *
  * Duplicates: the records carry their upstream partition and offset.
  * After a restart a writer produces again what followed its last
@@ -30,7 +36,7 @@
  *
  * Record layout (values as in rowcodec.h):
  *
- *   u8 kind (1 row, 2 mark) | varint upstream partition count |
+ *   u8 kind (1 row, 2 mark, 3 idle mark) | varint upstream partition count |
  *   i64 watermark | varint n | varint upstream partition x n |
  *   row only: varint upstream partition | varint upstream offset |
  *             i64 event time | i64 record timestamp | column values
@@ -51,6 +57,7 @@
 
 #define SL_REPART_ROW 1
 #define SL_REPART_MARK 2
+#define SL_REPART_IDLE 3
 
 /* Upstream partitions a record may list (the writer's share). */
 #define SL_REPART_MAX_UPSTREAM 4096
@@ -95,5 +102,10 @@ sl_status sl_repart_sink_new(const sl_repart_sink_spec *spec,
 
 /* The source whose assigned partitions the writer's records list. */
 void sl_repart_sink_set_source(sl_op *sink, sl_op *source);
+
+/* Sends an IDLE mark to every partition of the topic when the writer's
+ * source went idle since the last call (unbounded runs call it at their
+ * ticks, after the sources'). */
+sl_status sl_repart_sink_tick(sl_op *sink, sl_error *err);
 
 #endif /* SLUICE_OPS_REPARTITION_H */

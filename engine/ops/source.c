@@ -41,6 +41,7 @@ typedef struct part {
   int nup;
   int64_t *up_wm;
   int64_t *up_off;
+  bool *up_idle;        /* its writer said it went quiet */
   bool complete;        /* every upstream partition ended */
   bool offsets_dirty;   /* up_off changed since the last checkpoint */
 } part;
@@ -115,9 +116,14 @@ static sl_status grow_upstream(part *p, int n, sl_error *err) {
   if (!w || !o)
     return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
   p->up_off = o;
+  bool *idle = realloc(p->up_idle, (size_t)n * sizeof(*idle));
+  if (!idle)
+    return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  p->up_idle = idle;
   for (int i = p->nup; i < n; i++) {
     p->up_wm[i] = SL_WATERMARK_NONE;
     p->up_off[i] = -1;
+    p->up_idle[i] = false;
   }
   p->nup = n;
   return SL_OK;
@@ -346,6 +352,7 @@ static void source_destroy(sl_op *op) {
   for (int i = 0; i < s->nparts; i++) {
     free(s->parts[i].up_wm);
     free(s->parts[i].up_off);
+    free(s->parts[i].up_idle);
   }
   free(s->parts);
   free(s);
@@ -436,16 +443,28 @@ static sl_status apply_check(source_op *s, const check *c, sl_error *err) {
 }
 
 /* SL_SOURCE_INTERNAL: the partition's watermark from its upstream
- * partitions' (the minimum), and whether every one ended. */
+ * partitions' (the minimum over those not idle; the furthest when all
+ * are, as a source's own partitions), and whether every one ended. */
 static void internal_wm(part *p) {
-  int64_t m = SL_WATERMARK_END;
-  for (int i = 0; i < p->nup; i++)
+  int64_t m = SL_WATERMARK_END, idle_max = SL_WATERMARK_NONE;
+  bool holding = false, ended = true;
+  for (int i = 0; i < p->nup; i++) {
+    ended = ended && p->up_wm[i] == SL_WATERMARK_END;
+    if (p->up_idle[i]) {
+      if (p->up_wm[i] > idle_max)
+        idle_max = p->up_wm[i];
+      continue;
+    }
+    holding = true;
     if (p->up_wm[i] < m)
       m = p->up_wm[i];
+  }
+  if (!holding)
+    m = idle_max;
   if (p->nup == 0)
     m = SL_WATERMARK_NONE;
   p->max_et = m;
-  p->complete = p->nup > 0 && m == SL_WATERMARK_END;
+  p->complete = p->nup > 0 && ended;
 }
 
 /* SL_SOURCE_INTERNAL: one record of a repartition topic.  A mark or a
@@ -467,12 +486,19 @@ static sl_status decode_internal(source_op *s, part *p,
   if (rc)
     return rc;
 
-  /* What the writer knew before this record, for its partitions. */
-  for (int i = 0; i < h->nlist; i++)
+  /* What the writer knew before this record, for its partitions: an
+   * idle mark says they went quiet, anything else that they speak. */
+  for (int i = 0; i < h->nlist; i++) {
     if (h->watermark > p->up_wm[h->list[i]])
       p->up_wm[h->list[i]] = h->watermark;
-  if (h->kind == SL_REPART_ROW && h->watermark > p->up_wm[h->partition])
-    p->up_wm[h->partition] = h->watermark;
+    if (h->kind != SL_REPART_ROW)
+      p->up_idle[h->list[i]] = h->kind == SL_REPART_IDLE;
+  }
+  if (h->kind == SL_REPART_ROW) {
+    p->up_idle[h->partition] = false;
+    if (h->watermark > p->up_wm[h->partition])
+      p->up_wm[h->partition] = h->watermark;
+  }
   internal_wm(p);
   if (h->kind != SL_REPART_ROW || h->offset <= p->up_off[h->partition])
     return SL_OK;
@@ -644,6 +670,7 @@ sl_status sl_source_assign(sl_op *src, const int32_t *parts, int n,
     if (p) {
       free(p->up_wm);
       free(p->up_off);
+      free(p->up_idle);
       *p = s->parts[s->nparts - 1];
       s->nparts--;
     }
@@ -666,6 +693,44 @@ sl_status sl_source_expect(sl_op *src, const int32_t *parts, int n,
     p->assigned = false;
     p->expect_until = until;
   }
+  recompute(s);
+  return push_watermark(s, err);
+}
+
+bool sl_source_idle(const sl_op *src) {
+  const source_op *s = (const source_op *)src;
+  bool any = false;
+  for (int i = 0; i < s->nparts; i++) {
+    const part *p = &s->parts[i];
+    if (!p->assigned || p->done)
+      continue;
+    if (!p->idle)
+      return false;
+    any = true;
+  }
+  return any;
+}
+
+int sl_source_expected(const sl_op *src, int32_t *out, int cap) {
+  const source_op *s = (const source_op *)src;
+  int n = 0;
+  for (int i = 0; i < s->nparts; i++) {
+    const part *p = &s->parts[i];
+    if (p->assigned || p->expect_until == 0)
+      continue;
+    if (out && n < cap)
+      out[n] = p->id;
+    n++;
+  }
+  return n;
+}
+
+sl_status sl_source_unexpect(sl_op *src, int32_t partition, sl_error *err) {
+  source_op *s = (source_op *)src;
+  part *p = find_part(s, partition);
+  if (!p || p->assigned || p->expect_until == 0)
+    return SL_OK;
+  p->expect_until = 0;
   recompute(s);
   return push_watermark(s, err);
 }

@@ -107,6 +107,18 @@ sl_status sl_source_assign(sl_op *src, const int32_t *parts, int n,
 sl_status sl_source_expect(sl_op *src, const int32_t *parts, int n,
                            int64_t hold_ms, sl_error *err);
 
+/* True when every partition the source reads that has not ended is idle
+ * (and there is one). */
+bool sl_source_idle(const sl_op *src);
+
+/* The partitions expected and not assigned yet, up to cap of them into
+ * out (may be NULL); returns how many there are. */
+int sl_source_expected(const sl_op *src, int32_t *out, int cap);
+
+/* An expected partition went to another task of the query, whose state
+ * it feeds: it stops holding this source's watermark back. */
+sl_status sl_source_unexpect(sl_op *src, int32_t partition, sl_error *err);
+
 /* A partition reached its bounded end: it no longer holds the watermark.
  * When it was the last one, SL_WATERMARK_END goes downstream. */
 sl_status sl_source_partition_done(sl_op *src, int32_t partition,

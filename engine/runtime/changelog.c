@@ -497,6 +497,7 @@ struct sl_changelog {
   bool missed;          /* a checkpoint went by while not enabled */
   sl_kafka_producer *producer;
   sl_state *state;
+  bool bound_only;      /* not the store's own sink (sl_changelog_bind) */
   cpart *parts;
   sl_strbuf key;
   sl_strbuf value;
@@ -582,7 +583,7 @@ sl_status sl_changelog_open(const sl_changelog_spec *spec,
 void sl_changelog_free(sl_changelog *cl) {
   if (!cl)
     return;
-  if (cl->state)
+  if (cl->state && !cl->bound_only)
     sl_state_set_changelog(cl->state, NULL);
   if (cl->producer) {
     sl_error err;
@@ -789,11 +790,19 @@ bool sl_changelog_matches(const sl_changelog *cl,
          cl->definition == r->definition;
 }
 
-void sl_changelog_attach(sl_changelog *cl, sl_state *st) {
-  sl_state_changelog hook = {.entry = hook_entry,
-                             .boundary = hook_boundary,
-                             .ud = cl};
+void sl_changelog_bind(sl_changelog *cl, sl_state *st,
+                       sl_state_changelog *hook) {
+  *hook = (sl_state_changelog){.entry = hook_entry,
+                               .boundary = hook_boundary,
+                               .ud = cl};
   cl->state = st;
+  cl->bound_only = true;
+}
+
+void sl_changelog_attach(sl_changelog *cl, sl_state *st) {
+  sl_state_changelog hook;
+  sl_changelog_bind(cl, st, &hook);
+  cl->bound_only = false;
   sl_state_set_changelog(st, &hook);
 }
 

@@ -143,6 +143,13 @@ bool sl_changelog_matches(const sl_changelog *cl,
  * use of it, or be detached with sl_state_set_changelog(st, NULL)). */
 void sl_changelog_attach(sl_changelog *cl, sl_state *st);
 
+/* Binds cl to st without making it the store's sink, and fills *hook
+ * with the sink to pass in the scope of each checkpoint that should
+ * write to cl (sl_state_checkpoint_scope): what the tasks of a query
+ * sharing one store do, each with a changelog of its own. */
+void sl_changelog_bind(sl_changelog *cl, sl_state *st,
+                       sl_state_changelog *hook);
+
 /* With one state for all partitions, the changelog is written only while
  * the instance holds all of them (a part of the state is no checkpoint of
  * the whole); turning it back on after checkpoints went by without it

@@ -58,6 +58,7 @@ static sl_status add_parts(sl_query *q, const char *topic,
     if (internal)
       p->end = INT64_MAX;
     atomic_init(&p->done, q->bounded && p->end <= p->low);
+    atomic_init(&p->claimed, false);
   }
   return SL_OK;
 }
@@ -350,12 +351,15 @@ sl_status sl_query_start(sl_runtime *rt, sl_plan *plan, sl_query **out,
     for (int i = 0; i < q->nparts; i++)
       if (q->parts[i].partition + 1 > most)
         most = q->parts[i].partition + 1;
-    /* A stateful query runs as one task reading every partition: rows
-     * of one key may arrive on any partition (there is no repartition
-     * topic), and its one store is checkpointed at batch boundaries with
-     * no other worker in it. */
+    /* A stateful query keeps its state per partition when every row of
+     * a key is on one partition (sl_plan.keyed_state): its partitions
+     * then spread over group members as a stateless query's do, each
+     * task checkpointing its own partitions of the shared store.  With
+     * one state for all partitions (rows of one key on any of them), or
+     * a transient query (whose rows are printed in order), one task
+     * reads every partition. */
     int cap = plan->persistent ? rt->group_tasks : rt->threads;
-    if (plan->stateful)
+    if (plan->stateful && (!plan->persistent || !plan->keyed_state))
       cap = 1;
     q->ntasks = cap < most ? cap : most;
     if (q->ntasks < 1 || has_limit(plan))

@@ -28,6 +28,7 @@ typedef struct sl_qpart {
   int64_t low;         /* log start offset at query start */
   int64_t end;         /* bounded: high watermark at query start */
   atomic_bool done;    /* bounded: every record before end processed */
+  atomic_bool claimed; /* a task of the query was given it */
 } sl_qpart;
 
 struct sl_runtime {

@@ -123,6 +123,16 @@ struct sl_task {
   bool changelog_newer;
   sl_kafka_position *held;
   int nheld;
+
+  /* What this task's checkpoints cover of the query's store, which its
+   * sibling tasks share: its partitions' tables (all of them with one
+   * state) and its own changelog. */
+  sl_state_changelog changelog_hook;
+  int32_t *scope_parts;
+  sl_state_scope scope;
+  /* Partitions of a restored checkpoint this task's sources wait for
+   * until some task of the query is given them. */
+  bool expecting;
 };
 
 /* ------------------------------------------------------------------ */
@@ -320,6 +330,7 @@ void sl_task_free(sl_task *t) {
   free(t->kept);
   sl_changelog_free(t->changelog);
   free(t->held);
+  free(t->scope_parts);
   free(t);
 }
 
@@ -653,6 +664,11 @@ static void on_assign(void *ctx, sl_kafka_position *parts, size_t n) {
     sl_query_fail(t->q, &err);
     return;
   }
+  for (size_t i = 0; i < n; i++) {
+    sl_qpart *qp = sl_query_part(t->q, parts[i].topic, parts[i].partition);
+    if (qp)
+      atomic_store(&qp->claimed, true);
+  }
   SL_INFO("engine", "query %s task %d: %zu partition%s assigned", t->q->id,
           t->index, n, n == 1 ? "" : "s");
   if (tell_partitions(t, parts, n, true, &err))
@@ -712,9 +728,36 @@ static int64_t now_us(void) {
  * boundary (the walk needs the task quiet). */
 static void measure_state(sl_task *t) {
   int64_t entries = 0, bytes = 0;
-  sl_state_size(t->q->state, &entries, &bytes);
+  sl_state_size_of(t->q->state, &t->scope, &entries, &bytes);
   atomic_store(&t->state_entries, entries);
   atomic_store(&t->state_bytes, bytes);
+}
+
+/* The partitions of the store this task's checkpoint covers: those it
+ * holds (every one with one state), and its changelog's sink. */
+static sl_status update_scope(sl_task *t, sl_error *err) {
+  t->scope.changelog = t->changelog ? &t->changelog_hook : NULL;
+  if (t->ctx.one_partition) {
+    t->scope.partitions = NULL;
+    t->scope.npartitions = 0;
+    return SL_OK;
+  }
+  int32_t *ids = realloc(t->scope_parts,
+                         (size_t)(t->nheld + 1) * sizeof(*ids));
+  if (!ids)
+    return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  t->scope_parts = ids;
+  int n = 0;
+  for (int h = 0; h < t->nheld; h++) {
+    bool seen = false;
+    for (int i = 0; i < n && !seen; i++)
+      seen = ids[i] == t->held[h].partition;
+    if (!seen)
+      ids[n++] = t->held[h].partition;
+  }
+  t->scope.partitions = ids;
+  t->scope.npartitions = n;
+  return SL_OK;
 }
 
 /* Takes the positions the sources processed into t->pos. */
@@ -749,11 +792,14 @@ static sl_status snapshot(sl_task *t, sl_error *err) {
     }
   }
 
+  sl_status rc = t->q->state ? update_scope(t, err) : SL_OK;
+  if (rc)
+    return rc;
   int64_t began = now_us();
   sl_op_ckpt ck = {.id = ++t->checkpoint_id, .state = t->q->state,
                    .final = t->state >= TASK_DRAINING};
   for (int i = 0; i < t->q->plan->nnodes; i++) {
-    sl_status rc = sl_op_checkpoint(t->ops[i], &ck, err);
+    rc = sl_op_checkpoint(t->ops[i], &ck, err);
     if (rc)
       return rc;
   }
@@ -781,7 +827,8 @@ static sl_status commit_positions(sl_task *t, sl_error *err) {
   sl_status rc = SL_OK;
   if (t->q->state) {
     int64_t began = now_us();
-    rc = sl_state_checkpoint(t->q->state, offs, t->npos, NULL, NULL, err);
+    rc = sl_state_checkpoint_scope(t->q->state, &t->scope, offs, t->npos,
+                                   NULL, NULL, err);
     if (!rc) {
       atomic_fetch_add(&t->checkpoints, 1);
       atomic_store(&t->checkpoint_us, t->snapshot_us + now_us() - began);
@@ -904,7 +951,35 @@ static sl_status expect_restored(sl_task *t, const sl_catalog_offset *offs,
       rc = sl_source_expect(t->sources[s], ids, k, EXPECT_HOLD_MS, err);
   }
   free(ids);
+  /* Siblings share the partitions: what one of them is given no longer
+   * holds the others back (their state has none of its keys). */
+  if (t->q->ntasks > 1 && !t->ctx.one_partition)
+    t->expecting = true;
   return rc;
+}
+
+/* Expected partitions another task of the query was given stop holding
+ * this task's sources back; false once none is left waiting. */
+static sl_status drop_claimed(sl_task *t, sl_error *err) {
+  int32_t ids[64];
+  bool left = false;
+  for (int s = 0; s < t->nsources; s++) {
+    const char *topic = sl_source_topic(t->sources[s]);
+    int n = sl_source_expected(t->sources[s], ids, 64);
+    left = left || n > 64;
+    for (int i = 0; i < n && i < 64; i++) {
+      sl_qpart *qp = sl_query_part(t->q, topic, ids[i]);
+      if (!qp || !atomic_load(&qp->claimed)) {
+        left = true;
+        continue;
+      }
+      sl_status rc = sl_source_unexpect(t->sources[s], ids[i], err);
+      if (rc)
+        return rc;
+    }
+  }
+  t->expecting = left;
+  return SL_OK;
 }
 
 /* The hash of the query's statement as the catalog records it (0 when
@@ -944,7 +1019,7 @@ static sl_status open_changelog(sl_task *t, sl_error *err) {
     rc = sl_changelog_open(&spec, &t->changelog, err);
   if (rc)
     return rc;
-  sl_changelog_attach(t->changelog, q->state);
+  sl_changelog_bind(t->changelog, q->state, &t->changelog_hook);
 
   /* Only the last checkpoints are wanted: "have" one newer than any. */
   int n = t->ctx.one_partition ? 1 : partitions;
@@ -1232,10 +1307,16 @@ static sl_task_result task_run(sl_task *t, int wait_ms, sl_error *err,
   int64_t now = sl_runtime_now_ms();
   if ((*rc = maybe_commit(t, now, err)))
     return SL_TASK_IDLE;
+  if (t->expecting && (*rc = drop_claimed(t, err)))
+    return SL_TASK_IDLE;
   if (!t->q->bounded && now - t->last_tick_ms >= TICK_INTERVAL_MS) {
     t->last_tick_ms = now;
     for (int s = 0; s < t->nsources && !*rc; s++)
       *rc = sl_source_tick(t->sources[s], now, err);
+    /* Writers whose streams went quiet say so to their readers. */
+    for (int i = 0; i < t->q->plan->nnodes && !*rc; i++)
+      if (t->q->plan->nodes[i]->kind == SL_PNODE_SINK_REPARTITION)
+        *rc = sl_repart_sink_tick(t->ops[i], err);
   }
   return got ? SL_TASK_BUSY : SL_TASK_IDLE;
 }

@@ -19,6 +19,7 @@
 #
 #   changelog_move.sh SLUICE
 set -euo pipefail
+. "$(dirname "$0")/assigned.sh"
 sluice=${1:?usage: changelog_move.sh SLUICE}
 brokers=${SLUICE_TEST_BROKERS:-}
 [ -n "$brokers" ] || exit 77
@@ -172,7 +173,7 @@ src=move_src_$run
 dst=move_dst_$run
 pipeline "$src" "$dst" > "$work/pipeline.sql"
 start_instance a "$service" "$work/pipeline.sql"
-wait_log "$work/a.log" "query win task 0: 4 partitions assigned"
+wait_assigned "$work/a.log" win 4
 # Records arrive in slices of 300 for 3 s while A runs (checkpoints every
 # second); A dies at a random moment among them.
 { for s in $(seq 0 9); do
@@ -186,7 +187,7 @@ wait "$pid_a" 2>/dev/null || true
 wait "${feeders[-1]}"
 
 start_instance b "$service" -e "SHOW STREAMS;"
-wait_log "$work/b.log" "query win task 0: 4 partitions assigned"
+wait_assigned "$work/b.log" win 4
 grep -qE "restored checkpoint [0-9]+ from _sluice-$service-win-changelog-0" \
   "$work/b.log" ||
   { echo "instance b restored nothing from the changelog:";
@@ -201,17 +202,16 @@ src=split_src_$run
 dst=split_dst_$run
 pipeline "$src" "$dst" > "$work/pipeline2.sql"
 start_instance c "$service" "$work/pipeline2.sql"
-wait_log "$work/c.log" "query win task 0: 4 partitions assigned"
+wait_assigned "$work/c.log" win 4
 produce "$src" 1 2000
 start_instance d "$service" -e "SHOW STREAMS;"
-wait_log "$work/d.log" "query win task 0: 2 partitions assigned"
-wait_log "$work/c.log" "query win task 0: 2 partitions assigned"
+wait_split "$work/c.log" "$work/d.log" win 4
 produce "$src" 2001 4000
 sleep 3
 kill -INT "$pid_c"
 wait "$pid_c" || { echo "instance c failed:"; tail -30 "$work/c.log";
                    exit 1; }
-wait_log "$work/d.log" "query win task 0: 4 partitions assigned"
+wait_assigned "$work/d.log" win 4
 produce "$src" 4001 6000
 close_windows "$src"
 finish "$dst" 6000 d "split and taken over"

@@ -11,6 +11,7 @@
 #
 #   keyed_two_instances.sh SLUICE
 set -euo pipefail
+. "$(dirname "$0")/assigned.sh"
 sluice=${1:?usage: keyed_two_instances.sh SLUICE}
 brokers=${SLUICE_TEST_BROKERS:-}
 [ -n "$brokers" ] || exit 77
@@ -156,12 +157,11 @@ grep -q "partitioning: by key k of topic src, state per partition" \
   <<<"$plan" || { echo "the window is not keyed:"; echo "$plan"; exit 1; }
 
 # Both instances run before any record arrives: they split the four
-# partitions, two each, and no state has to move.
+# partitions between their tasks, and no state has to move.
 start_instance 1 "$work/pipeline.sql"
-wait_log "$work/i1.log" "query win task 0: 4 partitions assigned"
+wait_assigned "$work/i1.log" win 4
 start_instance 2 -e "SHOW STREAMS;"
-wait_log "$work/i2.log" "query win task 0: 2 partitions assigned"
-wait_log "$work/i1.log" "query win task 0: 2 partitions assigned"
+wait_split "$work/i1.log" "$work/i2.log" win 4
 
 for p in 0 1 2 3; do
   python3 "$work/records.py" "$base" "$total" "$keys" "$p" |

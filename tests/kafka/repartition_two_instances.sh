@@ -19,6 +19,7 @@
 #
 #   repartition_two_instances.sh SLUICE
 set -euo pipefail
+. "$(dirname "$0")/assigned.sh"
 sluice=${1:?usage: repartition_two_instances.sh SLUICE}
 brokers=${SLUICE_TEST_BROKERS:-}
 [ -n "$brokers" ] || exit 77
@@ -214,14 +215,14 @@ done
 # partitions of the stream and of the topic, four of eight each, and no
 # state has to move.
 start_instance 1 "$work/pipeline.sql"
-wait_log "$work/i1.log" "query win task 0: 8 partitions assigned"
+wait_assigned "$work/i1.log" win 8
 start_instance 2 -e "SHOW STREAMS;"
 # (Cooperatively, the first instance gives four up and keeps four.)
-wait_log "$work/i2.log" "query win task 0: 4 partitions assigned"
+wait_assigned "$work/i2.log" win 4
 # The join's group: 4 + 3 stream partitions and 4 + 4 of its topics,
 # split 8 and 7.
-wait_log "$work/i2.log" "query jn task 0: [78] partitions assigned"
-wait_log "$work/i1.log" "query jn task 0: [78] partitions assigned"
+wait_assigned_in "$work/i2.log" jn 7 8
+wait_assigned_in "$work/i1.log" jn 7 8
 
 for p in 0 1 2 3; do
   python3 "$work/records.py" "$base" "$total" "$keys" "$p" |

@@ -9,6 +9,7 @@
 #
 #   stateful_rebalance.sh SLUICE
 set -euo pipefail
+. "$(dirname "$0")/assigned.sh"
 sluice=${1:?usage: stateful_rebalance.sh SLUICE}
 brokers=${SLUICE_TEST_BROKERS:-}
 [ -n "$brokers" ] || exit 77
@@ -74,14 +75,14 @@ CREATE STREAM win WITH (topic='$dst') AS
 SQL
 
 start_instance 1 "$work/pipeline.sql"
-wait_log "$work/i1.log" "query win task 0: 4 partitions assigned"
+wait_assigned "$work/i1.log" win 4
 produce 1 1000
 
-# A second instance joins: the first gives up one partition of each
-# topic and keeps checkpointing (once a second) with the state it holds.
+# A second instance joins: the group spreads the partitions over both
+# instances' tasks (the second gets some, the state of those moving with
+# them), and each keeps checkpointing (once a second) what it holds.
 start_instance 2 -e "SHOW STREAMS;"
-wait_log "$work/i2.log" "query win task 0: 2 partitions assigned"
-wait_log "$work/i1.log" "query win task 0: 2 partitions assigned"
+wait_split "$work/i1.log" "$work/i2.log" win 4
 produce 1001 2000
 sleep 3
 alive 0
@@ -91,7 +92,7 @@ alive 1
 kill -INT "${pids[1]}"
 wait "${pids[1]}" ||
   { echo "instance 2 failed:"; tail -30 "$work/i2.log"; exit 1; }
-wait_log "$work/i1.log" "query win task 0: 4 partitions assigned" 2
+wait_assigned "$work/i1.log" win 4
 produce 2001 3000
 sleep 3
 alive 0

@@ -11,7 +11,8 @@
 # event times in seconds after a minute an hour ago (the outputs carry
 # them, and the broker keeps records only so long):
 #   1 partition 1  a@01 v=1   [0,10) n 1
-#   2 partition 0  a@02 v=2   [0,10) n 2      (waits until both are out)
+#   2 partition 0  a@02 v=2   [0,10) n 2      (after 1 is out; waits
+#                             until both are out)
 #   3 partition 0  a@25 v=3   [20,30) n 1     (waits until it is out)
 #   - partition 1 says nothing for 2 s more: it is idle, so the watermark
 #     is partition 0's, 25, and [0,10) has closed (10 <= 25)
@@ -97,6 +98,9 @@ done
 w0=$(date -u -d "@$base" +%Y-%m-%dT%H:%M:%S.000Z)
 w20=$(date -u -d "@$((base + 20))" +%Y-%m-%dT%H:%M:%S.000Z)
 produce 1 1 1
+# Record 2 after record 1's result: they are read from two partitions,
+# perhaps by two tasks, in no fixed order otherwise.
+wait_for "1,1,$w0"
 produce 0 2 2
 wait_for "1,1,$w0
 2,3,$w0"
