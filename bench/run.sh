@@ -15,6 +15,10 @@
 # and last the stateful benchmark (bench/stateful/run.sh) on the same
 # broker.
 #
+# Each part writes its results file to bench/results/ only from a full
+# run with its default settings on an optimized build (bench/lib.sh); any
+# other run says where it wrote it.
+#
 # Environment:
 #   BENCH_RECORDS     input records (default 1000000)
 #   BENCH_PARTITIONS  partitions of the input topic (default 4)
@@ -26,6 +30,8 @@ set -euo pipefail
 build=${1:?usage: bench/run.sh BUILD_DIR}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 records=${BENCH_RECORDS:-1000000}
 only=" ${BENCH_ONLY:-engine components stateful nexmark} "
 wanted() { [[ $only == *" $1 "* ]]; }
@@ -42,7 +48,7 @@ cleanup() {
   if [ "$started" = 1 ]; then
     "$root/scripts/kafka.sh" stop >/dev/null 2>&1 || true
   fi
-  rm -rf "$work"
+  bench_clean_work "$work"
 }
 trap cleanup EXIT
 
@@ -58,7 +64,7 @@ engine_bench() {
   "$tool" load --brokers "$brokers" --topic "$in" \
     --partitions "$partitions" --records "$records"
 
-  results=$work/results.csv
+  results=$work/filter_project.csv
   header=system,records,seconds,cpu_seconds,records_per_s
   echo "$header,records_per_core_s,peak_rss_mb" >"$results"
   "$tool" measure --records "$records" --label librdkafka-raw -- \
@@ -79,8 +85,12 @@ engine_bench() {
         printf "ratio sluice / raw loop (records per core): %.2f " \
                "(target 0.60)\n", rate["sluice"] / rate["librdkafka-raw"]
     }' "$results"
-  mkdir -p "$here/results"
-  cp "$results" "$here/results/filter_project.csv"
+  local full=0
+  if [ "$records" = 1000000 ] && [ "$partitions" = 4 ] &&
+     bench_optimized_build "$build"; then
+    full=1
+  fi
+  bench_keep_results "$results" filter_project.csv "$full" "$work" "$root"
 }
 
 # The component benchmarks other parts of Sluice ship, when built.

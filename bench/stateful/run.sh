@@ -27,9 +27,12 @@
 #
 # --smoke: a few thousand records, for CTest (label bench); it needs
 # SLUICE_TEST_BROKERS (or BENCH_BROKERS) and exits 77 (skipped) without.
-# Only a full run writes bench/results/stateful.csv: filter_project_bench
-# measure's columns, then the keys and the ratio to the raw loop per core,
-# and a last row memory-per-million-keys whose peak_rss_mb is that figure.
+# The results: filter_project_bench measure's columns, then the keys and
+# the ratio to the raw loop per core, and a last row
+# memory-per-million-keys whose peak_rss_mb is that figure.  Only a full
+# run with the default settings on an optimized build writes them to
+# bench/results/stateful.csv; another run (not the smoke run) keeps them
+# in its work directory and says where (bench/lib.sh).
 #
 # Environment:
 #   BENCH_RECORDS     input records (default 1000000; smoke 20000)
@@ -43,6 +46,8 @@ smoke=0
 [ "${2:-}" = "--smoke" ] && smoke=1
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
 if [ "$smoke" = 1 ]; then
   records=${BENCH_RECORDS:-20000}
   partitions=${BENCH_PARTITIONS:-2}
@@ -75,7 +80,7 @@ cleanup() {
   if [ "$started" = 1 ]; then
     "$root/scripts/kafka.sh" stop >/dev/null 2>&1 || true
   fi
-  rm -rf "$work"
+  if [ "$smoke" = 1 ]; then rm -rf "$work"; else bench_clean_work "$work"; fi
 }
 trap cleanup EXIT
 
@@ -176,6 +181,10 @@ column -s, -t <"$results" 2>/dev/null || cat "$results"
 echo "outputs checked: every record counted in each of its windows, one" \
      "join match and one feature row per record"
 if [ "$smoke" = 0 ]; then
-  mkdir -p "$root/bench/results"
-  cp "$results" "$root/bench/results/stateful.csv"
+  full=0
+  if [ "$records" = 1000000 ] && [ "$partitions" = 4 ] &&
+     [ "$keys" = 100000 ] && bench_optimized_build "$build"; then
+    full=1
+  fi
+  bench_keep_results "$results" stateful.csv "$full" "$work" "$root"
 fi
