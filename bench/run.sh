@@ -12,12 +12,15 @@
 # the report gives records/s, records/s per core (records per CPU second)
 # and the ratio of Sluice to the raw loop (target: 0.6 or better).  Then
 # the component benchmarks that other parts of Sluice ship in bench/,
-# and last the stateful benchmark (bench/stateful/run.sh) on the same
-# broker.
+# the stateful benchmark (bench/stateful/run.sh) on the same broker, and
+# last Nexmark (bench/nexmark/run.sh) on a broker of its own.
 #
-# Each part writes its results file to bench/results/ only from a full
-# run with its default settings on an optimized build (bench/lib.sh); any
-# other run says where it wrote it.
+# A failure fails the run.  When the stateful or Nexmark part
+# fails (a run failed or a checked output was wrong), the parts after it
+# still run, and the script exits 1 after a line naming the parts that
+# failed.  Each part writes its results file to bench/results/ only from
+# a full run with its default settings on an optimized build
+# (bench/lib.sh); any other run says where it wrote it.
 #
 # Environment:
 #   BENCH_RECORDS     input records (default 1000000)
@@ -51,6 +54,18 @@ cleanup() {
   bench_clean_work "$work"
 }
 trap cleanup EXIT
+failed_parts=""
+
+# Runs one part's script; a failure is named at the end.
+part() { # name command...
+  local name=$1
+  shift
+  echo
+  if ! "$@"; then
+    echo "bench: the $name benchmark failed (see above)" >&2
+    failed_parts="$failed_parts $name"
+  fi
+}
 
 # JSON filter+projection beside the raw loop over the same records.
 engine_bench() {
@@ -134,13 +149,15 @@ if wanted components; then
   component_benches
 fi
 if wanted stateful; then
-  echo
-  BENCH_BROKERS=$brokers bash "$here/stateful/run.sh" "$build"
+  part stateful env BENCH_BROKERS="$brokers" \
+    bash "$here/stateful/run.sh" "$build"
 fi
 # Nexmark: Sluice beside the raw loop, Flink SQL and Kafka Streams on the
-# nexmark crate's events, on a broker of its own (results/nexmark.csv).
+# nexmark crate's events, checked, on a broker of its own.
 if wanted nexmark; then
-  echo
-  bash "$here/nexmark/run.sh" "$build" ||
-    echo "bench: the Nexmark run reported a failure (see above)" >&2
+  part nexmark bash "$here/nexmark/run.sh" "$build"
+fi
+if [ -n "$failed_parts" ]; then
+  echo "bench: FAILED:$failed_parts" >&2
+  exit 1
 fi

@@ -3,7 +3,7 @@
 # The Nexmark benchmark: Sluice beside the raw librdkafka loop, Flink SQL
 # and Kafka Streams on the same events, broker and cores.
 #
-#   bench/nexmark/run.sh BUILD_DIR
+#   bench/nexmark/run.sh BUILD_DIR [--checked-pass]
 #
 # Steps: start a real Apache Kafka broker (scripts/kafka.sh, a state
 # directory of its own); generate the events with the nexmark crate's
@@ -18,6 +18,23 @@
 # nexmark.py's independent answer.  Last, q0's end-to-end latency at a
 # fixed rate (latency.py).  Prints a table and writes the CSV.
 #
+# A run too large to check (NEXMARK_CHECK=0, the default above 200,000
+# events) first makes a checked pass: this script again, with
+# --checked-pass, on NEXMARK_CHECK_EVENTS events of the same generator,
+# every query on every system that runs it, each output compared with the
+# independent answer, without the latency run, on a broker of its own
+# (the peers read the contract's topic names; with NEXMARK_BROKERS and
+# another NEXMARK_PREFIX, where no peer runs, on that broker under the
+# prefix PREFIX-checked).  A disagreement in either pass names the query
+# and the system and fails the run; after a failed checked pass nothing
+# is timed.
+#
+# The CSV goes to bench/results/ only from a full run: every setting
+# below at its default (NEXMARK_BROKERS aside), an optimized build, every
+# run finished and every check agreed.  Any other run writes it to the
+# results/ folder of its work directory, kept after the run (bench/lib.sh),
+# unless NEXMARK_RESULTS names the file.
+#
 # Environment:
 #   NEXMARK_EVENTS      events to generate (default 1000000)
 #   NEXMARK_SOURCE      crate (default) or sample (nexmark.py's generator)
@@ -28,33 +45,49 @@
 #   NEXMARK_PEERS       peer folders to try (default "flink kstreams")
 #   NEXMARK_CHECK       1: compare every output with the independent
 #                       answer; 0: do not; default 1 up to 200000 events
+#   NEXMARK_CHECK_EVENTS  events of the checked pass made before a run
+#                       that is not checked (default 100000; 0: none)
 #   NEXMARK_LATENCY     seconds of the q0 latency run (default 20; 0: none)
 #   NEXMARK_RATE        records/s of the latency run (default 5000)
 #   NEXMARK_BROKERS     use this broker instead of starting one
 #   NEXMARK_PREFIX      topic name prefix (default nexmark); peers run only
 #                       with the default, the names of the contract
-#   NEXMARK_RESULTS     CSV written (default bench/results/nexmark.csv);
-#                       the latency run goes beside it, in *_latency.csv
+#   NEXMARK_SQL_DIR     where Sluice's qN.sql are read (default: this
+#                       folder; the smoke test points it at a wrong query)
+#   NEXMARK_RESULTS     CSV written (default: see above); the latency
+#                       run goes beside it, in *_latency.csv
 #
 # Exit status: 0 when every run finished and every check agreed, 1 when a
 # check disagreed or a run failed, 77 when no broker could be had.
 set -euo pipefail
 
-build=${1:?usage: bench/nexmark/run.sh BUILD_DIR}
+build=${1:?usage: bench/nexmark/run.sh BUILD_DIR [--checked-pass]}
 build=$(cd "$build" && pwd)
+checked_pass=0
+[ "${2:-}" = "--checked-pass" ] && checked_pass=1
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
+all_cores=$(taskset -pc $$ | sed "s/.*: //")
+all_queries="q0 q1 q2 q3 q5 q7 q8"
 events=${NEXMARK_EVENTS:-1000000}
 source_kind=${NEXMARK_SOURCE:-crate}
 partitions=${NEXMARK_PARTITIONS:-2}
-cores=${NEXMARK_CORES:-$(taskset -pc $$ | sed "s/.*: //")}
-queries=${NEXMARK_QUERIES:-q0 q1 q2 q3 q5 q7 q8}
+cores=${NEXMARK_CORES:-$all_cores}
+queries=${NEXMARK_QUERIES:-$all_queries}
 peers=${NEXMARK_PEERS-flink kstreams}
 check=${NEXMARK_CHECK:-$([ "$events" -le 200000 ] && echo 1 || echo 0)}
+check_events=${NEXMARK_CHECK_EVENTS:-100000}
 latency_s=${NEXMARK_LATENCY:-20}
 rate=${NEXMARK_RATE:-5000}
 prefix=${NEXMARK_PREFIX:-nexmark}
-results=${NEXMARK_RESULTS:-$root/bench/results/nexmark.csv}
+sql_dir=${NEXMARK_SQL_DIR:-$here}
+if [ "$checked_pass" = 1 ]; then
+  check=1
+  check_events=0
+  latency_s=0
+fi
 
 tool=$build/bench/filter_project_bench
 kafka_tool=$build/tests/kafka/kafka_tool
@@ -68,7 +101,9 @@ for c in kcat taskset python3; do
 done
 ncores=$(taskset -c "$cores" nproc)
 
-say() { echo "nexmark: $*" >&2; }
+me=nexmark
+[ "$checked_pass" = 1 ] && me="nexmark (checked pass)"
+say() { echo "$me: $*" >&2; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/sluice-nexmark.XXXXXX")
 export SLUICE_KAFKA_STATE=$work/kafka
@@ -77,9 +112,30 @@ cleanup() {
   if [ "$started" = 1 ]; then
     "$root/scripts/kafka.sh" stop >/dev/null 2>&1 || true
   fi
-  rm -rf "$work"
+  bench_clean_work "$work"
 }
 trap cleanup EXIT
+
+# ---------------------------------------------------------------------
+# Checked pass
+# ---------------------------------------------------------------------
+
+if [ "$check" = 0 ] && [ "$check_events" -gt 0 ]; then
+  say "checked pass on $check_events events before the timed run"
+  if [ -n "${NEXMARK_BROKERS:-}" ] && [ "$prefix" != nexmark ]; then
+    pass_env=(NEXMARK_PREFIX="$prefix-checked")
+  else
+    pass_env=(-u NEXMARK_BROKERS)
+  fi
+  if ! env "${pass_env[@]}" NEXMARK_EVENTS="$check_events" \
+         NEXMARK_RESULTS="$work/checked-pass.csv" \
+         bash "$here/run.sh" "$build" --checked-pass >"$work/checked-pass.out"
+  then
+    say "the checked pass failed (above): nothing timed"
+    exit 1
+  fi
+  say "checked pass: every output agreed with the independent answer"
+fi
 
 # ---------------------------------------------------------------------
 # Broker and events
@@ -136,6 +192,14 @@ raw_csv=$work/runs.csv # query,system,events,seconds,cpu,records_per_s,
                        # records_per_core_s,peak_rss_mb
 : >"$raw_csv"
 status=0
+failures=() # "QUERY on SYSTEM: what went wrong"
+
+# Records a failure of QUERY on SYSTEM, to be named again at the end.
+failed() { # query system what
+  say "FAILED: $1 on $2: $3"
+  failures+=("$1 on $2: $3")
+  status=1
+}
 
 # Reads an output topic back to FILE; a topic that cannot be read (after
 # three tries: its metadata may lag just after creation) is no rows.
@@ -151,15 +215,15 @@ read_back() {
 }
 
 # Reads TOPIC back and compares its records with the independent answer
-# for QUERY, when checking.
+# ANSWER (a query, or raw: the bids unchanged) for QUERY, when checking.
 check_rows() {
-  local q=$1 system=$2 topic=$3
+  local answer=$1 q=$2 system=$3 topic=$4
   [ "$check" = 1 ] || return 0
   local file=$work/$system-$q.jsonl
   read_back "$topic" "$file"
-  if ! python3 "$here/nexmark.py" check "$q" "$data" "$file" |
-       sed "s/^/nexmark: $system /" >&2; then
-    status=1
+  if ! python3 "$here/nexmark.py" check "$answer" "$data" "$file" \
+         "$system" | sed "s/^/$me: $system /" >&2; then
+    failed "$q" "$system" "its rows differ from nexmark.py's answer"
   fi
   rm -f "$file"
 }
@@ -188,11 +252,10 @@ for q in $queries; do
     if measured "$q" librdkafka-raw "$n" taskset -c "$cores" "$tool" raw \
          --brokers "$brokers" --in "$prefix-bid" --out "$out" \
          2>"$work/raw.err"; then
-      check_rows raw librdkafka-raw "$out"
+      check_rows raw "$q" librdkafka-raw "$out"
     else
       cat "$work/raw.err" >&2
-      say "$q: the raw loop failed"
-      status=1
+      failed "$q" librdkafka-raw "the raw loop failed"
     fi
   fi
 
@@ -200,12 +263,11 @@ for q in $queries; do
   if measured "$q" sluice "$n" taskset -c "$cores" "$sluice" run \
        --brokers "$brokers" --bounded --log-level warn \
        --catalog "$work/$q.db" --service "nx$tag$q" "${env_args[@]}" \
-       -D OUT="$out" "$here/$q.sql" 2>"$work/sluice.err"; then
-    check_rows "$q" sluice "$out"
+       -D OUT="$out" "$sql_dir/$q.sql" 2>"$work/sluice.err"; then
+    check_rows "$q" "$q" sluice "$out"
   else
     cat "$work/sluice.err" >&2
-    say "$q: sluice failed"
-    status=1
+    failed "$q" sluice "the run failed"
   fi
 
   [ "$prefix" = nexmark ] || continue
@@ -226,8 +288,7 @@ for q in $queries; do
     result=$(tail -n 1 "$work/peer.out")
     if [ "$rc" != 0 ] || [ "${result%% *}" != RESULT ]; then
       tail -n 20 "$work/peer.err" >&2
-      say "$q: $system failed (exit $rc)"
-      status=1
+      failed "$q" "$system" "the run failed (exit $rc)"
       continue
     fi
     # RESULT seconds=S cpu_seconds=C peak_rss_mb=M records_out=N
@@ -239,7 +300,7 @@ for q in $queries; do
       printf "%s,%s,%d,%.3f,%.3f,%.0f,%.0f,%d\n", q, s, n, w, c,
              (w > 0 ? n / w : 0), (c > 0 ? n / c : 0), m
     }' >>"$raw_csv"
-    check_rows "$q" "$system" "$out"
+    check_rows "$q" "$q" "$system" "$out"
   done
 done
 
@@ -260,12 +321,11 @@ if [ "$latency_s" != 0 ] && [[ " $queries " == *" q0 "* ]]; then
                  taskset -c "$cores" "$sluice" run --brokers "$brokers" \
                  --log-level warn --catalog "$work/latency.db" \
                  --service "nxl$tag" -D BID="$lin" -D OUT="$lout" \
-                 -D PERSON=unused -D AUCTION=unused "$here/q0.sql"); then
+                 -D PERSON=unused -D AUCTION=unused "$sql_dir/q0.sql"); then
     :
   else
-    say "q0: the latency run failed"
     latency=""
-    status=1
+    failed q0 sluice "the latency run failed"
   fi
   # The same path without an engine (bids read back from the topic they
   # were written to): what producer, broker and consumer alone add.
@@ -280,7 +340,7 @@ fi
 # Report
 # ---------------------------------------------------------------------
 
-mkdir -p "$(dirname "$results")"
+results=$work/nexmark.csv
 awk -F, -v OFS=, '
   { rows[NR] = $0; per_core[$1 "," $2] = $7 }
   END {
@@ -320,5 +380,39 @@ if [ -n "$latency" ]; then
           '{ print "q0", $1, r, s, $2, $3, $4, $5 }'
     done
   } >"${results%.csv}_latency.csv"
+fi
+
+if [ -n "${NEXMARK_RESULTS:-}" ]; then
+  mkdir -p "$(dirname "$NEXMARK_RESULTS")"
+  cp "$results" "$NEXMARK_RESULTS"
+  if [ -f "${results%.csv}_latency.csv" ]; then
+    cp "${results%.csv}_latency.csv" "${NEXMARK_RESULTS%.csv}_latency.csv"
+  fi
+else
+  # Only a full run with the default settings, checked, replaces the
+  # committed figures.
+  full=0
+  if [ "$status" = 0 ] && [ "$events" = 1000000 ] &&
+     [ "$source_kind" = crate ] && [ "$partitions" = 2 ] &&
+     [ "$cores" = "$all_cores" ] && [ "$queries" = "$all_queries" ] &&
+     [ "$peers" = "flink kstreams" ] && [ "$latency_s" = 20 ] &&
+     [ "$rate" = 5000 ] && [ "$prefix" = nexmark ] &&
+     [ "$sql_dir" = "$here" ] &&
+     { [ "$check" = 1 ] || [ "$check_events" -gt 0 ]; } &&
+     bench_optimized_build "$build"; then
+    full=1
+  fi
+  bench_keep_results "$results" nexmark.csv "$full" "$work" "$root"
+  if [ -f "${results%.csv}_latency.csv" ]; then
+    bench_keep_results "${results%.csv}_latency.csv" nexmark_latency.csv \
+      "$full" "$work" "$root"
+  fi
+fi
+
+if [ "$status" != 0 ]; then
+  say "${#failures[@]} failure(s):"
+  for f in "${failures[@]}"; do
+    say "  $f"
+  done
 fi
 exit $status

@@ -4,7 +4,10 @@
 # bench and kafka): run.sh on 5000 events of nexmark.py's small generator,
 # Sluice and the raw loop only (no crate, no peers, nothing downloaded),
 # every query's rows checked against the independent answer, a short q0
-# latency run, and the CSV's header and rows checked.
+# latency run, and the CSV's header and rows checked.  Then a run that is
+# not checked itself, whose checked pass meets a wrong q2 (another
+# modulus, from a copy of the queries): it must fail, name the query and
+# the system, and time nothing.
 #
 #   bench/nexmark/smoke.sh BUILD_DIR
 #
@@ -20,7 +23,8 @@ if [ -z "${SLUICE_TEST_BROKERS:-}" ]; then
 fi
 
 csv=$(mktemp "${TMPDIR:-/tmp}/nexmark-smoke.XXXXXX")
-trap 'rm -f "$csv" "${csv}_latency.csv"' EXIT
+wrong=$(mktemp -d "${TMPDIR:-/tmp}/nexmark-smoke-sql.XXXXXX")
+trap 'rm -rf "$csv" "${csv}_latency.csv" "$wrong"' EXIT
 NEXMARK_SOURCE=sample NEXMARK_EVENTS=5000 NEXMARK_PEERS= NEXMARK_CHECK=1 \
   NEXMARK_LATENCY=2 NEXMARK_RATE=500 \
   NEXMARK_BROKERS=$SLUICE_TEST_BROKERS \
@@ -48,4 +52,26 @@ awk -F, 'NR > 1 && !($3 > 0 && $4 > 0 && $5 > 0 && $6 > 0 && $7 > 0 &&
   bad = 1
 }
 END { exit bad }' "$csv"
+
+cp "$here"/q*.sql "$wrong/"
+sed -i 's/auction % 123 = 0/auction % 123 = 1/' "$wrong/q2.sql"
+rc=0
+NEXMARK_SOURCE=sample NEXMARK_EVENTS=3000 NEXMARK_CHECK=0 \
+  NEXMARK_CHECK_EVENTS=2000 NEXMARK_QUERIES=q2 NEXMARK_PEERS= \
+  NEXMARK_LATENCY=0 NEXMARK_BROKERS=$SLUICE_TEST_BROKERS \
+  NEXMARK_PREFIX=nexmark-smoke-wrong-$(date +%s)-$$ \
+  NEXMARK_RESULTS=$wrong/results.csv NEXMARK_SQL_DIR=$wrong \
+  bash "$here/run.sh" "$build" 2>"$wrong/err" >"$wrong/out" || rc=$?
+cat "$wrong/err" >&2
+for want in "FAILED: q2 on sluice: its rows differ" \
+            "the checked pass failed (above): nothing timed"; do
+  if [ "$rc" != 1 ] || ! grep -qF "$want" "$wrong/err"; then
+    echo "smoke.sh: a wrong q2 gave exit $rc without \"$want\"" >&2
+    exit 1
+  fi
+done
+if [ -e "$wrong/results.csv" ]; then
+  echo "smoke.sh: a run whose checked pass failed wrote results" >&2
+  exit 1
+fi
 echo "smoke.sh: ok"
