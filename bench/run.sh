@@ -12,10 +12,11 @@
 # the report gives records/s, records/s per core (records per CPU second)
 # and the ratio of Sluice to the raw loop (target: 0.6 or better).  Then
 # the component benchmarks that other parts of Sluice ship in bench/,
-# the stateful benchmark (bench/stateful/run.sh) on the same broker, and
-# last Nexmark (bench/nexmark/run.sh) on a broker of its own.
+# the stateful benchmark (bench/stateful/run.sh) and the PREDICT
+# benchmark (bench/predict/run.sh) on the same broker, and last Nexmark
+# (bench/nexmark/run.sh) on a broker of its own.
 #
-# A failure fails the run.  When the stateful or Nexmark part
+# A failure fails the run.  When the stateful, PREDICT or Nexmark part
 # fails (a run failed or a checked output was wrong), the parts after it
 # still run, and the script exits 1 after a line naming the parts that
 # failed.  Each part writes its results file to bench/results/ only from
@@ -27,7 +28,7 @@
 #   BENCH_PARTITIONS  partitions of the input topic (default 4)
 #   BENCH_BROKERS     use this broker instead of starting one
 #   BENCH_ONLY        the parts to run, of "engine components stateful
-#                     nexmark" (default: all of them)
+#                     predict nexmark" (default: all of them)
 set -euo pipefail
 
 build=${1:?usage: bench/run.sh BUILD_DIR}
@@ -36,7 +37,7 @@ root=$(cd "$here/.." && pwd)
 # shellcheck source=bench/lib.sh
 . "$here/lib.sh"
 records=${BENCH_RECORDS:-1000000}
-only=" ${BENCH_ONLY:-engine components stateful nexmark} "
+only=" ${BENCH_ONLY:-engine components stateful predict nexmark} "
 wanted() { [[ $only == *" $1 "* ]]; }
 partitions=${BENCH_PARTITIONS:-4}
 tool=$build/bench/filter_project_bench
@@ -129,9 +130,9 @@ component_benches() {
   fi
 }
 
-# The engine and stateful benchmarks share one broker; Nexmark starts its
-# own.
-if wanted engine || wanted stateful; then
+# The engine, stateful and PREDICT benchmarks share one broker; Nexmark
+# starts its own.
+if wanted engine || wanted stateful || wanted predict; then
   if [ -n "${BENCH_BROKERS:-}" ]; then
     brokers=$BENCH_BROKERS
   else
@@ -151,6 +152,10 @@ fi
 if wanted stateful; then
   part stateful env BENCH_BROKERS="$brokers" \
     bash "$here/stateful/run.sh" "$build"
+fi
+if wanted predict; then
+  part predict env BENCH_BROKERS="$brokers" \
+    bash "$here/predict/run.sh" "$build"
 fi
 # Nexmark: Sluice beside the raw loop, Flink SQL and Kafka Streams on the
 # nexmark crate's events, checked, on a broker of its own.
