@@ -377,6 +377,16 @@ sl_catalog_object *sl_catalog_object_new(sl_catalog_kind kind,
   return obj;
 }
 
+bool sl_catalog_name_plain(const char *name) {
+  if (!*name || (*name >= '0' && *name <= '9'))
+    return false;
+  for (const char *p = name; *p; p++)
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+          *p == '_'))
+      return false;
+  return true;
+}
+
 sl_status sl_catalog_object_add_column(sl_catalog_object *obj,
                                        const char *name, sl_type *type,
                                        bool not_null, bool primary_key,
@@ -404,6 +414,7 @@ sl_status sl_catalog_object_add_column(sl_catalog_object *obj,
   col->not_null = not_null || primary_key;
   col->primary_key = primary_key;
   col->position = obj->ncolumns;
+  col->quoted = !sl_catalog_name_plain(name);
   if (primary_key && obj->key_column < 0)
     obj->key_column = obj->ncolumns;
   obj->ncolumns++;
@@ -569,6 +580,7 @@ sl_catalog_object *sl_catalog_object_clone(const sl_catalog_object *obj) {
                                               col->not_null,
                                               col->primary_key, NULL))
       goto fail;
+    c->columns[i].quoted = col->quoted;
   }
   for (int i = 0; i < obj->noptions; i++)
     if (sl_catalog_object_add_option(c, obj->options[i].name,
@@ -737,7 +749,7 @@ static sl_status load_columns(sl_catalog *cat, sl_catalog_object *obj,
   sqlite3_stmt *stmt;
   sl_status rc = sl_catalog_prepare(
       cat,
-      "SELECT name, type, not_null, primary_key FROM sluice_columns"
+      "SELECT name, type, not_null, primary_key, quoted FROM sluice_columns"
       " WHERE object = ? ORDER BY position",
       &stmt, err);
   if (rc)
@@ -764,6 +776,9 @@ static sl_status load_columns(sl_catalog *cat, sl_catalog_object *obj,
                                       sqlite3_column_int(stmt, 2) != 0,
                                       sqlite3_column_int(stmt, 3) != 0, err);
     obj->key_column = key_before;
+    if (!rc)
+      obj->columns[obj->ncolumns - 1].quoted =
+          sqlite3_column_int(stmt, 4) != 0;
   }
   if (!rc && step != SQLITE_DONE)
     rc = sl_catalog_db_error(cat, err, "reading columns of \"%s\"",
@@ -923,8 +938,9 @@ static sl_status insert_parts(sl_catalog *cat, const sl_catalog_object *obj,
     char type[SL_TYPE_SQL_MAX];
     sqlite3_stmt *stmt;
     rc = sl_catalog_prepare(cat,
-                            "INSERT INTO sluice_columns VALUES"
-                            " (?, ?, ?, ?, ?, ?)",
+                            "INSERT INTO sluice_columns (object,"
+                            " position, name, type, not_null, primary_key,"
+                            " quoted) VALUES (?, ?, ?, ?, ?, ?, ?)",
                             &stmt, err);
     if (rc)
       break;
@@ -935,6 +951,7 @@ static sl_status insert_parts(sl_catalog *cat, const sl_catalog_object *obj,
                                                  sizeof(type)));
     sqlite3_bind_int(stmt, 5, col->not_null);
     sqlite3_bind_int(stmt, 6, col->primary_key);
+    sqlite3_bind_int(stmt, 7, col->quoted);
     rc = step_done(cat, stmt, "writing a column", err);
   }
   for (int i = 0; !rc && i < obj->noptions; i++) {
@@ -1190,6 +1207,32 @@ static sl_status choose_storage(sl_catalog *cat, const char *name,
   return SL_OK;
 }
 
+/* Stores obj's quoted flags where they differ from existing's, an equal
+ * definition: a catalog migrated from schema version 2 guessed them from
+ * the names, and the same SQL bound again knows them. */
+static sl_status update_quoted(sl_catalog *cat,
+                               const sl_catalog_object *existing,
+                               const sl_catalog_object *obj, sl_error *err) {
+  for (int i = 0; i < obj->ncolumns; i++) {
+    if (existing->columns[i].quoted == obj->columns[i].quoted)
+      continue;
+    sqlite3_stmt *stmt;
+    sl_status rc = sl_catalog_prepare(cat,
+                                      "UPDATE sluice_columns SET quoted = ?"
+                                      " WHERE object = ? AND position = ?",
+                                      &stmt, err);
+    if (rc)
+      return rc;
+    sqlite3_bind_int(stmt, 1, obj->columns[i].quoted);
+    sl_catalog_bind_text(stmt, 2, obj->name);
+    sqlite3_bind_int(stmt, 3, i);
+    rc = step_done(cat, stmt, "writing a column", err);
+    if (rc)
+      return rc;
+  }
+  return SL_OK;
+}
+
 static sl_status create_locked(sl_catalog *cat, const sl_catalog_object *obj,
                                bool if_not_exists,
                                sl_catalog_outcome *outcome, sl_error *err) {
@@ -1212,9 +1255,10 @@ static sl_status create_locked(sl_catalog *cat, const sl_catalog_object *obj,
       if (!rc)
         rc = replace_model(cat, obj, err);
       *outcome = SL_CATALOG_UPDATED;
-    } else if (sl_catalog_object_same_definition(existing, obj))
+    } else if (sl_catalog_object_same_definition(existing, obj)) {
+      rc = update_quoted(cat, existing, obj, err);
       *outcome = SL_CATALOG_UNCHANGED;
-    else
+    } else
       rc = sl_error_set(err, SL_ERR_SQL, "%s \"%s\" already exists with a "
                         "different definition; DROP it first", kind,
                         obj->name);

@@ -35,7 +35,7 @@ typedef struct sqlite3 sqlite3;
 
 /* The schema version this program writes.  Older catalogs are migrated
  * forward on open; newer ones are refused. */
-#define SL_CATALOG_SCHEMA_VERSION 2
+#define SL_CATALOG_SCHEMA_VERSION 3
 
 typedef enum sl_catalog_kind {
   SL_CATALOG_STREAM = 0,
@@ -60,6 +60,8 @@ typedef struct sl_catalog_column {
   bool not_null;
   bool primary_key;
   int position;      /* 0-based, the index in the object's column array */
+  bool quoted;       /* declared as a "quoted identifier": record fields
+                        match its name exactly, not ignoring case */
 } sl_catalog_column;
 
 typedef struct sl_catalog_option {
@@ -204,7 +206,9 @@ sl_catalog_object *sl_catalog_object_new(sl_catalog_kind kind,
 
 /* Appends a column; the object takes ownership of type, also on failure.
  * PRIMARY KEY columns are NOT NULL, and the first of them becomes the
- * key_column. */
+ * key_column.  The column starts quoted unless its name is plain
+ * (sl_catalog_name_plain); a caller that knows a plain name was written
+ * in double quotes sets quoted afterwards. */
 sl_status sl_catalog_object_add_column(sl_catalog_object *obj,
                                        const char *name, sl_type *type,
                                        bool not_null, bool primary_key,
@@ -238,6 +242,12 @@ sl_status sl_catalog_object_set_timestamp(sl_catalog_object *obj,
 sl_status sl_catalog_object_set_watermark(sl_catalog_object *obj,
                                           const char *expr, sl_error *err);
 
+/* True when name is a plain lower-case identifier: not empty, not
+ * starting with a digit, only a-z, 0-9 and '_'.  Other names (upper
+ * case, blanks, punctuation) were written quoted, except that bytes above
+ * ASCII may appear in unquoted identifiers too. */
+bool sl_catalog_name_plain(const char *name);
+
 /* The index of the column called name (exact), or -1. */
 int sl_catalog_object_column(const sl_catalog_object *obj, const char *name);
 
@@ -257,7 +267,8 @@ bool sl_catalog_object_option_true(const sl_catalog_object *obj,
  * types, NOT NULL, keys), key, timestamp column and format, watermark,
  * options in order, dependencies, and the SQL text compared with runs of
  * white space and comments outside quotes collapsed and a final ';'
- * dropped.  Creation time and storage are not compared. */
+ * dropped.  Creation time and storage are not compared, nor whether
+ * columns are quoted: the SQL text says that. */
 bool sl_catalog_object_same_definition(const sl_catalog_object *a,
                                        const sl_catalog_object *b);
 
@@ -272,7 +283,9 @@ void sl_catalog_object_list_free(sl_catalog_object **objs, int n);
 /* ---- Objects ---------------------------------------------------------- */
 
 /* Creates obj (copied).  When the name is taken: with if_not_exists the
- * outcome is SKIPPED; an equal definition of the same kind is UNCHANGED;
+ * outcome is SKIPPED; an equal definition of the same kind is UNCHANGED
+ * (and takes obj's quoted flags, which a catalog migrated from before
+ * they were stored may lack);
  * an existing model of a MODEL create takes the new definition (UPDATED,
  * its versions kept); anything else fails naming the object.  A table
  * gets its SQLite storage in the same transaction.  outcome may be NULL.

@@ -444,7 +444,8 @@ static sl_status convert_record(loader_ctx *ctx, reader *r, int64_t line,
   return SL_OK;
 }
 
-/* The declared column a header name maps to, or -1. */
+/* The declared column a header name maps to, or -1: the one spelled
+ * exactly so, else an unquoted one equal ignoring case. */
 static int match_column(const loader_ctx *ctx, const char *name,
                         size_t len) {
   for (int j = 0; j < ctx->ncolumns; j++)
@@ -452,7 +453,7 @@ static int match_column(const loader_ctx *ctx, const char *name,
         memcmp(ctx->columns[j].name, name, len) == 0)
       return j;
   for (int j = 0; j < ctx->ncolumns; j++)
-    if (strlen(ctx->columns[j].name) == len &&
+    if (!ctx->columns[j].quoted && strlen(ctx->columns[j].name) == len &&
         strncasecmp(ctx->columns[j].name, name, len) == 0)
       return j;
   return -1;
@@ -722,6 +723,7 @@ sl_status sl_csv_load(sl_catalog *cat, const char *name, const char *path,
     cols[i].name = obj->columns[i].name;
     cols[i].type = obj->columns[i].type;
     cols[i].not_null = obj->columns[i].not_null;
+    cols[i].quoted = obj->columns[i].quoted;
   }
 
   load_ctx ctx = {cat, lk, opt, 0, false};

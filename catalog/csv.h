@@ -14,7 +14,8 @@
  * "" is the empty string.
  *
  * Columns: with a header (the default) the file's columns map to the
- * declared ones by name, exactly or else ignoring ASCII case.  File
+ * declared ones by name: exactly, or else ignoring ASCII case for a
+ * column whose name was not quoted when it was declared.  File
  * columns that match nothing are not loaded, so a file may carry more
  * than a table keeps; the result names them (sl_csv_result.ignored) so
  * that the caller can say so.  A declared column the file lacks is NULL, and an error
@@ -68,6 +69,7 @@ typedef struct sl_csv_column {
   const char *name;
   const sl_type *type;
   bool not_null;
+  bool quoted;       /* a header field must spell the name exactly */
 } sl_csv_column;
 
 /* Names of columns not loaded that a result keeps (a wide file may carry

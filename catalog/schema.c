@@ -183,9 +183,21 @@ static const char *const migration_2[] = {
   NULL
 };
 
+/* Version 3: whether each column was declared as a quoted identifier
+ * (record fields then match its name exactly).  Columns stored before
+ * keep matching as they did: quoted unless the name is plain
+ * (sl_catalog_name_plain). */
+static const char *const migration_3[] = {
+  "ALTER TABLE sluice_columns ADD COLUMN quoted INTEGER NOT NULL DEFAULT 0",
+  "UPDATE sluice_columns SET quoted = 1"
+  "  WHERE name = '' OR name GLOB '[0-9]*' OR name GLOB '*[^a-z0-9_]*'",
+  NULL
+};
+
 static const char *const *const migrations[] = {
   migration_1,
   migration_2,
+  migration_3,
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==

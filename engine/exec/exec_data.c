@@ -230,6 +230,7 @@ sl_status exec_load(sl_session *s, const exec_stmt *st, sl_error *err) {
       cols[i].name = obj->columns[i].name;
       cols[i].type = obj->columns[i].type;
       cols[i].not_null = obj->columns[i].not_null;
+      cols[i].quoted = obj->columns[i].quoted;
     }
     if (rc == SL_OK)
       rc = sl_csv_read(st->bound->path, cols, obj->ncolumns, &opt,

@@ -243,6 +243,22 @@ static void test_same_definition(void **state) {
   sl_catalog_object *c = sl_catalog_object_clone(b);
   assert_true(sl_catalog_object_same_definition(b, c));
   assert_string_equal(c->sql, "SELECT  1 -- one\n");
+
+  /* A name only a quoted identifier spells starts quoted; the SQL text
+   * says the rest, so the flag is copied but not compared. */
+  assert_false(b->columns[1].quoted);
+  assert_true(b->columns[3].quoted);
+  b->columns[1].quoted = true;
+  sl_catalog_object_free(c);
+  c = sl_catalog_object_clone(b);
+  assert_true(c->columns[1].quoted);
+  c->columns[1].quoted = false;
+  assert_true(sl_catalog_object_same_definition(b, c));
+  assert_true(sl_catalog_name_plain("amount_2"));
+  assert_false(sl_catalog_name_plain("Amount"));
+  assert_false(sl_catalog_name_plain("2x"));
+  assert_false(sl_catalog_name_plain("card number"));
+  assert_false(sl_catalog_name_plain(""));
   sl_catalog_object_free(a);
   sl_catalog_object_free(b);
   sl_catalog_object_free(c);
@@ -890,7 +906,7 @@ static void test_migrate_from_v1(void **state) {
   sl_error e;
   sl_catalog *cat = NULL;
   OK(sl_catalog_open(path, &cat, &e));
-  assert_int_equal(sl_catalog_schema_version(cat), 2);
+  assert_int_equal(sl_catalog_schema_version(cat), SL_CATALOG_SCHEMA_VERSION);
 
   sl_catalog_object *obj = NULL;
   OK(sl_catalog_get(cat, "payments", &obj, &e));
@@ -934,10 +950,158 @@ static void test_migrate_from_v1(void **state) {
 
   /* Reopening at the current version changes nothing. */
   OK(sl_catalog_open(path, &cat, &e));
-  assert_int_equal(sl_catalog_schema_version(cat), 2);
+  assert_int_equal(sl_catalog_schema_version(cat), SL_CATALOG_SCHEMA_VERSION);
   OK(sl_catalog_get(cat, "risk", &obj, &e));
   assert_non_null(obj);
   sl_catalog_object_free(obj);
+  sl_catalog_close(cat);
+  test_rmtree(dir);
+  free(path);
+  free(dir);
+}
+
+/* What version 2 added to version 1, as a released sluice wrote it. */
+static const char *const schema_v2[] = {
+  "ALTER TABLE sluice_objects ADD COLUMN storage TEXT",
+  "UPDATE sluice_objects SET storage = name WHERE kind IN ('table',"
+  " 'training set')",
+  "CREATE TABLE sluice_dependencies_v2 (object TEXT NOT NULL REFERENCES"
+  " sluice_objects(name) ON DELETE CASCADE, kind TEXT NOT NULL, name TEXT"
+  " NOT NULL, PRIMARY KEY (object, kind, name))",
+  "INSERT INTO sluice_dependencies_v2 SELECT object, 'object', name"
+  " FROM sluice_dependencies",
+  "DROP TABLE sluice_dependencies",
+  "ALTER TABLE sluice_dependencies_v2 RENAME TO sluice_dependencies",
+  "CREATE TABLE sluice_query_dependencies_v2 (query TEXT NOT NULL"
+  " REFERENCES sluice_queries(id) ON DELETE CASCADE, kind TEXT NOT NULL,"
+  " name TEXT NOT NULL, PRIMARY KEY (query, kind, name))",
+  "INSERT INTO sluice_query_dependencies_v2 SELECT query, 'object', name"
+  " FROM sluice_query_dependencies",
+  "DROP TABLE sluice_query_dependencies",
+  "ALTER TABLE sluice_query_dependencies_v2"
+  " RENAME TO sluice_query_dependencies",
+  "ALTER TABLE sluice_queries ADD COLUMN updated_ms INTEGER",
+  "UPDATE sluice_queries SET updated_ms = created_ms",
+  "ALTER TABLE sluice_queries ADD COLUMN records_in INTEGER NOT NULL"
+  " DEFAULT 0",
+  "ALTER TABLE sluice_queries ADD COLUMN records_out INTEGER NOT NULL"
+  " DEFAULT 0",
+  "ALTER TABLE sluice_queries ADD COLUMN records_failed INTEGER NOT NULL"
+  " DEFAULT 0",
+  "ALTER TABLE sluice_queries ADD COLUMN records_late INTEGER NOT NULL"
+  " DEFAULT 0",
+  "CREATE TABLE sluice_query_offsets (query TEXT NOT NULL REFERENCES"
+  " sluice_queries(id) ON DELETE CASCADE, topic TEXT NOT NULL, partition"
+  " INTEGER NOT NULL, position INTEGER NOT NULL, PRIMARY KEY (query,"
+  " topic, partition)) WITHOUT ROWID",
+  "CREATE TABLE sluice_model_versions (model TEXT NOT NULL REFERENCES"
+  " sluice_objects(name) ON DELETE CASCADE, version INTEGER NOT NULL,"
+  " training_set TEXT, rows INTEGER NOT NULL, params TEXT, metrics TEXT,"
+  " sql TEXT, trained_ms INTEGER NOT NULL, training_ms INTEGER NOT NULL,"
+  " blob BLOB, PRIMARY KEY (model, version))",
+  "CREATE TABLE sluice_state_checkpoints (query TEXT NOT NULL, id INTEGER"
+  " NOT NULL, created_ms INTEGER NOT NULL, entries INTEGER NOT NULL,"
+  " PRIMARY KEY (query, id))",
+  "CREATE TABLE sluice_state_entries (query TEXT NOT NULL, operator TEXT"
+  " NOT NULL, partition INTEGER NOT NULL, key BLOB NOT NULL, value BLOB"
+  " NOT NULL, PRIMARY KEY (query, operator, partition, key)) WITHOUT"
+  " ROWID",
+  "CREATE TABLE sluice_state_offsets (query TEXT NOT NULL, topic TEXT NOT"
+  " NULL, partition INTEGER NOT NULL, position INTEGER NOT NULL,"
+  " checkpoint INTEGER NOT NULL, PRIMARY KEY (query, topic, partition))"
+  " WITHOUT ROWID",
+  "CREATE TABLE sluice_settings (name TEXT PRIMARY KEY, value TEXT NOT"
+  " NULL)",
+  "CREATE TABLE prediction_log (query TEXT, model TEXT NOT NULL, version"
+  " INTEGER NOT NULL, features TEXT, score REAL, event_time INTEGER,"
+  " logged_at INTEGER NOT NULL)",
+  "INSERT INTO sluice_schema_version VALUES (2, 1700000000005)",
+  /* Quoted "amount" and "Amount", unquoted id: version 2 kept only the
+   * names. */
+  "INSERT INTO sluice_objects VALUES ('sales', 'stream', 'id', NULL, NULL,"
+  " NULL, 'CREATE STREAM sales (id BIGINT, \"amount\" DOUBLE, \"Amount\""
+  " DOUBLE) WITH (key=''id'')', 1700000000006, NULL)",
+  "INSERT INTO sluice_columns VALUES ('sales', 0, 'id', 'BIGINT', 0, 0),"
+  " ('sales', 1, 'amount', 'DOUBLE', 0, 0),"
+  " ('sales', 2, 'Amount', 'DOUBLE', 0, 0)",
+  "INSERT INTO sluice_options VALUES ('sales', 0, 'key', 'id')",
+  NULL
+};
+
+/* The sales stream as the binder makes it from its SQL. */
+static sl_catalog_object *sales_stream(void) {
+  sl_error err;
+  sl_catalog_object *obj = sl_catalog_object_new(
+      SL_CATALOG_STREAM, "sales",
+      "CREATE STREAM sales (id BIGINT, \"amount\" DOUBLE, \"Amount\" DOUBLE)"
+      " WITH (key='id')");
+  assert_int_equal(sl_catalog_object_add_column(obj, "id", T("BIGINT"), false,
+                                                false, &err), SL_OK);
+  assert_int_equal(sl_catalog_object_add_column(obj, "amount", T("DOUBLE"),
+                                                false, false, &err), SL_OK);
+  assert_int_equal(sl_catalog_object_add_column(obj, "Amount", T("DOUBLE"),
+                                                false, false, &err), SL_OK);
+  obj->columns[1].quoted = true;
+  assert_int_equal(sl_catalog_object_set_key(obj, "id", &err), SL_OK);
+  assert_int_equal(sl_catalog_object_add_option(obj, "key", "id", &err),
+                   SL_OK);
+  return obj;
+}
+
+/* Checks the quoted flags of name's columns: flags holds one '1' (quoted)
+ * or '0' per column. */
+static void check_quoted(sl_catalog *cat, const char *name,
+                         const char *flags) {
+  sl_error e;
+  sl_catalog_object *obj = NULL;
+  OK(sl_catalog_get(cat, name, &obj, &e));
+  assert_non_null(obj);
+  assert_int_equal(obj->ncolumns, (int)strlen(flags));
+  for (int i = 0; i < obj->ncolumns; i++)
+    if (obj->columns[i].quoted != (flags[i] == '1'))
+      fail_msg("%s.%s: quoted is %d, expected %c", name,
+               obj->columns[i].name, obj->columns[i].quoted, flags[i]);
+  sl_catalog_object_free(obj);
+}
+
+static void test_migrate_from_v2(void **state) {
+  (void)state;
+  char *dir = test_tmpdir();
+  char *path = path_in(dir, "v2.db");
+  exec_all(path, schema_v1);
+  exec_all(path, schema_v2);
+  sl_error e;
+  sl_catalog *cat = NULL;
+  OK(sl_catalog_open(path, &cat, &e));
+  assert_int_equal(sl_catalog_schema_version(cat), SL_CATALOG_SCHEMA_VERSION);
+
+  /* The old objects read as before: a name only a quoted identifier can
+   * spell is quoted, a lower-case one is taken as unquoted. */
+  check_quoted(cat, "sales", "001");
+  check_quoted(cat, "payments", "00");
+  sl_catalog_object *obj = NULL;
+  OK(sl_catalog_get(cat, "rates", &obj, &e));
+  assert_string_equal(obj->storage, "rates");
+  sl_catalog_object_free(obj);
+
+  /* Running the same CREATE again is a no-op that stores what its SQL
+   * says about quoting. */
+  sl_catalog_outcome outcome;
+  sl_catalog_object *again = sales_stream();
+  OK(sl_catalog_create(cat, again, false, &outcome, &e));
+  sl_catalog_object_free(again);
+  assert_int_equal(outcome, SL_CATALOG_UNCHANGED);
+  check_quoted(cat, "sales", "011");
+
+  /* New objects keep their flags across a reopen. */
+  sl_catalog_object *copy = sales_stream();
+  free(copy->name);
+  copy->name = strdup("sales_copy");
+  create_ok(cat, copy);
+  sl_catalog_close(cat);
+  OK(sl_catalog_open(path, &cat, &e));
+  check_quoted(cat, "sales_copy", "011");
+  check_quoted(cat, "sales", "011");
   sl_catalog_close(cat);
   test_rmtree(dir);
   free(path);
@@ -960,9 +1124,9 @@ static void test_newer_catalog_refused(void **state) {
   assert_null(cat);
   char expected[1024];
   snprintf(expected, sizeof(expected),
-           "catalog %s has schema version 9, newer than version 2 that "
+           "catalog %s has schema version 9, newer than version %d that "
            "this sluice understands; use a newer sluice or another catalog",
-           path);
+           path, SL_CATALOG_SCHEMA_VERSION);
   assert_string_equal(e.message, expected);
   test_rmtree(dir);
   free(path);
@@ -1077,6 +1241,7 @@ int main(void) {
     cmocka_unit_test(test_model_versions),
     cmocka_unit_test(test_restart),
     cmocka_unit_test(test_migrate_from_v1),
+    cmocka_unit_test(test_migrate_from_v2),
     cmocka_unit_test(test_newer_catalog_refused),
     cmocka_unit_test(test_foreign_files_refused),
     cmocka_unit_test(test_temporary_catalog),

@@ -224,6 +224,31 @@ static void test_columns_not_loaded(void **state) {
   columns_free(&c);
 }
 
+/* Header names: exact first; ignoring case only for a column that was
+ * not declared quoted. */
+static void test_header_names(void **state) {
+  (void)state;
+  const char *path = write_file("h.csv",
+                                "ID,AMOUNT,total,Qty,Total\n"
+                                "1,2.5,3.5,4,5.5\n");
+  columns c = {0};
+  columns_add(&c, "id", "BIGINT", false);
+  columns_add(&c, "amount", "DOUBLE", false);
+  c.cols[c.n - 1].quoted = true;
+  columns_add(&c, "Total", "DOUBLE", false);
+  c.cols[c.n - 1].quoted = true;
+  columns_add(&c, "qty", "INT", false);
+  sink s = {0};
+  sl_csv_result res;
+  sl_error e;
+  OK(sl_csv_read(path, c.cols, c.n, NULL, to_text, &s, &res, &e));
+  assert_string_equal(s.text, "2:1|\\N|5.5|4");
+  assert_int_equal(res.nignored, 2);
+  assert_string_equal(res.ignored, "AMOUNT, total");
+  sl_csv_result_free(&res);
+  columns_free(&c);
+}
+
 static void test_options_and_positions(void **state) {
   (void)state;
   sl_csv_options opt;
@@ -809,6 +834,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_quoting_and_lines),
     cmocka_unit_test(test_columns_not_loaded),
+    cmocka_unit_test(test_header_names),
     cmocka_unit_test(test_options_and_positions),
     cmocka_unit_test(test_conversions),
     cmocka_unit_test(test_edge_files),
