@@ -397,6 +397,7 @@ static sl_status declared_scope(sl_binder *b, const char *name,
     rel->columns[i].source = name;
     rel->columns[i].type = st->columns[i].type;
     rel->columns[i].not_null = st->columns[i].not_null;
+    rel->columns[i].quoted = st->columns[i].quoted;
   }
   return bind_scope_single(b, rel, name, kind_word, pos, scope);
 }
@@ -525,6 +526,7 @@ static sl_status bind_columns(sl_binder *b, const sl_ast_stmt *ast,
       return bind_nomem(b);
     c->not_null = d->not_null || d->primary_key;
     c->primary_key = d->primary_key;
+    c->quoted = d->name.quoted;
     c->pos = bind_srcpos(d->name.pos);
   }
   return SL_OK;
@@ -885,6 +887,7 @@ static sl_status training_set_time(sl_binder *b, sl_rel *q) {
   cols[n].type = tc->type;
   cols[n].not_null = false; /* rows LOADed in feature form may lack it */
   cols[n].hidden = false;
+  cols[n].quoted = tc->quoted;
   q->columns = cols;
   q->u.project.exprs = exprs;
   q->u.project.nexprs = n + 1;
@@ -1004,6 +1007,7 @@ static sl_status target_columns(sl_binder *b, const sl_catalog_object *obj) {
     st->columns[i].not_null = obj->columns[i].not_null ||
                               obj->columns[i].primary_key;
     st->columns[i].primary_key = obj->columns[i].primary_key;
+    st->columns[i].quoted = obj->columns[i].quoted;
   }
   st->key_column = obj->key_column;
   st->timestamp_column = obj->timestamp_column;
@@ -1092,6 +1096,7 @@ static sl_status bind_insert_query(sl_binder *b, const sl_ast_stmt *ast) {
     p->columns[i].name = st->columns[i].name;
     p->columns[i].type = to;
     p->columns[i].not_null = rel->columns[i].not_null;
+    p->columns[i].quoted = st->columns[i].quoted;
   }
   st->query = p;
   return SL_OK;

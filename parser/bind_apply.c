@@ -63,6 +63,10 @@ static sl_status fill_object(const sl_bound_stmt *stmt,
       return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
     rc = sl_catalog_object_add_column(obj, cols[i].name, t, cols[i].not_null,
                                       cols[i].primary_key, err);
+    /* add_column marks the names no unquoted identifier spells; the
+     * binder knows the others that were quoted. */
+    if (!rc && cols[i].quoted)
+      obj->columns[i].quoted = true;
   }
   if (rc)
     return rc;

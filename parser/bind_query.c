@@ -269,6 +269,7 @@ sl_status bind_scan(sl_binder *b, const sl_catalog_object *obj,
     rel->columns[i].name = obj->columns[i].name;
     rel->columns[i].source = qualifier;
     rel->columns[i].type = obj->columns[i].type;
+    rel->columns[i].quoted = obj->columns[i].quoted;
     rel->columns[i].not_null = obj->columns[i].not_null ||
                                obj->columns[i].primary_key;
   }
@@ -848,6 +849,7 @@ static sl_status bind_window(sl_binder *b, const sl_ast_window *w,
 typedef struct select_item {
   sl_bexpr *expr;
   const char *name;
+  bool quoted;         /* sl_rel_column.quoted of the output column */
   sl_ast_pos pos;
 } select_item;
 
@@ -858,13 +860,14 @@ typedef struct select_items {
 } select_items;
 
 static sl_status add_item(sl_binder *b, select_items *items, sl_bexpr *e,
-                          const char *name, sl_ast_pos pos) {
+                          const char *name, bool quoted, sl_ast_pos pos) {
   sl_status rc = bind_grow(b, (void **)&items->items, &items->cap,
                            items->n + 1, sizeof(*items->items));
   if (rc)
     return rc;
   items->items[items->n].expr = e;
   items->items[items->n].name = name;
+  items->items[items->n].quoted = quoted;
   items->items[items->n].pos = pos;
   items->n++;
   return SL_OK;
@@ -890,11 +893,25 @@ static sl_status expand_source(sl_binder *b, const bind_scope *scope,
     sl_bexpr *e = column_ref(b, j, c->type, bind_srcpos(pos));
     if (!e)
       return bind_nomem(b);
-    sl_status rc = add_item(b, items, e, c->name, pos);
+    sl_status rc = add_item(b, items, e, c->name, c->quoted, pos);
     if (rc)
       return rc;
   }
   return SL_OK;
+}
+
+/* Whether a SELECT item without an alias has a quoted name: a column
+ * passed on under its own name stays as it was declared; a STRUCT field
+ * is quoted when it was written so. */
+static bool item_name_quoted(const bind_scope *scope, const sl_ast_expr *ast,
+                             const sl_bexpr *e) {
+  if (ast->kind == SL_AST_FIELD)
+    return ast->u.field.name.quoted;
+  if (ast->kind != SL_AST_COLUMN)
+    return false;
+  if (e->kind == SL_BEXPR_COLUMN)
+    return scope->rel->columns[e->u.column].quoted;
+  return ast->u.column.parts.items[ast->u.column.parts.n - 1].quoted;
 }
 
 static sl_status bind_select_items(sl_binder *b, const sl_ast_select *sel,
@@ -945,14 +962,17 @@ static sl_status bind_select_items(sl_binder *b, const sl_ast_select *sel,
     if (rc)
       return rc;
     const char *name = item->alias.text;
-    if (!name)
+    bool quoted = item->alias.quoted;
+    if (!name) {
       name = bind_expr_name(item->expr);
+      quoted = item_name_quoted(scope, item->expr, e);
+    }
     name = bind_name(b, name);
     if (!name)
       name = bind_printf(b, "expr_%d", items->n + 1);
     if (!name)
       return bind_nomem(b);
-    rc = add_item(b, items, e, name, item->pos);
+    rc = add_item(b, items, e, name, quoted, item->pos);
     if (rc)
       return rc;
   }
@@ -1098,6 +1118,7 @@ static sl_status build_aggregate(sl_binder *b, const sl_ast_select *sel,
       c->name = input->columns[g->u.column].name;
       c->source = input->columns[g->u.column].source;
       c->not_null = input->columns[g->u.column].not_null;
+      c->quoted = input->columns[g->u.column].quoted;
     } else {
       c->name = bind_printf(b, "group_%d", i + 1);
     }
@@ -1187,6 +1208,7 @@ static sl_status build_project(sl_binder *b, const sl_ast_select *sel,
     sl_bexpr *e = items->items[i].expr;
     p->u.project.exprs[i] = e;
     p->columns[i].name = items->items[i].name;
+    p->columns[i].quoted = items->items[i].quoted;
     p->columns[i].type = e->type;
     if (e->kind == SL_BEXPR_COLUMN) {
       int c = e->u.column;
@@ -1549,6 +1571,7 @@ sl_status bind_output_columns(sl_binder *b, const sl_rel *rel,
     bc->name = c->name;
     bc->type = c->type;
     bc->not_null = c->not_null;
+    bc->quoted = c->quoted;
     bc->pos = cpos;
   }
   return SL_OK;

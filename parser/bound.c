@@ -131,10 +131,11 @@ static void put_quoted(sl_strbuf *sb, const char *s, size_t len) {
   sl_strbuf_appendc(sb, '\'');
 }
 
-/* A name as SQL would need it written: double-quoted unless it is a plain
- * lower-case identifier. */
-static void put_name(sl_strbuf *sb, const char *name) {
-  bool plain = name[0] != '\0' && !(name[0] >= '0' && name[0] <= '9');
+/* A name double-quoted when quoted, else as SQL would need it written:
+ * double-quoted unless it is a plain lower-case identifier. */
+static void put_name_as(sl_strbuf *sb, const char *name, bool quoted) {
+  bool plain = !quoted && name[0] != '\0' &&
+               !(name[0] >= '0' && name[0] <= '9');
   for (const char *p = name; *p && plain; p++)
     plain = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
             *p == '_';
@@ -149,6 +150,10 @@ static void put_name(sl_strbuf *sb, const char *name) {
     sl_strbuf_appendc(sb, *p);
   }
   sl_strbuf_appendc(sb, '"');
+}
+
+static void put_name(sl_strbuf *sb, const char *name) {
+  put_name_as(sb, name, false);
 }
 
 /* put_name into a buffer of SL_ERROR_NAME_MAX * 2 + 3 bytes. */
@@ -719,7 +724,7 @@ static void put_columns(sl_strbuf *sb, const sl_bound_column *cols, int n,
   line(sb, depth, "%s:", title);
   for (int i = 0; i < n; i++) {
     indent(sb, depth + 1);
-    put_name(sb, cols[i].name);
+    put_name_as(sb, cols[i].name, cols[i].quoted);
     put(sb, " ");
     put_type(sb, cols[i].type);
     if (cols[i].primary_key)

@@ -189,6 +189,9 @@ typedef struct sl_rel_column {
   bool not_null;
   bool hidden;          /* a pseudo-column (ROWTIME, ...): not part of *
                            and not written by sinks */
+  bool quoted;          /* named by a "quoted identifier": a quoted
+                           declaration or alias, or a quoted column passed
+                           on under its name */
 } sl_rel_column;
 
 typedef enum sl_rel_kind {
@@ -447,6 +450,7 @@ typedef struct sl_bound_column {
   sl_type *type;
   bool not_null;
   bool primary_key;    /* table key (CREATE TABLE ... AS: a group key) */
+  bool quoted;         /* named by a "quoted identifier" (sl_rel_column) */
   sl_srcpos pos;
 } sl_bound_column;
 

@@ -10,6 +10,7 @@
 #include "engine/format/csv_record.h"
 #include "engine/format/json_encode.h"
 #include "engine/format/record.h"
+#include "engine/plan/plan.h"
 #include "engine/types/strbuf.h"
 #include "engine/types/time.h"
 
@@ -38,42 +39,6 @@ struct sl_stream_writer {
   sl_value *scratch;   /* a row with the event time rewritten */
   long long count;
 };
-
-sl_status sl_stream_schema(const sl_catalog_object *stream,
-                           sl_record_schema **out, sl_error *err) {
-  sl_record_schema *schema = sl_record_schema_new();
-  if (!schema)
-    return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
-
-  for (int i = 0; i < stream->ncolumns; i++) {
-    const sl_catalog_column *c = &stream->columns[i];
-    sl_type *type = sl_type_clone(c->type);
-    /* The catalog keeps names as written after folding, so a name with
-     * upper-case letters must have been quoted. */
-    bool quoted = false;
-    for (const char *p = c->name; *p; p++)
-      quoted |= (*p >= 'A' && *p <= 'Z');
-    if (!type ||
-        sl_record_schema_add(schema, c->name, quoted, type, c->not_null,
-                             err) < 0) {
-      sl_record_schema_free(schema);
-      return err->code ? err->code
-                       : sl_error_set(err, SL_ERR_NOMEM, "out of memory");
-    }
-  }
-
-  if (stream->timestamp_column >= 0 &&
-      sl_record_schema_set_event_time(schema, stream->timestamp_column,
-                                      stream->timestamp_format, err)) {
-    sl_record_schema_free(schema);
-    return err->code;
-  }
-  if (stream->key_column >= 0)
-    sl_record_schema_set_key(schema, stream->key_column,
-                             SL_RECORD_KEY_STRING);
-  *out = schema;
-  return SL_OK;
-}
 
 static const sl_type *event_time_type(const sl_time_spec *spec) {
   switch (spec->kind) {
@@ -147,7 +112,7 @@ sl_status sl_stream_writer_new(const sl_catalog_object *stream,
   sl_strbuf_init(&w->key);
   sl_strbuf_init(&w->value);
 
-  if (sl_stream_schema(stream, &w->schema, err)) {
+  if (sl_plan_stream_schema(stream, &w->schema, err)) {
     sl_stream_writer_free(w);
     return err->code;
   }

@@ -14,16 +14,10 @@
 
 #include "catalog/catalog.h"
 #include "engine/common/error.h"
-#include "engine/format/schema.h"
 #include "engine/kafka/producer.h"
 #include "engine/types/value.h"
 
 typedef struct sl_stream_writer sl_stream_writer;
-
-/* The record schema of a stream's catalog entry: declared columns, event
- * time and its format, key column.  *out is new (sl_record_schema_free). */
-sl_status sl_stream_schema(const sl_catalog_object *stream,
-                           sl_record_schema **out, sl_error *err);
 
 /* A writer for stream (which must outlive it) through producer. */
 sl_status sl_stream_writer_new(const sl_catalog_object *stream,

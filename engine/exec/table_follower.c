@@ -22,6 +22,7 @@
 #include "engine/format/csv_record.h"
 #include "engine/format/json_decode.h"
 #include "engine/kafka/consumer.h"
+#include "engine/plan/plan.h"
 #include "engine/types/batch.h"
 
 #define FOLLOWER_POLL_MS 100
@@ -227,7 +228,7 @@ sl_status sl_table_follower_start(const sl_kafka_config *kafka,
     return sl_error_set(err, SL_ERR_INTERNAL, "table %s has no topic",
                         table->name);
   }
-  if (sl_stream_schema(f->table, &f->schema, err)) {
+  if (sl_plan_stream_schema(f->table, &f->schema, err)) {
     sl_table_follower_stop(f);
     return err->code;
   }

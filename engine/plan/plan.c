@@ -19,7 +19,6 @@
  */
 #include "engine/plan/plan_internal.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,18 +31,6 @@
 
 static const char *option(const sl_catalog_object *obj, const char *name) {
   return obj ? sl_catalog_object_option(obj, name) : NULL;
-}
-
-/* True when a stored name is what an unquoted identifier folds to, so
- * that JSON fields match it ignoring case. */
-static bool plain_name(const char *s) {
-  if (!*s || isdigit((unsigned char)*s))
-    return false;
-  for (; *s; s++)
-    if (!(islower((unsigned char)*s) || isdigit((unsigned char)*s) ||
-          *s == '_'))
-      return false;
-  return true;
 }
 
 static sl_status parse_format(sl_planner *p, const sl_catalog_object *obj,
@@ -65,35 +52,47 @@ static sl_status parse_format(sl_planner *p, const sl_catalog_object *obj,
   return SL_OK;
 }
 
-/* The record schema of a stream's declared columns. */
-static sl_record_schema *stream_schema(sl_planner *p,
-                                       const sl_catalog_object *obj) {
+sl_status sl_plan_stream_schema(const sl_catalog_object *obj,
+                                sl_record_schema **out, sl_error *err) {
+  *out = NULL;
   sl_record_schema *s = sl_record_schema_new();
-  if (!s) {
-    sl_planner_nomem(p);
-    return NULL;
-  }
+  if (!s)
+    return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
   for (int i = 0; i < obj->ncolumns; i++) {
     const sl_catalog_column *c = &obj->columns[i];
     sl_type *t = sl_type_clone(c->type);
-    if (!t || sl_record_schema_add(s, c->name, !plain_name(c->name), t,
-                                   c->not_null, p->err) < 0) {
-      if (!t)
-        sl_planner_nomem(p);
+    if (!t) {
       sl_record_schema_free(s);
-      return NULL;
+      return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+    }
+    if (sl_record_schema_add(s, c->name, c->quoted, t, c->not_null, err) <
+        0) {
+      sl_record_schema_free(s);
+      return err->code;
     }
   }
   if (obj->timestamp_column >= 0 &&
       sl_record_schema_set_event_time(s, obj->timestamp_column,
-                                      obj->timestamp_format, p->err)) {
+                                      obj->timestamp_format, err)) {
     sl_record_schema_free(s);
-    return NULL;
+    return err->code;
   }
   sl_record_schema_set_key(s, obj->key_column,
                            obj->key_column >= 0 ? SL_RECORD_KEY_STRING
                                                 : SL_RECORD_KEY_NONE);
-  return s;
+  *out = s;
+  return SL_OK;
+}
+
+/* The record schema of a stream's declared columns, or NULL with the
+ * planner's error set. */
+static sl_record_schema *stream_schema(sl_planner *p,
+                                       const sl_catalog_object *obj) {
+  sl_record_schema *s = NULL;
+  sl_status rc = sl_plan_stream_schema(obj, &s, p->err);
+  if (rc == SL_ERR_NOMEM)
+    sl_planner_nomem(p);
+  return rc ? NULL : s;
 }
 
 /* Keeps a record schema with the plan (freed by sl_plan_free). */

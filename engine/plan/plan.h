@@ -265,6 +265,14 @@ typedef struct sl_plan_request {
  * they are.  Returns SL_OK or SL_ERR_NOMEM. */
 sl_status sl_plan_repart_text(sl_plan *plan, sl_pnode *n);
 
+/* The record schema of a stream's or table's catalog entry: the declared
+ * columns (quoted ones matched exactly), the event-time column and its
+ * timestamp_format, the key column (a string key).  On success *out
+ * is new and the caller's (sl_record_schema_free); otherwise SL_ERR_SQL
+ * for a declaration the codecs refuse or SL_ERR_NOMEM, with err set. */
+sl_status sl_plan_stream_schema(const sl_catalog_object *obj,
+                                sl_record_schema **out, sl_error *err);
+
 /* Builds the physical plan of req->query.  What this engine cannot run
  * (a shape the stateful operators refuse, a query without FROM) fails
  * with SL_ERR_SQL at the relation's position.  On success *out is owned by
