@@ -431,6 +431,18 @@ static sl_ast_pos option_value_pos(const sl_ast_options *opts,
   return o ? o->value->pos : fallback;
 }
 
+/* key_format says how the key column's value is the record key, so a
+ * stream without one has nothing for it to apply to. */
+static sl_status check_key_format(sl_binder *b, const sl_ast_options *opts,
+                                  sl_ast_pos stmt_pos) {
+  const sl_bound_option *kf = sl_bound_option_get(b->stmt, "key_format");
+  if (!kf || b->stmt->key_column >= 0)
+    return SL_OK;
+  return bind_fail(b, option_value_pos(opts, "key_format", stmt_pos),
+                   "option \"key_format\" needs a key column; name it "
+                   "with key='col'");
+}
+
 /* Whether the name is taken; sets stmt->exists for IF NOT EXISTS and for
  * an equal definition, fails for anything else.  Models take a new
  * version instead. */
@@ -694,6 +706,11 @@ static sl_status bind_create_source(sl_binder *b, const sl_ast_stmt *ast,
       return rc;
     st->key_column = col;
   }
+  if (!table) {
+    rc = check_key_format(b, opts, name->pos);
+    if (rc)
+      return rc;
+  }
 
   /* Defaults. */
   if (!table) {
@@ -955,6 +972,8 @@ static sl_status bind_create_as(sl_binder *b, const sl_ast_stmt *ast) {
     rc = output_column_option(b, opts, "key", &col);
     if (!rc && col >= 0)
       st->key_column = col;
+    if (!rc)
+      rc = check_key_format(b, opts, name->pos);
     if (!rc)
       rc = output_column_option(b, opts, "timestamp", &col);
     if (rc)

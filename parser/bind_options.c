@@ -39,6 +39,7 @@ static const char *const formats[] = {"json", "csv", NULL};
 static const char *const policies[] = {"fail", "skip", "dlq", NULL};
 static const char *const load_policies[] = {"fail", "skip", NULL};
 static const char *const starts[] = {"earliest", "latest", NULL};
+static const char *const key_formats[] = {"string", "json", NULL};
 static const char *const tree_methods[] = {"auto", "exact", "approx", "hist",
                                            NULL};
 
@@ -48,6 +49,7 @@ static const option_def stream_options[] = {
     {"topic", SL_OPTION_STRING, NULL, 0},
     {"format", SL_OPTION_STRING, formats, OPT_FORMAT},
     {"key", SL_OPTION_STRING, NULL, 0},
+    {"key_format", SL_OPTION_STRING, key_formats, 0},
     {"partitions", SL_OPTION_INTEGER, NULL, OPT_POSITIVE},
     {"replicas", SL_OPTION_INTEGER, NULL, OPT_POSITIVE},
     {"timestamp", SL_OPTION_STRING, NULL, 0},
@@ -63,6 +65,7 @@ static const option_def stream_as_options[] = {
     {"topic", SL_OPTION_STRING, NULL, 0},
     {"format", SL_OPTION_STRING, formats, OPT_FORMAT},
     {"key", SL_OPTION_STRING, NULL, 0},
+    {"key_format", SL_OPTION_STRING, key_formats, 0},
     {"partitions", SL_OPTION_INTEGER, NULL, OPT_POSITIVE},
     {"replicas", SL_OPTION_INTEGER, NULL, OPT_POSITIVE},
     {"timestamp", SL_OPTION_STRING, NULL, 0},

@@ -52,9 +52,29 @@ static sl_status parse_format(sl_planner *p, const sl_catalog_object *obj,
   return SL_OK;
 }
 
+sl_status sl_plan_key_format(const sl_catalog_object *obj,
+                             sl_record_key_format *out, sl_error *err) {
+  *out = SL_RECORD_KEY_NONE;
+  if (obj->key_column < 0)
+    return SL_OK;
+  const char *text = option(obj, "key_format");
+  *out = SL_RECORD_KEY_STRING;
+  if (!text || strcmp(text, "string") == 0)
+    return SL_OK;
+  if (strcmp(text, "json") == 0) {
+    *out = SL_RECORD_KEY_JSON;
+    return SL_OK;
+  }
+  return sl_error_set(err, SL_ERR_SQL, "stream %s has key_format '%s'; "
+                      "expected 'string' or 'json'", obj->name, text);
+}
+
 sl_status sl_plan_stream_schema(const sl_catalog_object *obj,
                                 sl_record_schema **out, sl_error *err) {
   *out = NULL;
+  sl_record_key_format key_format;
+  if (sl_plan_key_format(obj, &key_format, err))
+    return SL_ERR_SQL;
   sl_record_schema *s = sl_record_schema_new();
   if (!s)
     return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
@@ -77,9 +97,7 @@ sl_status sl_plan_stream_schema(const sl_catalog_object *obj,
     sl_record_schema_free(s);
     return err->code;
   }
-  sl_record_schema_set_key(s, obj->key_column,
-                           obj->key_column >= 0 ? SL_RECORD_KEY_STRING
-                                                : SL_RECORD_KEY_NONE);
+  sl_record_schema_set_key(s, obj->key_column, key_format);
   *out = s;
   return SL_OK;
 }
@@ -719,8 +737,8 @@ static sl_pnode *add_sink(sl_planner *p, sl_pnode *in) {
     k++;
   }
   s->u.sink.key_col = obj->key_column;
-  s->u.sink.key_format = obj->key_column >= 0 ? SL_RECORD_KEY_STRING
-                                              : SL_RECORD_KEY_NONE;
+  if (sl_plan_key_format(obj, &s->u.sink.key_format, p->err))
+    return NULL;
   s->u.sink.partitions = req->partitions;
   s->u.sink.replicas = req->replicas;
   return s;

@@ -265,9 +265,16 @@ typedef struct sl_plan_request {
  * they are.  Returns SL_OK or SL_ERR_NOMEM. */
 sl_status sl_plan_repart_text(sl_plan *plan, sl_pnode *n);
 
+/* The key format of a stream's catalog entry: its key_format option
+ * ('string' when absent), or SL_RECORD_KEY_NONE without a key column.
+ * SL_ERR_SQL names the stream for a value other than 'string' or
+ * 'json'. */
+sl_status sl_plan_key_format(const sl_catalog_object *obj,
+                             sl_record_key_format *out, sl_error *err);
+
 /* The record schema of a stream's or table's catalog entry: the declared
  * columns (quoted ones matched exactly), the event-time column and its
- * timestamp_format, the key column (a string key).  On success *out
+ * timestamp_format, the key column and its key format.  On success *out
  * is new and the caller's (sl_record_schema_free); otherwise SL_ERR_SQL
  * for a declaration the codecs refuse or SL_ERR_NOMEM, with err set. */
 sl_status sl_plan_stream_schema(const sl_catalog_object *obj,

@@ -13,8 +13,9 @@
  *     top-N): a record without a key goes to any partition, so the NULL
  *     group would be split; a join never matches a NULL key, so its
  *     keys may be nullable;
- *   - a join pairs the two sides' record-key columns (same type, so
- *     equal values have equal key bytes), and the two topics have the
+ *   - a join pairs the two sides' record-key columns (same type and
+ *     key format, so equal values have equal key bytes: the key c1 is
+ *     c1 as a string and "c1" as JSON), and the two topics have the
  *     same partition count (checked at query start, since the topics'
  *     counts are the broker's: sl_plan.copartitioned), so that partition
  *     p of both holds the same keys and the group's range assignor gives
@@ -145,7 +146,7 @@ static origin record_key(const sl_pnode *in, const sl_bexpr *e,
   const sl_record_schema *s = o.source ? o.source->u.source.schema : NULL;
   if (!s)
     w = WHY_COMPUTED;
-  else if (s->key_col != o.column || s->key_format != SL_RECORD_KEY_STRING)
+  else if (s->key_col != o.column || s->key_format == SL_RECORD_KEY_NONE)
     w = WHY_NOT_KEY;
   else if (grouping && !s->cols[o.column].not_null)
     w = WHY_NULLABLE;
@@ -246,9 +247,10 @@ static int keyed_join(sl_planner *p, sl_pnode *n, sl_bexpr *const *left,
     origin b = record_key(n->inputs[1], right[i], false, &reason, &at);
     if (!a.source || !b.source)
       continue;
-    const sl_type *ta = a.source->u.source.schema->cols[a.column].type;
-    const sl_type *tb = b.source->u.source.schema->cols[b.column].type;
-    if (!sl_type_equal(ta, tb))
+    const sl_record_schema *sa = a.source->u.source.schema;
+    const sl_record_schema *sb = b.source->u.source.schema;
+    if (!sl_type_equal(sa->cols[a.column].type, sb->cols[b.column].type) ||
+        sa->key_format != sb->key_format)
       continue;
     if (!add_copartitioned(p, a.source->u.source.topic,
                            b.source->u.source.topic))
@@ -257,7 +259,7 @@ static int keyed_join(sl_planner *p, sl_pnode *n, sl_bexpr *const *left,
     return n->keyed_by ? 1 : -1;
   }
   n->single_why = "single task, all partitions (no join key pair is both "
-                  "streams' record keys, of one type)";
+                  "streams' record keys, of one type and key format)";
   return 0;
 }
 

@@ -3,8 +3,8 @@
  * test_plan.c - the planner: EXPLAIN text of a few plans compared
  * exactly, with constant folding, filter pushdown (through projections,
  * into both sides of a lookup join, into a UNION ALL) and column pruning
- * down to the decoders visible in it; and the errors of what cannot be
- * planned.
+ * down to the decoders visible in it; the errors of what cannot be
+ * planned; and a stream's record schema (quoted columns, key format).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -409,6 +409,50 @@ static void test_sink_casts(void **state) {
   sl_plan_free(plan);
 }
 
+/* A stream's record schema: columns quoted as declared, the key column
+ * with its key_format. */
+static void test_stream_schema(void **state) {
+  (void)state;
+  sl_error err;
+  const char *names[] = {"id", "amount", "Total"};
+  sl_type *types[] = {sl_type_bigint(), sl_type_double(), sl_type_double()};
+  sl_catalog_object *o = tb_stream("sales", "sales", 3, names, types, 0);
+  o->columns[1].quoted = true;
+  OK(sl_catalog_object_add_option(o, "key_format", "json", &err));
+  sl_record_schema *rs = NULL;
+  OK(sl_plan_stream_schema(o, &rs, &err));
+  assert_false(rs->cols[0].quoted);
+  assert_true(rs->cols[1].quoted);
+  assert_true(rs->cols[2].quoted);
+  assert_int_equal(sl_record_schema_find(rs, "ID", 2), 0);
+  assert_int_equal(sl_record_schema_find(rs, "amount", 6), 1);
+  assert_int_equal(sl_record_schema_find(rs, "AMOUNT", 6), -1);
+  assert_int_equal(sl_record_schema_find(rs, "total", 5), -1);
+  assert_int_equal(rs->key_col, 0);
+  assert_int_equal(rs->key_format, SL_RECORD_KEY_JSON);
+  sl_record_schema_free(rs);
+
+  /* Without the option the key is a string; without a key, none. */
+  sl_catalog_object *plain = tb_stream("p", "p", 3, names, types, 0);
+  sl_record_key_format kf;
+  OK(sl_plan_key_format(plain, &kf, &err));
+  assert_int_equal(kf, SL_RECORD_KEY_STRING);
+  sl_catalog_object_free(plain);
+  plain = tb_stream("p", "p", 3, names, types, -1);
+  OK(sl_plan_key_format(plain, &kf, &err));
+  assert_int_equal(kf, SL_RECORD_KEY_NONE);
+  sl_catalog_object_free(plain);
+
+  /* A stored value the binder would refuse names the stream. */
+  free(o->options[o->noptions - 1].value);
+  o->options[o->noptions - 1].value = strdup("avro");
+  assert_int_equal(sl_plan_stream_schema(o, &rs, &err), SL_ERR_SQL);
+  assert_null(rs);
+  assert_string_equal(err.message, "stream sales has key_format 'avro'; "
+                                   "expected 'string' or 'json'");
+  sl_catalog_object_free(o);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_explain_filter_project),
@@ -418,6 +462,7 @@ int main(void) {
       cmocka_unit_test(test_trivial_operators_vanish),
       cmocka_unit_test(test_unsupported),
       cmocka_unit_test(test_sink_casts),
+      cmocka_unit_test(test_stream_schema),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

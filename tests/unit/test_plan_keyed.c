@@ -6,11 +6,13 @@
  * needs co-partitioned and EXPLAIN's partitioning and state lines are
  * checked.  Keyed: grouping by the NOT NULL record key (alone, with
  * other columns, renamed by a subquery), OVER and top-N partitioned by
- * it, a join on both sides' record keys, top-N, windows and window
+ * it (a string or a JSON key), a join on both sides' record keys (of
+ * one key format), top-N, windows and window
  * joins over keyed windows' results by their key, OVER after a temporal
  * join.  Not keyed: a
  * nullable key, a non-key column, a computed key, a union, a join on a
- * non-key column or on keys of different types, top-N per window, a
+ * non-key column or on keys of different types or key formats, top-N
+ * per window, a
  * window grouped by an aggregate's value or over OVER's results (a plan
  * where one operator of two is not keyed), a stateless plan.  A
  * persistent GROUP BY on another column is repartitioned through an
@@ -43,6 +45,10 @@ static const char schema_sql[] =
     "WITH (topic='i', timestamp='ts', key='k');\n"
     "CREATE STREAM u (k VARCHAR NOT NULL, x VARCHAR, v BIGINT, "
     "ts TIMESTAMP) WITH (topic='u', timestamp='ts', key='x');\n"
+    "CREATE STREAM j (k VARCHAR NOT NULL, v BIGINT, ts TIMESTAMP) "
+    "WITH (topic='j', timestamp='ts', key='k', key_format='json');\n"
+    "CREATE STREAM j2 (k VARCHAR NOT NULL, w BIGINT, ts TIMESTAMP) "
+    "WITH (topic='j2', timestamp='ts', key='k', key_format='json');\n"
     "CREATE TABLE m (id VARCHAR PRIMARY KEY, risk BIGINT) "
     "WITH (versioned=true);\n";
 
@@ -163,13 +169,17 @@ static const char NOTKEY_U[] = SINGLE("k is not the record key of topic u");
 static const char COMPUTED[] = SINGLE("no key is a column of one stream "
                                       "passed on unchanged");
 static const char JOIN[] = SINGLE("no join key pair is both streams' "
-                                  "record keys, of one type");
+                                  "record keys, of one type and key "
+                                  "format");
 
 static void test_group_by_key(void **state) {
   (void)state;
   const char *by_k = "by key k of topic s, state per partition";
   expect("SELECT k, COUNT(*) AS c FROM s WINDOW TUMBLING (SIZE 10 SECONDS) "
          "GROUP BY k;", true, by_k);
+  /* A JSON record key partitions as well as a string one. */
+  expect("SELECT k, COUNT(*) AS c FROM j WINDOW TUMBLING (SIZE 10 SECONDS) "
+         "GROUP BY k;", true, "by key k of topic j, state per partition");
   /* More columns than the key: rows of one group still share k. */
   expect("SELECT k, x, SUM(v) AS t FROM s WINDOW HOPPING (SIZE 10 SECONDS, "
          "ADVANCE BY 5 SECONDS) GROUP BY x, k;", true, by_k);
@@ -262,6 +272,14 @@ static void test_joins(void **state) {
   /* Keys of different types (the VARCHAR one is cast). */
   expect("SELECT i.k, s.v FROM i JOIN s WITHIN 1 SECOND "
          "ON CAST(i.k AS VARCHAR) = s.k;", false, JOIN);
+  /* JSON keys pair with JSON keys; the key c1 is "c1" in one topic and
+   * c1 in the other, so a string key does not. */
+  expect("SELECT j.k, j.v, j2.w FROM j JOIN j2 WITHIN 1 SECOND "
+         "ON j.k = j2.k;", true, "by key k of topic j and key k of topic "
+         "j2, state per partition (one state if their partition counts "
+         "differ)");
+  expect("SELECT s.k, j.v FROM s JOIN j WITHIN 1 SECOND ON s.k = j.k;",
+         false, JOIN);
 }
 
 static void test_over_aggregates(void **state) {

@@ -1,0 +1,1 @@
+CREATE STREAM s (id BIGINT) WITH (key='id', key_format='avro');

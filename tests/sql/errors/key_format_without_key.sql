@@ -1,0 +1,1 @@
+CREATE STREAM s (id BIGINT, card VARCHAR) WITH (key_format='json');
