@@ -59,6 +59,7 @@ static sl_status add_parts(sl_query *q, const char *topic,
       p->end = INT64_MAX;
     atomic_init(&p->done, q->bounded && p->end <= p->low);
     atomic_init(&p->claimed, false);
+    atomic_init(&p->start, -1);
   }
   return SL_OK;
 }
@@ -532,6 +533,33 @@ bool sl_query_node_counters(void *query, int node, sl_plan_counters *out) {
   return any;
 }
 
+/* The records a bounded query reads in all: over the partitions of each
+ * source that reads a topic (repartition topics are the query's own
+ * traffic), the end fixed at start minus where reading began; -1 while
+ * a partition has not started, and for an unbounded query. */
+static int64_t bounded_total(const sl_query *q) {
+  if (!q->bounded)
+    return -1;
+  int64_t total = 0;
+  const sl_plan *plan = q->plan;
+  for (int s = 0; s < plan->nsources; s++) {
+    const sl_pnode *src = plan->sources[s];
+    if (src->u.source.internal)
+      continue;
+    for (int i = 0; i < q->nparts; i++) {
+      const sl_qpart *p = &q->parts[i];
+      if (strcmp(p->topic, src->u.source.topic) != 0)
+        continue;
+      int64_t start = atomic_load(&((sl_qpart *)p)->start);
+      if (start < 0)
+        return -1;
+      if (p->end > start)
+        total += p->end - start;
+    }
+  }
+  return total;
+}
+
 void sl_query_get_stats(const sl_query *q, sl_query_stats *out) {
   memset(out, 0, sizeof(*out));
   const sl_plan *plan = q->plan;
@@ -547,6 +575,7 @@ void sl_query_get_stats(const sl_query *q, sl_query_stats *out) {
     out->records_failed += c.records_failed;
     out->records_late += c.records_late;
   }
+  out->bounded_total = bounded_total(q);
   for (int i = 0; i < q->ntasks; i++) {
     sl_op_errors_stats es;
     sl_task_error_stats(q->tasks[i], &es);

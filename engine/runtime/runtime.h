@@ -164,6 +164,13 @@ typedef struct sl_query_stats {
   double last_checkpoint_ms; /* how long the last one took: the
                                 operators' part and the store's
                                 transaction (0 before the first) */
+  /* A bounded query: the records its sources read in all, the end
+   * offsets fixed at start minus the offsets each partition started
+   * from (its committed or restored offset, else the log start), so
+   * that records_in reaches it when the query has read everything; -1
+   * until every source partition has been assigned, and for unbounded
+   * queries. */
+  int64_t bounded_total;
 } sl_query_stats;
 
 void sl_query_get_stats(const sl_query *q, sl_query_stats *out);

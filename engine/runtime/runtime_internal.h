@@ -29,6 +29,9 @@ typedef struct sl_qpart {
   int64_t end;         /* bounded: high watermark at query start */
   atomic_bool done;    /* bounded: every record before end processed */
   atomic_bool claimed; /* a task of the query was given it */
+  /* Bounded: the offset reading began at, fixed at the partition's
+   * first assignment; -1 before it. */
+  atomic_llong start;
 } sl_qpart;
 
 struct sl_runtime {

@@ -388,6 +388,30 @@ static sl_status tell_partitions(sl_task *t, const sl_kafka_position *parts,
   return rc;
 }
 
+/* Bounded: where assigned partitions begin reading, for the query's
+ * total.  A partition's first assignment fixes it: a logical offset is
+ * resolved against the offsets fixed at query start (the log start, or
+ * the end for "latest", which reads nothing before it). */
+static void note_starts(sl_task *t, const sl_kafka_position *parts,
+                        size_t n) {
+  if (!t->q->bounded)
+    return;
+  for (size_t i = 0; i < n; i++) {
+    sl_qpart *qp = sl_query_part(t->q, parts[i].topic, parts[i].partition);
+    if (!qp || atomic_load(&qp->start) >= 0)
+      continue;
+    int64_t at = parts[i].offset;
+    bool latest = at == SL_KAFKA_OFFSET_END ||
+                  (at < 0 && at != SL_KAFKA_OFFSET_BEGINNING &&
+                   strcmp(t->q->start, "latest") == 0);
+    if (latest)
+      at = qp->end;
+    else if (at < qp->low)
+      at = qp->low;
+    atomic_store(&qp->start, at);
+  }
+}
+
 /* The position kept for a revoked partition, or NULL. */
 static sl_kafka_position *kept_of(sl_task *t, const char *topic,
                                   int32_t partition) {
@@ -669,6 +693,7 @@ static void on_assign(void *ctx, sl_kafka_position *parts, size_t n) {
     if (qp)
       atomic_store(&qp->claimed, true);
   }
+  note_starts(t, parts, n);
   SL_INFO("engine", "query %s task %d: %zu partition%s assigned", t->q->id,
           t->index, n, n == 1 ? "" : "s");
   if (tell_partitions(t, parts, n, true, &err))
@@ -1140,6 +1165,8 @@ static sl_status task_open(sl_task *t, sl_error *err) {
       parts[n++].offset = start;
     }
     rc = sl_kafka_consumer_assign(t->consumer, parts, n, err);
+    if (!rc)
+      note_starts(t, parts, n);
     if (!rc)
       rc = tell_partitions(t, parts, n, true, err);
     free(parts);

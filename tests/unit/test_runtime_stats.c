@@ -3,8 +3,10 @@
  * test_runtime_stats.c - what the runtime reports about its queries and
  * how it splits them, on the embedded broker: a stateful persistent
  * query's state size and checkpoints (checked against the rows its
- * store left in the catalog), a stateless one's zeros, and how many
- * group members a persistent query gets on the embedded broker.
+ * store left in the catalog), a stateless one's zeros, the records a
+ * bounded query reads in all (from the log start, then from its
+ * group's committed offsets), and how many group members a persistent
+ * query gets on the embedded broker.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -86,16 +88,15 @@ static int teardown(void **state) {
   return 0;
 }
 
-/* Ten records over four partitions: keys a (v 1..4), b (v 5..7), c (v
- * 8..10). */
-static void produce_events(void) {
+/* Records first..last of key d, or of keys a (v 1..4), b (v 5..7) and c
+ * (v 8..10), over the four partitions. */
+static void produce_range(int first, int last) {
   sl_error err;
-  OK(sl_kafka_broker_create_topic(broker, "stats_ev", 4, 1, &err));
   sl_kafka_producer *p;
   OK(sl_kafka_producer_new(cfg, NULL, &p, &err));
-  for (int v = 1; v <= 10; v++) {
+  for (int v = first; v <= last; v++) {
     char value[64];
-    const char *k = v <= 4 ? "a" : v <= 7 ? "b" : "c";
+    const char *k = v <= 4 ? "a" : v <= 7 ? "b" : v <= 10 ? "c" : "d";
     snprintf(value, sizeof(value), "{\"k\":\"%s\",\"v\":%d}", k, v);
     sl_kafka_record rec = {.topic = "stats_ev",
                            .partition = v % 4,
@@ -105,6 +106,13 @@ static void produce_events(void) {
   }
   OK(sl_kafka_producer_flush(p, 30000, &err));
   sl_kafka_producer_free(p);
+}
+
+/* Ten records over four partitions: keys a, b and c. */
+static void produce_events(void) {
+  sl_error err;
+  OK(sl_kafka_broker_create_topic(broker, "stats_ev", 4, 1, &err));
+  produce_range(1, 10);
 }
 
 static sl_runtime *runtime(void) {
@@ -194,6 +202,8 @@ static void test_stateful_stats(void **state) {
   sl_query_stats st;
   sl_query_get_stats(q, &st);
   assert_int_equal(st.records_in, 10);
+  /* The repartition topic is the query's own traffic, not its input. */
+  assert_int_equal(st.bounded_total, 10);
   assert_int_equal(sl_query_tasks(q), 1);
 
   int64_t entries, bytes;
@@ -224,10 +234,30 @@ static void test_stateless_stats_and_tasks(void **state) {
   assert_int_equal(sl_query_tasks(q), 1);
   assert_int_equal(st.records_in, 10);
   assert_int_equal(st.records_out, 7);
+  assert_int_equal(st.bounded_total, 10);
   assert_int_equal(st.state_entries, 0);
   assert_int_equal(st.state_bytes, 0);
   assert_int_equal(st.checkpoints, 0);
   assert_true(st.last_checkpoint_ms == 0.0);
+  sl_runtime_free(rt);
+}
+
+/* A bounded query that runs again under the same id starts from what
+ * its group committed: its total is the three records written since,
+ * all of which it reads. */
+static void test_bounded_total_from_committed(void **state) {
+  (void)state;
+  produce_range(11, 13);
+  sl_runtime *rt = runtime();
+  sl_query *q = run_bounded(rt,
+                            "CREATE STREAM big_again AS SELECT k, v FROM ev "
+                            "WHERE v > 3;",
+                            "big_again", "big");
+  sl_query_stats st;
+  sl_query_get_stats(q, &st);
+  assert_int_equal(st.bounded_total, 3);
+  assert_int_equal(st.records_in, 3);
+  assert_int_equal(st.records_out, 3);
   sl_runtime_free(rt);
 }
 
@@ -248,6 +278,7 @@ int main(void) {
       cmocka_unit_test(test_shares_groups),
       cmocka_unit_test(test_stateful_stats),
       cmocka_unit_test(test_stateless_stats_and_tasks),
+      cmocka_unit_test(test_bounded_total_from_committed),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
