@@ -158,8 +158,10 @@ struct sl_bexpr {
       int log;            /* set by the executor from the persistent
                              query's WITH (prediction_log=...): 1 log,
                              -1 do not, 0 as the PREDICT provider says */
-      const char *log_query; /* with log 1: the query id to log under
-                                (outlives the query); may be NULL */
+      const char *query_id; /* set by the executor: the id of the query
+                               the node runs in, which its predictions
+                               are counted (and with log 1 logged) under;
+                               outlives the query; may be NULL */
     } predict;
     int ref;              /* AGG_REF, OVER_REF, WINDOW_REF (internal) */
   } u;

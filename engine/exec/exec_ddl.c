@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "engine/common/log.h"
+#include "engine/exec/predict.h"
 #include "engine/kafka/consumer.h"
 #include "engine/exec/exec_model.h"
 
@@ -402,9 +403,35 @@ static sl_status describe_query_offsets(sl_session *s,
   return rc;
 }
 
+/* The PREDICT figures of query id in this process, one model version
+ * after another: rows scored and ONE_HOT values unseen in training. */
+static sl_status describe_predictions(sl_session *s, const char *id,
+                                      sl_error *err) {
+  if (!s->predict)
+    return SL_OK;
+  sl_predict_usage uses[32];
+  int n = sl_predict_usages(s->predict, id, uses, 32);
+  sl_status rc = SL_OK;
+  for (int i = 0; i < n && i < 32 && rc == SL_OK; i++) {
+    char key[SL_ERROR_NAME_MAX + 64], rows[32], unseen[32];
+    snprintf(rows, sizeof(rows), "%lld", uses[i].rows);
+    snprintf(unseen, sizeof(unseen), "%lld", uses[i].unseen);
+    snprintf(key, sizeof(key), "predictions %s version %d", uses[i].model,
+             uses[i].version);
+    const char *scored[] = {key, rows};
+    rc = result_row(s, 2, scored, err);
+    snprintf(key, sizeof(key), "unseen categories %s version %d",
+             uses[i].model, uses[i].version);
+    const char *missed[] = {key, unseen};
+    if (rc == SL_OK)
+      rc = result_row(s, 2, missed, err);
+  }
+  return rc;
+}
+
 /* DESCRIBE of a persistent query: its state, what it reads and writes,
- * its counters (live when it runs here) and the source offsets it has
- * committed. */
+ * its counters (live when it runs here), what its PREDICT calls scored
+ * in this process and the source offsets it has committed. */
 static sl_status describe_query(sl_session *s, const sl_catalog_query *q,
                                 sl_error *err) {
   static const char *const names[] = {"property", "value"};
@@ -429,6 +456,8 @@ static sl_status describe_query(sl_session *s, const sl_catalog_query *q,
   sl_status rc = result_begin(s, 2, names, err);
   for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]) && rc == SL_OK; i++)
     rc = result_row(s, 2, rows[i], err);
+  if (rc == SL_OK)
+    rc = describe_predictions(s, q->id, err);
   for (int i = 0; i < q->ndeps && rc == SL_OK; i++) {
     const char *cells[] = {"reads", q->deps[i]};
     rc = result_row(s, 2, cells, err);

@@ -132,6 +132,7 @@ static sl_status query_wait(sl_session *s, sl_query *q,
 }
 
 static sl_status time_rel(sl_arena *arena, sl_rel *r, sl_error *err);
+static void mark_rel(sl_rel *r, int log, const char *query, int *marked);
 
 static sl_status run_transient(sl_session *s, const exec_stmt *st,
                                sl_error *err) {
@@ -161,14 +162,28 @@ static sl_status run_transient(sl_session *s, const exec_stmt *st,
   if (rc == SL_OK)
     rc = time_rel(&arena, b->query, err);
 
+  /* Its PREDICT calls are counted under its id (predict.h); the id is
+   * kept only for a query that has some. */
   char id[64];
+  sl_runtime_transient_id(rt, id, sizeof(id));
+  int npredict = 0;
+  if (rc == SL_OK)
+    mark_rel(b->query, 0, NULL, &npredict);
+  if (rc == SL_OK && npredict > 0) {
+    const char *kept = sl_predict_keep(s->predict, id);
+    if (!kept)
+      rc = sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+    else
+      mark_rel(b->query, 0, kept, &npredict);
+  }
+
   sl_plan *plan = NULL;
   sl_query *q = NULL;
   if (rc == SL_OK) {
     /* A SELECT without EMIT is a bounded scan of what the topic holds. */
     sl_plan_request req = {
         .query = top,
-        .query_id = sl_runtime_transient_id(rt, id, sizeof(id)),
+        .query_id = id,
         .persistent = false,
         .bounded = s->opts.bounded || b->emit == SL_EMIT_DEFAULT,
         .file = st->file,
@@ -375,71 +390,72 @@ static sl_status training_set_secret(sl_session *s, char **out, size_t *len,
 
 /* ---- WITH (prediction_log) ---------------------------------------------- */
 
-static void mark_rel(sl_rel *r, int log, const char *query);
-
-/* Writes a persistent query's prediction_log choice into the PREDICT
- * nodes of its expressions (see predict.h). */
-static void mark_exprs(sl_bexpr **es, int n, int log, const char *query) {
+/* Writes a query's prediction_log choice and its id into the PREDICT
+ * nodes of its expressions (see predict.h), counting them in *marked. */
+static void mark_exprs(sl_bexpr **es, int n, int log, const char *query,
+                       int *marked) {
   for (int i = 0; es && i < n; i++) {
     sl_bexpr *e = es[i];
     if (!e)
       continue;
     if (e->kind == SL_BEXPR_PREDICT) {
       e->u.predict.log = log;
-      e->u.predict.log_query = query;
+      e->u.predict.query_id = query;
+      (*marked)++;
     }
-    mark_exprs(e->args, e->nargs, log, query);
+    mark_exprs(e->args, e->nargs, log, query, marked);
   }
 }
 
-static void mark_rel(sl_rel *r, int log, const char *query) {
+static void mark_rel(sl_rel *r, int log, const char *query, int *marked) {
   if (!r)
     return;
   switch (r->kind) {
   case SL_REL_SCAN:
-    mark_exprs(&r->u.scan.check, 1, log, query);
+    mark_exprs(&r->u.scan.check, 1, log, query, marked);
     break;
   case SL_REL_VALUES:
     for (int i = 0; i < r->u.values.nrows; i++)
-      mark_exprs(r->u.values.rows[i], r->ncolumns, log, query);
+      mark_exprs(r->u.values.rows[i], r->ncolumns, log, query, marked);
     break;
   case SL_REL_FILTER:
-    mark_exprs(&r->u.filter.predicate, 1, log, query);
+    mark_exprs(&r->u.filter.predicate, 1, log, query, marked);
     break;
   case SL_REL_PROJECT:
-    mark_exprs(r->u.project.exprs, r->u.project.nexprs, log, query);
+    mark_exprs(r->u.project.exprs, r->u.project.nexprs, log, query, marked);
     break;
   case SL_REL_JOIN:
-    mark_rel(r->u.join.left, log, query);
-    mark_rel(r->u.join.right, log, query);
-    mark_exprs(&r->u.join.condition, 1, log, query);
-    mark_exprs(r->u.join.left_keys, r->u.join.nkeys, log, query);
-    mark_exprs(r->u.join.right_keys, r->u.join.nkeys, log, query);
-    mark_exprs(&r->u.join.as_of, 1, log, query);
+    mark_rel(r->u.join.left, log, query, marked);
+    mark_rel(r->u.join.right, log, query, marked);
+    mark_exprs(&r->u.join.condition, 1, log, query, marked);
+    mark_exprs(r->u.join.left_keys, r->u.join.nkeys, log, query, marked);
+    mark_exprs(r->u.join.right_keys, r->u.join.nkeys, log, query, marked);
+    mark_exprs(&r->u.join.as_of, 1, log, query, marked);
     break;
   case SL_REL_AGGREGATE:
-    mark_exprs(r->u.aggregate.group_by, r->u.aggregate.ngroup, log, query);
+    mark_exprs(r->u.aggregate.group_by, r->u.aggregate.ngroup, log, query,
+               marked);
     for (int i = 0; i < r->u.aggregate.naggs; i++)
       mark_exprs(r->u.aggregate.aggs[i].args, r->u.aggregate.aggs[i].nargs,
-                 log, query);
+                 log, query, marked);
     break;
   case SL_REL_OVER:
     for (int i = 0; i < r->u.over.ncalls; i++) {
       sl_over_call *c = &r->u.over.calls[i];
-      mark_exprs(c->agg.args, c->agg.nargs, log, query);
-      mark_exprs(&c->lag_default, 1, log, query);
-      mark_exprs(c->partition_by, c->npartition, log, query);
-      mark_exprs(c->order_by, c->norder, log, query);
+      mark_exprs(c->agg.args, c->agg.nargs, log, query, marked);
+      mark_exprs(&c->lag_default, 1, log, query, marked);
+      mark_exprs(c->partition_by, c->npartition, log, query, marked);
+      mark_exprs(c->order_by, c->norder, log, query, marked);
     }
     break;
   case SL_REL_UNION:
     for (int i = 0; i < r->u.union_.ninputs; i++)
-      mark_rel(r->u.union_.inputs[i], log, query);
+      mark_rel(r->u.union_.inputs[i], log, query, marked);
     break;
   default:
     break;
   }
-  mark_rel(r->input, log, query);
+  mark_rel(r->input, log, query, marked);
 }
 
 /* Appends the row's event time (column `time` of the input, a
@@ -522,7 +538,8 @@ static sl_status apply_prediction_log(sl_session *s, const sl_bound_stmt *b,
   const char *kept = sl_predict_keep(s->predict, id);
   if (!kept)
     return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
-  mark_rel(b->query, on ? 1 : -1, kept);
+  int marked = 0;
+  mark_rel(b->query, on ? 1 : -1, kept, &marked);
   return on ? time_rel(arena, b->query, err) : SL_OK;
 }
 

@@ -133,6 +133,102 @@ static void append_number(sl_strbuf *out, double v) {
     sl_strbuf_appendf(out, "%.6f", v);
 }
 
+typedef enum op_field { OP_IN, OP_OUT, OP_FAILED, OP_LATE } op_field;
+
+static const struct {
+  const char *name;
+  const char *help;
+  op_field field;
+} op_metrics[] = {
+    {"sluice_operator_records_in_total",
+     "Rows an operator of a query received.", OP_IN},
+    {"sluice_operator_records_out_total",
+     "Rows an operator of a query passed on.", OP_OUT},
+    {"sluice_operator_records_failed_total",
+     "Rows that failed in an operator of a query.", OP_FAILED},
+    {"sluice_operator_records_late_total",
+     "Late rows an operator of a query counted.", OP_LATE},
+};
+
+static int64_t op_value(const sl_progress_op *op, op_field field) {
+  switch (field) {
+  case OP_IN: return op->counters.records_in;
+  case OP_OUT: return op->counters.records_out;
+  case OP_FAILED: return op->counters.records_failed;
+  case OP_LATE: return op->counters.records_late;
+  }
+  return 0;
+}
+
+/* One series per operator of every query, labelled with the query, the
+ * operator's number in the plan and its kind. */
+static void render_operators(const sl_progress_sample *samples, int n,
+                             sl_strbuf *out) {
+  size_t nmetrics = sizeof(op_metrics) / sizeof(op_metrics[0]);
+  for (size_t k = 0; k < nmetrics; k++) {
+    const char *name = op_metrics[k].name;
+    sl_strbuf_appendf(out, "# HELP %s %s\n# TYPE %s counter\n", name,
+                      op_metrics[k].help, name);
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < samples[i].nops; j++) {
+        const sl_progress_op *op = &samples[i].ops[j];
+        sl_strbuf_appendf(out, "%s{query=\"", name);
+        append_label(out, samples[i].id);
+        sl_strbuf_appendf(out, "\",operator=\"%d\",kind=\"", op->id);
+        append_label(out, op->kind);
+        sl_strbuf_appendf(out, "\"} %" PRId64 "\n",
+                          op_value(op, op_metrics[k].field));
+      }
+    }
+  }
+}
+
+/* The labels {query, model, version} of one entry, braces included. */
+static void model_labels(sl_strbuf *out, const sl_progress_model *m) {
+  sl_strbuf_appends(out, "{query=\"");
+  append_label(out, m->query);
+  sl_strbuf_appends(out, "\",model=\"");
+  append_label(out, m->model);
+  sl_strbuf_appendf(out, "\",version=\"%d\"}", m->version);
+}
+
+/* PREDICT per query and model version: rows, the latency summary and the
+ * unseen ONE_HOT values. */
+static void render_models(const sl_progress_predict *p, sl_strbuf *out) {
+  sl_strbuf_appends(out,
+                    "# HELP sluice_query_predictions_total Rows a query "
+                    "scored with a model version.\n"
+                    "# TYPE sluice_query_predictions_total counter\n");
+  for (int i = 0; i < p->nmodels; i++) {
+    sl_strbuf_appends(out, "sluice_query_predictions_total");
+    model_labels(out, &p->models[i]);
+    sl_strbuf_appendf(out, " %" PRId64 "\n", p->models[i].rows);
+  }
+  sl_strbuf_appends(out,
+                    "# HELP sluice_query_predict_batch_seconds Time a query "
+                    "spent scoring one batch with a model version.\n"
+                    "# TYPE sluice_query_predict_batch_seconds summary\n");
+  for (int i = 0; i < p->nmodels; i++) {
+    sl_strbuf_appends(out, "sluice_query_predict_batch_seconds_sum");
+    model_labels(out, &p->models[i]);
+    sl_strbuf_appendc(out, ' ');
+    append_number(out, p->models[i].seconds);
+    sl_strbuf_appends(out, "\nsluice_query_predict_batch_seconds_count");
+    model_labels(out, &p->models[i]);
+    sl_strbuf_appendf(out, " %" PRId64 "\n", p->models[i].calls);
+  }
+  sl_strbuf_appends(out,
+                    "# HELP sluice_query_predict_unseen_total ONE_HOT values "
+                    "a query scored that the model version did not see in "
+                    "training.\n"
+                    "# TYPE sluice_query_predict_unseen_total counter\n");
+  for (int i = 0; i < p->nmodels; i++) {
+    sl_strbuf_appends(out, "sluice_query_predict_unseen_total");
+    model_labels(out, &p->models[i]);
+    sl_strbuf_appendf(out, " %" PRId64 "\n", p->models[i].unseen);
+  }
+}
+
 sl_status sl_metrics_render(const sl_progress_sample *samples, int n,
                             const sl_progress_predict *predict,
                             sl_strbuf *out, sl_error *err) {
@@ -153,6 +249,8 @@ sl_status sl_metrics_render(const sl_progress_sample *samples, int n,
     }
   }
 
+  render_operators(samples, n, out);
+
   /* PREDICT's latency per batch as a summary: its sum and count give the
    * mean over any scrape interval. */
   if (predict && predict->rows >= 0)
@@ -167,6 +265,8 @@ sl_status sl_metrics_render(const sl_progress_sample *samples, int n,
                       "sluice_predict_batch_seconds_sum %.6f\n"
                       "sluice_predict_batch_seconds_count %" PRId64 "\n",
                       predict->rows, predict->seconds, predict->calls);
+  if (predict && predict->rows >= 0)
+    render_models(predict, out);
   if (out->failed)
     return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
   return SL_OK;
@@ -181,6 +281,7 @@ struct sl_metrics {
   pthread_t thread;
   atomic_bool stop;
   sl_progress_sample *samples; /* METRICS_MAX_QUERIES, for scrapes */
+  sl_progress_predict *predict;
 };
 
 /* Sends all of data; false when the client went away. */
@@ -232,9 +333,10 @@ static ssize_t read_request(int fd, char *buf, size_t size) {
 
 /* Answers the scrape: samples collected now, lag measured. */
 static void serve_metrics(sl_metrics *m, int fd) {
-  sl_progress_predict predict = {.rows = -1};
+  memset(m->predict, 0, sizeof(*m->predict));
+  m->predict->rows = -1;
   int n = m->opts.collect(m->opts.ud, m->samples, METRICS_MAX_QUERIES,
-                          &predict);
+                          m->predict);
   n = n < METRICS_MAX_QUERIES ? n : METRICS_MAX_QUERIES;
   for (int i = 0; i < n && m->opts.meter; i++)
     sl_progress_meter_measure(m->opts.meter, &m->samples[i]);
@@ -242,7 +344,7 @@ static void serve_metrics(sl_metrics *m, int fd) {
   sl_strbuf body;
   sl_strbuf_init(&body);
   sl_error err;
-  if (sl_metrics_render(m->samples, n, &predict, &body, &err)) {
+  if (sl_metrics_render(m->samples, n, m->predict, &body, &err)) {
     static const char msg[] = "out of memory\n";
     respond(fd, "500 Internal Server Error", "text/plain", msg,
             sizeof(msg) - 1);
@@ -316,12 +418,15 @@ sl_status sl_metrics_start(const sl_metrics_options *opts, sl_metrics **out,
     return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
   m->opts = *opts;
   m->samples = calloc(METRICS_MAX_QUERIES, sizeof(*m->samples));
+  m->predict = calloc(1, sizeof(*m->predict));
   m->fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (!m->samples || m->fd < 0) {
-    sl_status code = m->samples ? SL_ERR_RUNTIME : SL_ERR_NOMEM;
+  if (!m->samples || !m->predict || m->fd < 0) {
+    sl_status code = m->samples && m->predict ? SL_ERR_RUNTIME
+                                              : SL_ERR_NOMEM;
     if (m->fd >= 0)
       close(m->fd);
     free(m->samples);
+    free(m->predict);
     free(m);
     return sl_error_set(err, code, "cannot serve metrics: %s",
                         code == SL_ERR_NOMEM ? "out of memory"
@@ -343,6 +448,7 @@ sl_status sl_metrics_start(const sl_metrics_options *opts, sl_metrics **out,
     int e = errno;
     close(m->fd);
     free(m->samples);
+    free(m->predict);
     free(m);
     return sl_error_set(err, SL_ERR_RUNTIME,
                         "cannot serve metrics on 127.0.0.1:%d: %s",
@@ -354,6 +460,7 @@ sl_status sl_metrics_start(const sl_metrics_options *opts, sl_metrics **out,
   if (pthread_create(&m->thread, NULL, metrics_main, m) != 0) {
     close(m->fd);
     free(m->samples);
+    free(m->predict);
     free(m);
     return sl_error_set(err, SL_ERR_RUNTIME,
                         "cannot start the metrics thread");
@@ -373,5 +480,6 @@ void sl_metrics_stop(sl_metrics *m) {
   pthread_join(m->thread, NULL);
   close(m->fd);
   free(m->samples);
+  free(m->predict);
   free(m);
 }

@@ -21,8 +21,23 @@
  *   sluice_query_running                1 while the query runs, else 0
  *   sluice_query_lag_records            consumer lag (persistent queries,
  *                                       when the broker answers)
- * and for the session:
+ *   sluice_query_state_entries          state store entries and their
+ *   sluice_query_state_bytes            bytes at the last checkpoint
+ *   sluice_query_checkpoints_total      state checkpoints written
+ *   sluice_query_last_checkpoint_seconds  how long the last one took
+ * per operator of a query (labels query, operator="<number in the
+ * plan>", kind="<Source, Filter, WindowAgg...>"):
+ *   sluice_operator_records_in_total    rows received
+ *   sluice_operator_records_out_total   rows passed on
+ *   sluice_operator_records_failed_total rows that failed there
+ *   sluice_operator_records_late_total  late rows counted there
+ * for the process:
  *   sluice_predictions_total            rows scored by PREDICT
+ *   sluice_predict_batch_seconds        summary: time per scored batch
+ * and per query and model version (labels query, model, version):
+ *   sluice_query_predictions_total      rows scored
+ *   sluice_query_predict_batch_seconds  summary: time per scored batch
+ *   sluice_query_predict_unseen_total   ONE_HOT values unseen in training
  */
 #ifndef SLUICE_EXEC_METRICS_H
 #define SLUICE_EXEC_METRICS_H
@@ -34,7 +49,8 @@
 #define SL_METRICS_REQUEST_MAX 8192
 
 /* Appends the exposition text of n samples (lag filled in where known)
- * and the prediction count (< 0: left out) to out. */
+ * and of the PREDICT counters (left out when predict->rows < 0) to
+ * out. */
 sl_status sl_metrics_render(const sl_progress_sample *samples, int n,
                             const sl_progress_predict *predict,
                             sl_strbuf *out, sl_error *err);

@@ -256,6 +256,18 @@ typedef struct cached_version {
   sl_type **types;
 } cached_version;
 
+/* What the call sites of one query did with one model version (see
+ * sl_predict_usages); counted under the provider's count_mu. */
+typedef struct predict_use {
+  const char *query;           /* kept by the provider */
+  char *model;
+  int version;
+  long long calls;
+  long long rows;
+  long long ns;
+  long long unseen;
+} predict_use;
+
 /* PREDICT(m) of a pinned provider: the version it resolved to. */
 typedef struct pinned_model {
   char *model;
@@ -283,6 +295,9 @@ struct sl_predict {
   char **names;
   pthread_mutex_t count_mu;    /* the counters below */
   sl_predict_stats stats;
+  int nuses;
+  int cap_uses;
+  predict_use **uses;
 };
 
 static void share_free(struct feature_share *sh);
@@ -365,17 +380,86 @@ long long sl_predict_logged(const sl_predict *p) {
   return st.logged;
 }
 
+int sl_predict_usages(const sl_predict *p, const char *query,
+                      sl_predict_usage *out, int cap) {
+  pthread_mutex_lock((pthread_mutex_t *)&p->count_mu);
+  int n = 0;
+  for (int i = 0; i < p->nuses; i++) {
+    const predict_use *u = p->uses[i];
+    if (query && strcmp(u->query, query) != 0)
+      continue;
+    if (n < cap)
+      out[n] = (sl_predict_usage){.query = u->query,
+                                  .model = u->model,
+                                  .version = u->version,
+                                  .calls = u->calls,
+                                  .rows = u->rows,
+                                  .ns = u->ns,
+                                  .unseen = u->unseen};
+    n++;
+  }
+  pthread_mutex_unlock((pthread_mutex_t *)&p->count_mu);
+  return n;
+}
+
+/* The entry of query (a kept string) and version v, made when missing. */
+static sl_status use_of(sl_predict *p, const char *query,
+                        const sl_predict_version *v, predict_use **out,
+                        sl_error *err) {
+  sl_status rc = SL_OK;
+  predict_use *u = NULL;
+  pthread_mutex_lock(&p->count_mu);
+  for (int i = 0; i < p->nuses && !u; i++) {
+    predict_use *c = p->uses[i];
+    if (c->version == v->version && strcmp(c->query, query) == 0 &&
+        strcmp(c->model, v->model) == 0)
+      u = c;
+  }
+  if (!u && p->nuses == p->cap_uses) {
+    int cap = p->cap_uses ? p->cap_uses * 2 : 4;
+    predict_use **grown = realloc(p->uses, (size_t)cap * sizeof(*grown));
+    if (grown) {
+      p->uses = grown;
+      p->cap_uses = cap;
+    }
+  }
+  if (!u && p->nuses < p->cap_uses && (u = calloc(1, sizeof(*u)))) {
+    u->query = query;
+    u->version = v->version;
+    u->model = strdup(v->model);
+    if (u->model) {
+      p->uses[p->nuses++] = u;
+    } else {
+      free(u);
+      u = NULL;
+    }
+  }
+  if (!u)
+    rc = nomem(err);
+  pthread_mutex_unlock(&p->count_mu);
+  *out = u;
+  return rc;
+}
+
 /* What one batch did, for the counters. */
 typedef struct batch_work {
   int computed;      /* evaluated its computed features */
   int shared;        /* reused another call site's */
   int shared_matrix; /* scored another call site's matrix */
+  long long unseen;  /* ONE_HOT values unseen in training */
 } batch_work;
 
-/* Adds one scored batch to the provider's and the process's counters. */
-static void count_batch(sl_predict *p, long long rows, long long ns,
-                        const batch_work *w) {
+/* Adds one scored batch to the provider's and the process's counters,
+ * and to its query's entry (use; may be NULL). */
+static void count_batch(sl_predict *p, predict_use *use, long long rows,
+                        long long ns, const batch_work *w) {
   pthread_mutex_lock(&p->count_mu);
+  if (use) {
+    use->calls++;
+    use->rows += rows;
+    use->ns += ns;
+    use->unseen += w->unseen;
+  }
   p->stats.calls++;
   p->stats.rows += rows;
   p->stats.ns += ns;
@@ -413,6 +497,11 @@ void sl_predict_free(sl_predict *p) {
   for (int i = 0; i < p->nshares; i++)
     share_free(p->shares[i]);
   free(p->shares);
+  for (int i = 0; i < p->nuses; i++) {
+    free(p->uses[i]->model);
+    free(p->uses[i]);
+  }
+  free(p->uses);
   for (int i = 0; i < p->nnames; i++)
     free(p->names[i]);
   free(p->names);
@@ -583,6 +672,7 @@ typedef struct predict_site {
   int log;                  /* the node's WITH (prediction_log): 1, -1,
                                0 for the provider's setting */
   const char *log_query;    /* the query id logged; NULL: the provider's */
+  predict_use *use;         /* its query's entry; NULL: no query named */
   char *signature;          /* features (and matrix) that may be shared */
   feature_share *share;     /* of the thread that last evaluated it */
   bool matrix;              /* the model scores an expanded matrix */
@@ -936,10 +1026,15 @@ static sl_status site_score(predict_site *s, const predict_site *from,
                                   s->scores, err);
   }
 
-  /* Expanded here and kept for the call sites that come next. */
+  /* Expanded here and kept for the call sites that come next.  The
+   * scratch then holds this batch's unseen ONE_HOT values per input (a
+   * model scored without expanding, or on another one's matrix, has no
+   * ONE_HOT input). */
   s->matrix_rows = -1;
   sl_status rc = sl_model_expand_batch(m, &s->scratch, s->cols,
                                        (size_t)nrows, err);
+  for (int j = 0; rc == SL_OK && j < s->nfeat; j++)
+    w->unseen += (long long)s->scratch.unseen[j];
   if (rc == SL_OK)
     rc = sl_model_predict_matrix(m, s->scratch.x.data, (size_t)nrows,
                                  s->scores, err);
@@ -1019,12 +1114,12 @@ static sl_status predict_eval(sl_func_ctx *ctx, int nargs,
   feature_share *sh = s->signature ? site_share(s) : NULL;
   if (sh)
     pthread_mutex_lock(&sh->mu);
-  batch_work w = {0, 0, 0};
+  batch_work w = {0, 0, 0, 0};
   sl_status rc = eval_batch(s, sh, args, nrows, ctx, out, &w, err);
   if (sh)
     pthread_mutex_unlock(&sh->mu);
   if (rc == SL_OK)
-    count_batch(s->p, nrows, mono_ns() - start, &w);
+    count_batch(s->p, s->use, nrows, mono_ns() - start, &w);
   return rc;
 }
 
@@ -1049,7 +1144,7 @@ static sl_status site_new(sl_predict *p, const sl_predict_version *v,
   s->ninputs = ninputs;
   s->has_time = has_time;
   s->log = node->u.predict.log;
-  s->log_query = node->u.predict.log > 0 ? node->u.predict.log_query : NULL;
+  s->log_query = node->u.predict.log > 0 ? node->u.predict.query_id : NULL;
   s->nfeat = v->nfeatures;
   sl_model_scratch_init(&s->scratch);
   sl_strbuf_init(&s->line);
@@ -1097,6 +1192,8 @@ static sl_status site_new(sl_predict *p, const sl_predict_version *v,
     s->signature = site_signature(s);
   if (rc == SL_OK)
     rc = site_reserve(s, SITE_BATCH_ROWS, err);
+  if (rc == SL_OK && node->u.predict.query_id)
+    rc = use_of(p, node->u.predict.query_id, v, &s->use, err);
   if (rc) {
     site_free(s);
     return rc;

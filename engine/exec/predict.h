@@ -65,9 +65,15 @@
  *
  * A persistent query's own WITH (prediction_log=true|false) beats the
  * provider's setting for its PREDICT calls: the executor writes it into
- * each PREDICT node (u.predict.log, and u.predict.log_query, the query
- * id its rows are logged under, a string kept by sl_predict_keep so
- * that it outlives the plan's copies of the node) before planning.
+ * each PREDICT node (u.predict.log, and u.predict.query_id, the query id
+ * its rows are logged under, a string kept by sl_predict_keep so that it
+ * outlives the plan's copies of the node) before planning.
+ *
+ * Usage per query: the call sites of nodes that name their query
+ * (u.predict.query_id, which the executor sets for streaming queries
+ * whether they log or not) add what they score to one entry per query
+ * and model version of their provider: rows, batches, time, and the
+ * ONE_HOT values unseen in training (sl_predict_usages).
  *
  * Using it from the engine runtime (streaming queries): make one
  * provider per query, with the query's id, pin_versions true and log set
@@ -150,7 +156,7 @@ sl_status sl_predict_new(const sl_predict_options *opts, sl_predict **out,
 void sl_predict_set_log(sl_predict *p, bool on);
 
 /* A copy of text kept until the provider is freed (one per distinct
- * text), for PREDICT nodes' log_query; NULL when out of memory. */
+ * text), for PREDICT nodes' query_id; NULL when out of memory. */
 const char *sl_predict_keep(sl_predict *p, const char *text);
 
 /* Rows scored since the provider was made, and rows logged. */
@@ -180,6 +186,26 @@ void sl_predict_get_stats(const sl_predict *p, sl_predict_stats *out);
 /* The counters of every provider of the process since it started, freed
  * providers included (for process-wide metrics).  Thread-safe. */
 void sl_predict_process_stats(sl_predict_stats *out);
+
+/* What the PREDICT calls of one query did with one model version since
+ * the provider was made (see "Usage per query" above).  The strings
+ * belong to the provider and live as long as it does. */
+typedef struct sl_predict_usage {
+  const char *query;
+  const char *model;
+  int version;
+  long long calls;  /* batches scored */
+  long long rows;   /* rows scored */
+  long long ns;     /* nanoseconds inside PREDICT */
+  long long unseen; /* ONE_HOT values not seen in training, each scored
+                       as all zeros */
+} sl_predict_usage;
+
+/* Copies up to cap entries into out, those of query only unless it is
+ * NULL, in the order they were first used; returns how many there are.
+ * Thread-safe. */
+int sl_predict_usages(const sl_predict *p, const char *query,
+                      sl_predict_usage *out, int cap);
 
 /* The expression compiler's hook (sl_expr_predict_fn): arg is the
  * provider.  Initializes ctx as the node's call site (see above).

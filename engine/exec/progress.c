@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * progress.c - lag and bounded totals from the broker, status lines, and
- * the thread that prints them.
+ * progress.c - lag from the broker, status lines, and the thread that
+ * prints them.
  */
 #include "engine/exec/progress.h"
 
@@ -15,12 +15,12 @@
 #include "engine/kafka/admin.h"
 #include "engine/kafka/consumer.h"
 
-/* Queries the meter remembers (their totals and group clients). */
+/* Queries the meter remembers (their group clients). */
 #define METER_MAX_QUERIES 256
 /* How long a committed-offsets request may take. */
 #define METER_COMMITTED_TIMEOUT_MS 2000
-/* How often the reporter looks for new queries between lines, so that a
- * bounded query's total is fixed close to its start. */
+/* How often the reporter collects between lines, so that every query
+ * that runs for a while has a rate from its first line on. */
 #define PROGRESS_TICK_MS 250
 #define PROGRESS_DEFAULT_INTERVAL_MS 5000
 #define PROGRESS_MAX_QUERIES 128
@@ -30,7 +30,6 @@
 typedef struct meter_query {
   char id[SL_PROGRESS_ID_MAX];
   sl_kafka_consumer *group;  /* reads the committed offsets; NULL: none */
-  int64_t total;             /* bounded total, -1 until known */
 } meter_query;
 
 struct sl_progress_meter {
@@ -71,12 +70,11 @@ static meter_query *meter_entry(sl_progress_meter *m, const char *id) {
   meter_query *e = &m->queries[m->nqueries++];
   memset(e, 0, sizeof(*e));
   snprintf(e->id, sizeof(e->id), "%s", id);
-  e->total = -1;
   return e;
 }
 
 /* Adds up, over the partitions of topic, the records between where the
- * query stands (committed offsets for a group, else the log start) and
+ * query's group stands (its committed offsets, else the log start) and
  * the partition's end. */
 static sl_status topic_remaining(sl_progress_meter *m, meter_query *e,
                                  const char *topic, int64_t *out,
@@ -110,14 +108,11 @@ static sl_status topic_remaining(sl_progress_meter *m, meter_query *e,
 
 void sl_progress_meter_measure(sl_progress_meter *m, sl_progress_sample *s) {
   s->lag = -1;
-  s->total = -1;
-  bool persistent = s->group[0] != '\0';
+  if (s->group[0] == '\0')
+    return;
   pthread_mutex_lock(&m->lock);
   meter_query *e = meter_entry(m, s->id);
-  bool want_total = s->bounded && e && e->total < 0;
-  if (!e || (!persistent && !want_total)) {
-    if (e)
-      s->total = e->total;
+  if (!e) {
     pthread_mutex_unlock(&m->lock);
     return;
   }
@@ -128,7 +123,7 @@ void sl_progress_meter_measure(sl_progress_meter *m, sl_progress_sample *s) {
   sl_status rc = SL_OK;
   if (!m->admin)
     rc = sl_kafka_admin_new(m->kafka, &m->admin, &err);
-  if (rc == SL_OK && persistent && !e->group) {
+  if (rc == SL_OK && !e->group) {
     sl_kafka_consumer_opts copts = {.group_id = s->group};
     rc = sl_kafka_consumer_new(m->kafka, &copts, &e->group, &err);
   }
@@ -139,16 +134,11 @@ void sl_progress_meter_measure(sl_progress_meter *m, sl_progress_sample *s) {
     rc = topic_remaining(m, e, s->topics[t], &r, &err);
     remaining += r;
   }
-  if (rc == SL_OK) {
-    if (persistent)
-      s->lag = remaining;
-    if (want_total)
-      e->total = remaining;
-  } else {
+  if (rc == SL_OK)
+    s->lag = remaining;
+  else
     SL_DEBUG("progress", "query %s: offsets not measured: %s", s->id,
              err.message);
-  }
-  s->total = e->total;
   pthread_mutex_unlock(&m->lock);
 }
 
@@ -203,6 +193,7 @@ struct sl_progress {
   pthread_cond_t wake;
   bool stop;                    /* under lock */
   sl_progress_sample *samples;  /* PROGRESS_MAX_QUERIES */
+  sl_progress_predict *predict; /* filled by collect, not shown */
   seen_query *seen;             /* PROGRESS_MAX_QUERIES */
   int nseen;
 };
@@ -221,9 +212,7 @@ static seen_query *seen_find(sl_progress *p, const char *id) {
   return NULL;
 }
 
-/* Remembers the queries of the latest collect, dropping the others; a
- * new bounded query is measured at once so that its total is fixed near
- * its start. */
+/* Remembers the queries of the latest collect, dropping the others. */
 static void progress_note(sl_progress *p, int n) {
   for (int i = 0; i < p->nseen; i++)
     p->seen[i].fresh = false;
@@ -234,8 +223,6 @@ static void progress_note(sl_progress *p, int n) {
       q = &p->seen[p->nseen++];
       snprintf(q->id, sizeof(q->id), "%s", s->id);
       q->records_in = 0;
-      if (s->bounded && p->opts.meter)
-        sl_progress_meter_measure(p->opts.meter, s);
     }
     if (q)
       q->fresh = true;
@@ -271,7 +258,6 @@ static void progress_report(sl_progress *p, int n, double seconds) {
 static void *progress_main(void *arg) {
   sl_progress *p = arg;
   int64_t last = now_ms();
-  sl_progress_predict predict;
   pthread_mutex_lock(&p->lock);
   while (!p->stop) {
     /* Wake for the next line, or sooner to notice new queries. */
@@ -288,7 +274,7 @@ static void *progress_main(void *arg) {
     pthread_mutex_unlock(&p->lock);
 
     int n = p->opts.collect(p->opts.ud, p->samples, PROGRESS_MAX_QUERIES,
-                            &predict);
+                            p->predict);
     n = n < PROGRESS_MAX_QUERIES ? n : PROGRESS_MAX_QUERIES;
     progress_note(p, n);
     int64_t now = now_ms();
@@ -312,9 +298,11 @@ sl_status sl_progress_start(const sl_progress_options *opts,
   if (p->opts.interval_ms <= 0)
     p->opts.interval_ms = PROGRESS_DEFAULT_INTERVAL_MS;
   p->samples = calloc(PROGRESS_MAX_QUERIES, sizeof(*p->samples));
+  p->predict = calloc(1, sizeof(*p->predict));
   p->seen = calloc(PROGRESS_MAX_QUERIES, sizeof(*p->seen));
-  if (!p->samples || !p->seen) {
+  if (!p->samples || !p->predict || !p->seen) {
     free(p->samples);
+    free(p->predict);
     free(p->seen);
     free(p);
     return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
@@ -325,6 +313,7 @@ sl_status sl_progress_start(const sl_progress_options *opts,
     pthread_cond_destroy(&p->wake);
     pthread_mutex_destroy(&p->lock);
     free(p->samples);
+    free(p->predict);
     free(p->seen);
     free(p);
     return sl_error_set(err, SL_ERR_RUNTIME,
@@ -345,6 +334,7 @@ void sl_progress_stop(sl_progress *p) {
   pthread_cond_destroy(&p->wake);
   pthread_mutex_destroy(&p->lock);
   free(p->samples);
+  free(p->predict);
   free(p->seen);
   free(p);
 }

@@ -210,6 +210,41 @@ void sl_session_close(sl_session *s) {
 
 /* ---- Observability: status lines and metrics -------------------------- */
 
+/* The operators of q's plan with their counters, into o. */
+static void collect_operators(sl_query *q, sl_progress_sample *o) {
+  const sl_plan *plan = sl_query_plan(q);
+  for (int k = 0; k < plan->nnodes && o->nops < SL_PROGRESS_MAX_OPS; k++) {
+    const sl_pnode *node = plan->nodes[k];
+    sl_progress_op *op = &o->ops[o->nops];
+    if (!sl_query_node_counters(q, node->id, &op->counters))
+      continue;
+    op->id = node->id;
+    op->kind = node->kind == SL_PNODE_STATEFUL
+                   ? sl_plan_stateful_name(node->u.stateful.kind)
+                   : sl_pnode_kind_name(node->kind);
+    o->nops++;
+  }
+}
+
+/* PREDICT per query and model version, from the session's provider. */
+static void collect_models(sl_session *s, sl_progress_predict *predict) {
+  sl_predict_usage uses[SL_PROGRESS_MAX_MODELS];
+  int n = s->predict ? sl_predict_usages(s->predict, NULL, uses,
+                                         SL_PROGRESS_MAX_MODELS)
+                     : 0;
+  predict->nmodels = n < SL_PROGRESS_MAX_MODELS ? n : SL_PROGRESS_MAX_MODELS;
+  for (int i = 0; i < predict->nmodels; i++) {
+    sl_progress_model *m = &predict->models[i];
+    snprintf(m->query, sizeof(m->query), "%s", uses[i].query);
+    snprintf(m->model, sizeof(m->model), "%s", uses[i].model);
+    m->version = uses[i].version;
+    m->rows = uses[i].rows;
+    m->calls = uses[i].calls;
+    m->seconds = (double)uses[i].ns / 1e9;
+    m->unseen = uses[i].unseen;
+  }
+}
+
 /* The progress collect callback: a copy of every query of the runtime,
  * taken while no query can be freed. */
 static int session_collect(void *ud, sl_progress_sample *out, int cap,
@@ -220,8 +255,10 @@ static int session_collect(void *ud, sl_progress_sample *out, int cap,
   pthread_mutex_lock(&s->observe_lock);
   sl_predict_stats ps;
   sl_predict_process_stats(&ps);
-  *predict = (sl_progress_predict){.rows = ps.rows, .calls = ps.calls,
-                                   .seconds = (double)ps.ns / 1e9};
+  predict->rows = ps.rows;
+  predict->calls = ps.calls;
+  predict->seconds = (double)ps.ns / 1e9;
+  collect_models(s, predict);
   if (s->runtime) {
     n = sl_runtime_queries(s->runtime, qs, 256);
     n = n < 256 ? n : 256;
@@ -242,7 +279,8 @@ static int session_collect(void *ud, sl_progress_sample *out, int cap,
       snprintf(o->topics[o->ntopics++], sizeof(o->topics[0]), "%s",
                plan->sources[k]->u.source.topic);
     o->lag = -1;
-    o->total = -1;
+    o->total = plan->bounded ? o->stats.bounded_total : -1;
+    collect_operators(qs[i], o);
   }
   pthread_mutex_unlock(&s->observe_lock);
   return n;

@@ -199,7 +199,10 @@ static void test_reporter_stops_at_once(void **state) {
 
 /* ---- the exposition text ----------------------------------------------- */
 
-static const char expected_metrics[] =
+/* The exposition text of two_samples and predict_figures, in three parts
+ * (a string literal has a bounded length): the queries, their operators,
+ * and PREDICT. */
+static const char expected_queries[] =
     "# HELP sluice_query_records_in_total Records read from the query's "
     "sources.\n"
     "# TYPE sluice_query_records_in_total counter\n"
@@ -259,7 +262,39 @@ static const char expected_metrics[] =
     "state checkpoint took.\n"
     "# TYPE sluice_query_last_checkpoint_seconds gauge\n"
     "sluice_query_last_checkpoint_seconds{query=\"q1\"} 0.012500\n"
-    "sluice_query_last_checkpoint_seconds{query=\"a\\\"b\\\\c\\n\"} 0\n"
+    "sluice_query_last_checkpoint_seconds{query=\"a\\\"b\\\\c\\n\"} 0\n";
+
+static const char expected_operators[] =
+    "# HELP sluice_operator_records_in_total Rows an operator of a query "
+    "received.\n"
+    "# TYPE sluice_operator_records_in_total counter\n"
+    "sluice_operator_records_in_total{query=\"q1\",operator=\"0\","
+    "kind=\"Source\"} 1200\n"
+    "sluice_operator_records_in_total{query=\"q1\",operator=\"1\","
+    "kind=\"WindowAgg\"} 1197\n"
+    "# HELP sluice_operator_records_out_total Rows an operator of a query "
+    "passed on.\n"
+    "# TYPE sluice_operator_records_out_total counter\n"
+    "sluice_operator_records_out_total{query=\"q1\",operator=\"0\","
+    "kind=\"Source\"} 1197\n"
+    "sluice_operator_records_out_total{query=\"q1\",operator=\"1\","
+    "kind=\"WindowAgg\"} 40\n"
+    "# HELP sluice_operator_records_failed_total Rows that failed in an "
+    "operator of a query.\n"
+    "# TYPE sluice_operator_records_failed_total counter\n"
+    "sluice_operator_records_failed_total{query=\"q1\",operator=\"0\","
+    "kind=\"Source\"} 3\n"
+    "sluice_operator_records_failed_total{query=\"q1\",operator=\"1\","
+    "kind=\"WindowAgg\"} 0\n"
+    "# HELP sluice_operator_records_late_total Late rows an operator of a "
+    "query counted.\n"
+    "# TYPE sluice_operator_records_late_total counter\n"
+    "sluice_operator_records_late_total{query=\"q1\",operator=\"0\","
+    "kind=\"Source\"} 0\n"
+    "sluice_operator_records_late_total{query=\"q1\",operator=\"1\","
+    "kind=\"WindowAgg\"} 2\n";
+
+static const char expected_predict[] =
     "# HELP sluice_predictions_total Rows scored by PREDICT.\n"
     "# TYPE sluice_predictions_total counter\n"
     "sluice_predictions_total 9\n"
@@ -267,7 +302,53 @@ static const char expected_metrics[] =
     "one PREDICT call.\n"
     "# TYPE sluice_predict_batch_seconds summary\n"
     "sluice_predict_batch_seconds_sum 0.250000\n"
-    "sluice_predict_batch_seconds_count 3\n";
+    "sluice_predict_batch_seconds_count 3\n"
+    "# HELP sluice_query_predictions_total Rows a query scored with a model "
+    "version.\n"
+    "# TYPE sluice_query_predictions_total counter\n"
+    "sluice_query_predictions_total{query=\"q1\",model=\"risk\","
+    "version=\"2\"} 9\n"
+    "# HELP sluice_query_predict_batch_seconds Time a query spent scoring "
+    "one batch with a model version.\n"
+    "# TYPE sluice_query_predict_batch_seconds summary\n"
+    "sluice_query_predict_batch_seconds_sum{query=\"q1\",model=\"risk\","
+    "version=\"2\"} 0.250000\n"
+    "sluice_query_predict_batch_seconds_count{query=\"q1\",model=\"risk\","
+    "version=\"2\"} 3\n"
+    "# HELP sluice_query_predict_unseen_total ONE_HOT values a query scored "
+    "that the model version did not see in training.\n"
+    "# TYPE sluice_query_predict_unseen_total counter\n"
+    "sluice_query_predict_unseen_total{query=\"q1\",model=\"risk\","
+    "version=\"2\"} 4\n";
+
+/* The three parts of the expected text as one (malloc'd). */
+static char *expected_metrics(void) {
+  size_t n = strlen(expected_queries) + strlen(expected_operators) +
+             strlen(expected_predict);
+  char *text = malloc(n + 1);
+  assert_non_null(text);
+  snprintf(text, n + 1, "%s%s%s", expected_queries, expected_operators,
+           expected_predict);
+  return text;
+}
+
+/* PREDICT in the process, and what query q1 scored with risk version 2
+ * (all of it). */
+static void predict_figures(sl_progress_predict *p) {
+  memset(p, 0, sizeof(*p));
+  p->rows = 9;
+  p->calls = 3;
+  p->seconds = 0.25;
+  p->nmodels = 1;
+  sl_progress_model *m = &p->models[0];
+  snprintf(m->query, sizeof(m->query), "q1");
+  snprintf(m->model, sizeof(m->model), "risk");
+  m->version = 2;
+  m->rows = 9;
+  m->calls = 3;
+  m->seconds = 0.25;
+  m->unseen = 4;
+}
 
 static void two_samples(sl_progress_sample *s) {
   s[0] = make_sample("q1");
@@ -276,6 +357,13 @@ static void two_samples(sl_progress_sample *s) {
   s[0].stats.state_bytes = 65536;
   s[0].stats.checkpoints = 4;
   s[0].stats.last_checkpoint_ms = 12.5;
+  /* A source that failed three records and a window that counted two
+   * late rows and emitted 40. */
+  s[0].nops = 2;
+  s[0].ops[0] = (sl_progress_op){
+      .id = 0, .kind = "Source", .counters = {1200, 1197, 3, 0}};
+  s[0].ops[1] = (sl_progress_op){
+      .id = 1, .kind = "WindowAgg", .counters = {1197, 40, 0, 2}};
   s[1] = make_sample("a\"b\\c\n");
   s[1].status = SL_QUERY_STATUS_STOPPED;
 }
@@ -287,16 +375,22 @@ static void test_render(void **state) {
   sl_strbuf out;
   sl_strbuf_init(&out);
   sl_error err;
-  sl_progress_predict predict = {.rows = 9, .calls = 3, .seconds = 0.25};
-  assert_int_equal(sl_metrics_render(s, 2, &predict, &out, &err), SL_OK);
-  assert_string_equal(out.data, expected_metrics);
+  sl_progress_predict *predict = malloc(sizeof(*predict));
+  assert_non_null(predict);
+  predict_figures(predict);
+  assert_int_equal(sl_metrics_render(s, 2, predict, &out, &err), SL_OK);
+  char *expected = expected_metrics();
+  assert_string_equal(out.data, expected);
+  free(expected);
 
-  /* No predictions known: the session metric is left out. */
+  /* No predictions known: the PREDICT metrics are left out. */
   sl_strbuf_reset(&out);
-  predict.rows = -1;
-  assert_int_equal(sl_metrics_render(s, 0, &predict, &out, &err), SL_OK);
+  predict->rows = -1;
+  assert_int_equal(sl_metrics_render(s, 0, predict, &out, &err), SL_OK);
   assert_null(strstr(out.data, "sluice_predictions_total"));
+  assert_null(strstr(out.data, "sluice_query_predictions_total"));
   assert_null(strstr(out.data, "{query="));
+  free(predict);
   assert_non_null(strstr(out.data, "# TYPE sluice_query_running gauge\n"));
   sl_strbuf_free(&out);
 }
@@ -338,7 +432,7 @@ static void test_server(void **state) {
   fake_init(&f);
   f.n = 2;
   two_samples(f.samples);
-  f.predict = (sl_progress_predict){.rows = 9, .calls = 3, .seconds = 0.25};
+  predict_figures(&f.predict);
 
   sl_metrics_options opts = {.port = 0, .collect = fake_collect, .ud = &f};
   sl_metrics *m = NULL;
@@ -350,14 +444,16 @@ static void test_server(void **state) {
   /* A scrape: the headers, then exactly the rendered text. */
   static const char get[] = "GET /metrics HTTP/1.0\r\nHost: x\r\n\r\n";
   char *reply = http_exchange(port, get, strlen(get));
+  char *expected = expected_metrics();
   char head[512];
   snprintf(head, sizeof(head),
            "HTTP/1.0 200 OK\r\n"
            "Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n"
            "Content-Length: %zu\r\nConnection: close\r\n\r\n",
-           strlen(expected_metrics));
+           strlen(expected));
   assert_int_equal(strncmp(reply, head, strlen(head)), 0);
-  assert_string_equal(reply + strlen(head), expected_metrics);
+  assert_string_equal(reply + strlen(head), expected);
+  free(expected);
   free(reply);
 
   /* A query string is ignored; a bare LF request works too. */
