@@ -153,6 +153,10 @@ static bool refill(reader *r) {
   if (r->eof)
     return false;
   r->consumed += (int64_t)r->len;
+  /* The block used up is reported with the records read from it, so
+   * that the bytes never run ahead of the records. */
+  if (r->progress && r->len > 0)
+    r->progress(r->progress_ud, r->records, r->consumed, r->total);
   r->len = fread(r->buf, 1, BLOCK_SIZE, r->f);
   r->pos = 0;
   if (r->len == 0) {
@@ -160,9 +164,6 @@ static bool refill(reader *r) {
     r->io_error = ferror(r->f) != 0;
     return false;
   }
-  if (r->progress)
-    r->progress(r->progress_ud, r->records, r->consumed + (int64_t)r->len,
-                r->total);
   return true;
 }
 

@@ -47,8 +47,9 @@ typedef enum sl_csv_policy {
   SL_CSV_SKIP       /* count bad records and go on */
 } sl_csv_policy;
 
-/* Progress: records read so far, bytes read, and the file's size (0 when
- * unknown).  Called after each block read and once at the end. */
+/* Progress: records read so far, the bytes they came from, and the
+ * file's size (0 when unknown).  Called as each block of the file is used
+ * up and once at the end. */
 typedef void (*sl_csv_progress_fn)(void *ud, int64_t records,
                                    int64_t bytes, int64_t total);
 
