@@ -1,14 +1,19 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
-"""The status lines of `sluice run`: on a terminal, one line per running
-query every 5 s on standard error with its exact counters, lag and rate;
-none at all when standard error is a file (standard output still a
-terminal).
+"""Progress on a terminal: the status lines of `sluice run` (one line per
+running query every 5 s on standard error with its exact counters, lag
+and rate; in a bounded run the records read of the exact total), LOAD
+(rows and percent) and training (round n of N and the metric); none of
+it when standard error is a file (standard output still a terminal).
 
-    test_progress_pty.py SLUICE_BINARY
+    test_progress_pty.py SLUICE_BINARY NAP_UDF_LIBRARY
+
+NAP_UDF_LIBRARY (tests/cli/nap_udf.c) has nap(ms), which sleeps: it keeps
+a bounded query running while its status line shows.
 """
 import os
 import pty
+import re
 import signal
 import subprocess
 import sys
@@ -18,6 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import PtyProgram, clean_env, main  # noqa: E402
 
 SLUICE = os.path.abspath(sys.argv[1])
+NAP = os.path.abspath(sys.argv[2])
 
 SCRIPT = """
 CREATE STREAM src (id INT, v DOUBLE) WITH (topic='src', format='json');
@@ -33,11 +39,83 @@ def check(cond, what, output=""):
         raise AssertionError("%s\n--- output ---\n%s" % (what, output))
 
 
-def write_script(work):
-    path = os.path.join(work, "m.sql")
+# A bounded run: the query starts with two records to read (4 s of naps
+# each), and three more are written to its topic after it started, past
+# the end offsets it reads to.  Its total is 2 from its first line on.
+BOUNDED = """
+CREATE FUNCTION nap(INT) RETURNS INT LANGUAGE C AS '%s';
+CREATE STREAM src (id INT, ms INT)
+  WITH (topic='src', format='json', partitions=1);
+INSERT INTO src VALUES (1, 4000), (2, 4000);
+CREATE STREAM slow AS SELECT id, nap(ms) AS slept FROM src;
+INSERT INTO src VALUES (3, 0), (4, 0), (5, 0);
+"""
+
+BOUNDED_LINE = (r"slow: in 2, out 0, failed 0, late 0, 2 of 2 records \(100%\), "
+                r"(\d+\.\d) rec/s, ETA 0:00:00\r\n")
+
+# LOAD of 2000 rows, then two models: XGBoost for 5 rounds, and a
+# logistic regression solved by Newton's method.
+LOAD_ROWS = 2000
+TRAIN = """
+CREATE TABLE t (id BIGINT PRIMARY KEY, v VARCHAR);
+LOAD 'rows.csv' INTO t;
+CREATE TABLE history (id BIGINT PRIMARY KEY, amount DOUBLE, fraud BOOLEAN);
+INSERT INTO history VALUES (1, 10, false), (2, 15, false), (3, 900, true),
+  (4, 12, false), (5, 950, true), (6, 20, false), (7, 880, true),
+  (8, 18, false);
+CREATE MODEL risk TYPE XGBOOST FEATURES (amount) LABEL fraud FROM history
+  WITH (rounds=5, max_depth=2, nthread=1, seed=1);
+SELECT id FROM t WHERE id = 1999;
+"""
+
+
+def write_script(work, text=SCRIPT, name="m.sql"):
+    path = os.path.join(work, name)
     with open(path, "w") as f:
-        f.write(SCRIPT)
+        f.write(text)
     return path
+
+
+def write_rows(work):
+    with open(os.path.join(work, "rows.csv"), "w") as f:
+        f.write("id,v\n")
+        for i in range(LOAD_ROWS):
+            f.write("%d,x%d\n" % (i, i))
+
+
+def run_with_stderr_in_a_file(work, argv, wait):
+    """Runs argv with standard input and output on a terminal and
+    standard error in a file; waits for it to exit (wait true) or stops
+    it with SIGINT after 11 s.  Returns (exit code, standard error)."""
+    err_path = os.path.join(work, "err.txt")
+    master, slave = pty.openpty()
+    with open(err_path, "wb") as err:
+        proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=err,
+                                cwd=work, env=clean_env(TERM="dumb"))
+    os.close(slave)
+    try:
+        if wait:
+            # The terminal must be read, or the program blocks writing.
+            deadline = time.monotonic() + 60
+            while proc.poll() is None and time.monotonic() < deadline:
+                try:
+                    os.read(master, 65536)
+                except OSError:
+                    time.sleep(0.1)
+        else:
+            # Long enough for two status lines, were there any.
+            time.sleep(11)
+            check(proc.poll() is None, "sluice run ended early")
+            proc.send_signal(signal.SIGINT)
+        code = proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(master)
+    with open(err_path) as f:
+        return code, f.read()
 
 
 def test_status_line_on_a_terminal(work):
@@ -66,32 +144,81 @@ def test_status_line_on_a_terminal(work):
 
 def test_no_status_line_when_stderr_is_a_file(work):
     script = write_script(work)
-    err_path = os.path.join(work, "err.txt")
-    master, slave = pty.openpty()
-    with open(err_path, "wb") as err:
-        proc = subprocess.Popen(
-            [SLUICE, "run", "--log-level", "info", script],
-            stdin=slave, stdout=slave, stderr=err, cwd=work,
-            env=clean_env(TERM="dumb"))
-    os.close(slave)
-    try:
-        # Long enough for two status lines, were there any.
-        time.sleep(11)
-        check(proc.poll() is None, "sluice run ended early")
-        proc.send_signal(signal.SIGINT)
-        code = proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        os.close(master)
-    with open(err_path) as f:
-        text = f.read()
+    code, text = run_with_stderr_in_a_file(
+        work, [SLUICE, "run", "--log-level", "info", script], wait=False)
     check(code == 0, "SIGINT exits 0, got %s" % code, text)
     check("query dst started" in text, "the log reached the file", text)
     check("dst: in " not in text, "a status line in a file", text)
 
 
+def test_bounded_run_shows_its_exact_total(work):
+    script = write_script(work, BOUNDED % NAP, "bounded.sql")
+    p = PtyProgram([SLUICE, "run", "--bounded", "--log-level", "error",
+                    script], env=clean_env(TERM="dumb"), cwd=work)
+    try:
+        # Both records are read (and napping) when the first line comes;
+        # the three written later are not the query's to read.
+        line = p.expect(BOUNDED_LINE, timeout=20)
+        check(float(line.group(1)) > 0, "a rate above 0", p.seen.decode())
+        code = p.wait(timeout=30)
+        check(code == 0, "the bounded run exits 0, got %s" % code,
+              p.seen.decode())
+        check(" of 5 records" not in p.seen.decode(),
+              "records written after the start are not in the total",
+              p.seen.decode())
+    finally:
+        p.kill()
+
+
+def test_load_and_training_progress(work):
+    write_rows(work)
+    script = write_script(work, TRAIN, "train.sql")
+    p = PtyProgram([SLUICE, "run", "--bounded", "--log-level", "error",
+                    script], env=clean_env(TERM="dumb"), cwd=work)
+    try:
+        # LOAD redraws one line in place and ends it at 100%; no redraw
+        # says 100% before every row is read.
+        p.expect(r"\rLOAD rows\.csv: %d rows, 100%%\r\n" % LOAD_ROWS,
+                 timeout=30)
+        load = p.seen[:p.pos].decode()
+        for rows, pct in re.findall(r"LOAD rows\.csv: (\d+) rows, (\d+)%",
+                                    load):
+            check(pct != "100" or int(rows) == LOAD_ROWS,
+                  "%s rows at 100%%" % rows, load)
+        # Training redraws its line each round, with the metric.
+        for n in range(1, 6):
+            p.expect(r"\rtraining risk: round %d of 5, logloss "
+                     r"[0-9]+\.[0-9]+" % n, timeout=30)
+        p.expect(r"\r\n", timeout=5)
+        p.expect(r"\| +%d \|" % (LOAD_ROWS - 1), timeout=30)
+        code = p.wait(timeout=30)
+        check(code == 0, "exit 0, got %s" % code, p.seen.decode())
+    finally:
+        p.kill()
+
+
+def test_no_progress_when_stderr_is_a_file(work):
+    write_rows(work)
+    train = write_script(work, TRAIN, "train.sql")
+    code, text = run_with_stderr_in_a_file(
+        work, [SLUICE, "run", "--bounded", "--log-level", "error", train],
+        wait=True)
+    check(code == 0, "exit 0, got %s" % code, text)
+    check("LOAD " not in text and "training " not in text,
+          "LOAD or training progress in a file", text)
+
+    bounded = write_script(work, BOUNDED % NAP, "bounded.sql")
+    code, text = run_with_stderr_in_a_file(
+        work, [SLUICE, "run", "--bounded", "--log-level", "error", bounded],
+        wait=True)
+    check(code == 0, "exit 0, got %s" % code, text)
+    check("slow: in " not in text and "records" not in text,
+          "a bounded status line in a file", text)
+
+
 if __name__ == "__main__":
     main([test_status_line_on_a_terminal,
-          test_no_status_line_when_stderr_is_a_file])
+          test_no_status_line_when_stderr_is_a_file,
+          test_bounded_run_shows_its_exact_total,
+          test_load_and_training_progress,
+          test_no_progress_when_stderr_is_a_file])
