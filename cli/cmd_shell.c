@@ -136,12 +136,20 @@ static double elapsed_ms(const struct timespec *t0) {
          (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
+/* True when results go to a terminal as tables, whose footers then
+ * carry the time (\o may have moved standard output to a file). */
+static bool footers_timed(const sl_shell *sh) {
+  return sh->tables && isatty(STDOUT_FILENO);
+}
+
 int sl_shell_execute(sl_shell *sh, const char *file, const char *text,
                      size_t len) {
   sl_error err;
   sl_error_clear(&err);
   struct timespec t0;
   clock_gettime(CLOCK_MONOTONIC, &t0);
+  bool in_footers = footers_timed(sh);
+  sl_session_set_timing(sh->session, sh->timing && in_footers);
 
   got_interrupt = 0;
   running_session = sh->session;
@@ -157,7 +165,9 @@ int sl_shell_execute(sl_shell *sh, const char *file, const char *text,
     if (!sh->interactive)
       sh->quit = true;
   }
-  if (sh->timing)
+  /* Results that are not tables on the terminal (CSV, JSON, a pipe, a
+   * file) keep their bytes: the time goes to standard error. */
+  if (sh->timing && !in_footers)
     fprintf(stderr, "Time: %.3f ms\n", elapsed_ms(&t0));
   if (rc == SL_OK)
     return 0;
@@ -399,6 +409,8 @@ int sl_cmd_shell(int argc, char **argv) {
   sl_shell sh = {0};
   sh.saved_stdout = -1;
   sh.interactive = isatty(STDIN_FILENO);
+  sh.tables = sopts.output == SL_OUTPUT_TABLE;
+  sh.timing = footers_timed(&sh);
   if (sl_session_open(&sopts, &sh.session, &err)) {
     sl_cli_report(&err, NULL, 0);
     return sl_error_exit_code(err.code);

@@ -18,7 +18,11 @@ typedef struct sl_shell {
   sl_shell_names *names;   /* NULL: no catalog names to complete */
   sl_shell_edit *edit;     /* NULL when standard input is not a terminal */
   bool interactive;        /* prompts; errors do not end the shell */
-  bool timing;             /* \timing: print how long each statement took */
+  bool tables;             /* results print as tables (--output) */
+  bool timing;             /* \timing: show how long each statement took:
+                              in the footer of its tables on a terminal,
+                              else on a line "Time: N ms"; on by default
+                              when tables go to a terminal */
   bool quit;               /* \q, or SIGTERM */
   int saved_stdout;        /* \o: the descriptor stdout had; -1 if none */
 } sl_shell;

@@ -30,7 +30,9 @@ const char sl_shell_meta_help[] =
     "  \\i FILE          run the SQL script FILE\n"
     "  \\o [FILE]        write results to FILE (truncated); alone, back to\n"
     "                   standard output\n"
-    "  \\timing [on|off] print how long each statement takes (toggles\n"
+    "  \\timing [on|off] show how long each statement takes: in the\n"
+    "                   footer of result tables on a terminal (on by\n"
+    "                   default there), else as \"Time: N ms\" (toggles\n"
     "                   without an argument)\n"
     "  \\q               stop the running queries and leave\n";
 

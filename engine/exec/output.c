@@ -37,6 +37,10 @@ struct sl_output {
   int cap;
   bool header_printed;
 
+  /* footers with the time (sl_output_set_timing) */
+  bool timing;
+  int64_t statement_us;   /* when the statement began */
+
   /* live mode (sl_output_live) */
   FILE *status;           /* where the status line goes; NULL: off */
   int64_t live_start_ms;  /* when live mode began */
@@ -90,11 +94,17 @@ void sl_output_free(sl_output *o) {
 
 long long sl_output_rows(const sl_output *o) { return o->rows; }
 
-static int64_t monotonic_ms(void) {
+static int64_t monotonic_us(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+  return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
+
+static int64_t monotonic_ms(void) { return monotonic_us() / 1000; }
+
+void sl_output_statement(sl_output *o) { o->statement_us = monotonic_us(); }
+
+void sl_output_set_timing(sl_output *o, bool on) { o->timing = on; }
 
 /* Erases the status line so that rows print where it was. */
 static void live_erase(sl_output *o) {
@@ -338,7 +348,15 @@ sl_status sl_output_end(sl_output *o, sl_error *err) {
   if (o->format == SL_OUTPUT_TABLE) {
     table_flush(o);
     table_rule(o);
-    fprintf(o->out, "(%lld row%s)\n", o->rows, o->rows == 1 ? "" : "s");
+    fprintf(o->out, "(%lld row%s", o->rows, o->rows == 1 ? "" : "s");
+    if (o->timing) {
+      double ms = (double)(monotonic_us() - o->statement_us) / 1000.0;
+      if (ms < 1000.0)
+        fprintf(o->out, ", %.1f ms", ms);
+      else
+        fprintf(o->out, ", %.2f s", ms / 1000.0);
+    }
+    fputs(")\n", o->out);
   }
   fflush(o->out);
   return SL_OK;

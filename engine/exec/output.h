@@ -41,8 +41,18 @@ sl_status sl_output_begin(sl_output *o, int ncols, const char *const *names,
 /* Prints one row of ncols values (not kept after the call). */
 sl_status sl_output_row(sl_output *o, const sl_value *values, sl_error *err);
 
-/* Ends the result: a table is flushed with its footer ("(N rows)"). */
+/* Ends the result: a table is flushed with its footer ("(N rows)", with
+ * timing on "(N rows, T ms)"). */
 sl_status sl_output_end(sl_output *o, sl_error *err);
+
+/* A statement begins: the time in footers counts from now. */
+void sl_output_statement(sl_output *o);
+
+/* With timing on, a table's footer also gives the time since its
+ * statement began (sl_output_statement): milliseconds with one decimal
+ * below a second, else seconds with two ("(3 rows, 2.1 ms)", "(3 rows,
+ * 12.50 s)").  Off when made. */
+void sl_output_set_timing(sl_output *o, bool on);
 
 /* Rows printed since begin. */
 long long sl_output_rows(const sl_output *o);

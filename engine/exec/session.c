@@ -608,6 +608,7 @@ sl_status sl_session_run_script(sl_session *s, const char *file,
       break;
     exec_stmt st = {bound, file};
     pthread_mutex_lock(&s->exec_lock);
+    sl_output_statement(s->output);
     rc = session_execute(s, &ctx, &st, err);
     if (rc == SL_OK)
       rc = session_record_command(s, &st, err);
@@ -679,7 +680,15 @@ void sl_session_set_output(sl_session *s, FILE *out) {
   sl_output *o = sl_output_new(out, s->opts.output);
   if (!o)
     return;
+  sl_output_set_timing(o, s->timing);
   sl_output_free(s->output);
   s->output = o;
   s->out = out;
+}
+
+void sl_session_set_timing(sl_session *s, bool on) {
+  pthread_mutex_lock(&s->exec_lock);
+  s->timing = on;
+  sl_output_set_timing(s->output, on);
+  pthread_mutex_unlock(&s->exec_lock);
 }

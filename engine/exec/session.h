@@ -95,6 +95,12 @@ int sl_session_running_queries(sl_session *s, const char **ids, int max);
 /* Sends results to out from now on (the shell's \o). */
 void sl_session_set_output(sl_session *s, FILE *out);
 
+/* Whether the footer of each result table printed from now on gives the
+ * time its statement took ("(3 rows, 2.1 ms)"; see sl_output_set_timing):
+ * the shell's \timing, for results shown on a terminal.  Off when the
+ * session opens. */
+void sl_session_set_timing(sl_session *s, bool on);
+
 /* The session's catalog, for callers that list objects (the shell's
  * completion).  Owned by the session. */
 struct sl_catalog *sl_session_catalog(sl_session *s);

@@ -50,6 +50,7 @@ struct sl_session {
   sl_func_registry *functions;
   sl_udf_loader *udfs;        /* C functions bound into `functions` */
   sl_output *output;
+  bool timing;                /* sl_session_set_timing */
 
   int nproperties;
   session_property properties[SESSION_MAX_PROPERTIES];

@@ -157,6 +157,17 @@ SELECT 'never' AS x FROM accounts;
         raise AssertionError("timing lines: %r" % err)
 
 
+def test_tables_on_a_pipe_have_no_time(work):
+    # Tables asked for on a pipe end with their row count only, and no
+    # time is printed anywhere unless \timing says so.
+    code, out, err = shell(work, SETUP + "SELECT id FROM accounts;\n",
+                           "--output", "table")
+    expect(code, 0, "exit code: " + err)
+    expect(err, "", "standard error")
+    expect(out, "+----+\n| id |\n+----+\n|  1 |\n|  2 |\n+----+\n"
+           "(2 rows)\n", "the table and its footer")
+
+
 def test_bare_sluice_without_terminal(work):
     code, out, err = run([SLUICE], stdin="SHOW TABLES;\n", cwd=work)
     expect(code, 2, "no command and no terminal")
@@ -168,5 +179,5 @@ if __name__ == "__main__":
     main([test_statements_run_in_order, test_last_statement_without_semicolon,
           test_sql_error_exits_1, test_syntax_error_after_statements,
           test_usage_error_exits_2, test_runtime_error_exits_3,
-          test_meta_commands_and_inline, test_bare_sluice_without_terminal,
-          test_chained_persistent_queries])
+          test_meta_commands_and_inline, test_tables_on_a_pipe_have_no_time,
+          test_bare_sluice_without_terminal, test_chained_persistent_queries])

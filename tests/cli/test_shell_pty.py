@@ -4,8 +4,8 @@
 keywords, object names, columns after an alias and topics after PRINT,
 multi-line statements with the continuation prompt, errors with the caret
 display that do not end the shell, Ctrl-C dropping a typed statement and
-stopping a running one, the meta commands, and history kept across two
-runs.
+stopping a running one, result tables ending with their row count and
+the time taken, the meta commands, and history kept across two runs.
 
     test_shell_pty.py SLUICE_BINARY
 """
@@ -47,6 +47,16 @@ def check(cond, what, output):
         raise AssertionError("%s; output:\n%s" % (what, output))
 
 
+def footer(rows):
+    """The footer of a table of rows rows with the time taken, as a
+    regex: "(1 row, 2.1 ms)", "(3 rows, 1.25 s)"."""
+    return r"\(%d rows?, [0-9]+\.(?:[0-9] ms|[0-9]{2} s)\)\r\n" % rows
+
+
+def has_footer(out, rows):
+    return re.search(footer(rows), out) is not None
+
+
 def test_session(work):
     sh = start_shell(work)
     try:
@@ -62,15 +72,16 @@ def test_session(work):
         sh.type("\r")
         sh.expect(MORE)
         out = run_statement(sh, "STREAMS;")
-        check("| payments |" in out and "(1 row)" in out,
-              "SHOW STREAMS lists payments", out)
+        check("| payments |" in out and has_footer(out, 1),
+              "SHOW STREAMS lists payments, with its row count and time",
+              out)
 
         # An object created in this session.
         sh.type("DESCRIBE pay\t")
         sh.expect(r"DESCRIBE payments $")
         out = run_statement(sh, ";")
-        check(re.search(r"\| amount +\| DOUBLE", out), "DESCRIBE output",
-              out)
+        check(re.search(r"\| amount +\| DOUBLE", out) and has_footer(out, 2),
+              "DESCRIBE output with its footers", out)
 
         # Columns after an alias, in a statement over two lines.
         run_statement(sh, "INSERT INTO accounts VALUES (1, 'ana', 10.50), "
@@ -81,7 +92,7 @@ def test_session(work):
         sh.expect(r"WHERE a\.balance $")
         out = run_statement(sh, "> 50;")
         check(re.search(r"\| owner +\| id +\|", out) and "| bo " in out
-              and "(1 row)" in out, "the two-line query ran", out)
+              and has_footer(out, 1), "the two-line query ran", out)
 
         # Topics after PRINT: two share the prefix, a second Tab lists them.
         sh.type("PRINT 'pay\t")
@@ -109,33 +120,45 @@ def test_session(work):
         check("SELECT idd FROM accounts;\r\n       ^" in out,
               "the caret points at the column", out)
         out = run_statement(sh, "SELECT owner FROM accounts WHERE id = 1;")
-        check("| ana   |" in out and "(1 row)" in out,
+        check("| ana   |" in out and has_footer(out, 1),
               "a statement after the error runs", out)
 
-        # \timing, \o, \i and \help.
+        # A statement that prints no table shows no time.
+        out = run_statement(sh, "SET 'auto.offset.reset' = 'earliest';")
+        check(" ms" not in out and "Time" not in out and "error" not in out,
+              "no time without a table", out)
+
+        # \timing toggles the time off and on; the row count stays.
         out = run_statement(sh, "\\timing")
+        check("Timing is off." in out, "\\timing toggles it off", out)
+        out = run_statement(sh, "SELECT id FROM accounts;")
+        check(re.search(r"\+\r\n\(2 rows\)\r\n", out) and "Time" not in out,
+              "the row count alone", out)
+        out = run_statement(sh, "\\timing on")
         check("Timing is on." in out, "\\timing on", out)
         out = run_statement(sh, "SELECT id FROM accounts;")
-        check(re.search(r"\(2 rows\)\r\nTime: [0-9]+\.[0-9]{3} ms", out),
-              "rows and time", out)
-        run_statement(sh, "\\timing off")
+        check(has_footer(out, 2) and "Time" not in out,
+              "rows and time in the footer", out)
 
+        # \o, \i and \help.  A spool file is no terminal: its footer
+        # has no time, which goes to the terminal on a line of its own.
         spool = os.path.join(work, "spool.txt")
         run_statement(sh, "\\o " + spool)
         out = run_statement(sh, "SELECT owner FROM accounts WHERE id = 2;")
-        check("bo" not in out, "spooled rows stay off the terminal", out)
+        check("bo" not in out and re.search(r"Time: [0-9]+\.[0-9]{3} ms", out),
+              "spooled rows stay off the terminal, the time on it", out)
         run_statement(sh, "\\o")
         with open(spool) as f:
             spooled = f.read()
-        check("| bo    |" in spooled and "(1 row)" in spooled,
-              "the spool file holds the rows", spooled)
+        check("| bo    |" in spooled and spooled.endswith("+\n(1 row)\n"),
+              "the spool file holds the rows and the row count", spooled)
 
         script = os.path.join(work, "more.sql")
         with open(script, "w") as f:
             f.write("CREATE STREAM other (x INT) WITH (format='json');\n"
                     "SHOW STREAMS;\n")
         out = run_statement(sh, "\\i " + script)
-        check("| other " in out and "(2 rows)" in out, "\\i ran the file",
+        check("| other " in out and has_footer(out, 2), "\\i ran the file",
               out)
         out = run_statement(sh, "\\help")
         check("Meta commands" in out and "\\timing" in out, "\\help", out)
@@ -147,7 +170,7 @@ def test_session(work):
         run_statement(sh, "SET 'auto.offset.reset' = 'earliest';")
         out = run_statement(sh, "SELECT id FROM payments EMIT CHANGES "
                                 "LIMIT 1;")
-        check(re.search(r"\|  +[12] \|", out) and "(1 row)" in out,
+        check(re.search(r"\|  +[12] \|", out) and has_footer(out, 1),
               "LIMIT 1 ends the push query after one row", out)
         sh.type("SELECT id, amount FROM payments EMIT CHANGES;\r")
         sh.expect("EMIT CHANGES;\r\n")
@@ -162,7 +185,7 @@ def test_session(work):
         out_start = sh.pos
         sh.expect(r"cancelled\r\n" + PROMPT)
         out = sh.seen[out_start:sh.pos].decode()
-        check("(2 rows)" in out and "rows received" not in
+        check(has_footer(out, 2) and "rows received" not in
               out.split("cancelled")[-1],
               "the stopped push query ends its table", out)
 
@@ -208,7 +231,7 @@ def test_history_across_runs(work):
         sh.type("\x10")
         sh.expect(r"SHOW STREAMS;")
         out = run_statement(sh, "")
-        check("(0 rows)" in out, "the recalled statement ran", out)
+        check(has_footer(out, 0), "the recalled statement ran", out)
         sh.type("\x04")
         check(sh.wait() == 0, "Ctrl-D exits 0", sh.seen.decode())
     finally:

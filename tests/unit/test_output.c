@@ -7,18 +7,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "engine/exec/output.h"
 
 /* Prints two rows of (id BIGINT, name VARCHAR, ts TIMESTAMP, amount
- * DOUBLE) in `format` and returns what was written (malloc'd). */
-static char *print_sample(sl_output_format format) {
+ * DOUBLE) in `format`, with timing as given, sleep_ms after the
+ * statement began, and returns what was written (malloc'd). */
+static char *print_timed(sl_output_format format, bool timing,
+                         long sleep_ms) {
   char *text = NULL;
   size_t len = 0;
   FILE *f = open_memstream(&text, &len);
   assert_non_null(f);
 
   sl_output *o = sl_output_new(f, format);
+  sl_output_set_timing(o, timing);
+  sl_output_statement(o);
+  struct timespec ts = {sleep_ms / 1000, (sleep_ms % 1000) * 1000000L};
+  nanosleep(&ts, NULL);
   const char *names[] = {"id", "name", "ts", "amount"};
   const sl_type *types[] = {sl_type_bigint(), sl_type_varchar(),
                             sl_type_timestamp(), sl_type_double()};
@@ -37,6 +44,10 @@ static char *print_sample(sl_output_format format) {
   sl_output_free(o);
   fclose(f);
   return text;
+}
+
+static char *print_sample(sl_output_format format) {
+  return print_timed(format, false, 0);
 }
 
 static void test_csv(void **state) {
@@ -73,11 +84,46 @@ static void test_table(void **state) {
   free(text);
 }
 
+/* With timing, the footer gives the time since the statement began:
+ * milliseconds below a second, seconds above. */
+static void test_table_timing(void **state) {
+  (void)state;
+  char *text = print_timed(SL_OUTPUT_TABLE, true, 20);
+  const char *footer = strstr(text, "(2 rows, ");
+  assert_non_null(footer);
+  double ms = 0;
+  char unit[8] = "";
+  if (sscanf(footer, "(2 rows, %lf %7[a-z])", &ms, unit) != 2)
+    fail_msg("footer \"%s\"", footer);
+  assert_string_equal(unit, "ms");
+  if (ms < 20.0 || ms > 900.0)
+    fail_msg("%.1f ms for a statement that slept 20 ms", ms);
+  assert_non_null(strstr(footer, " ms)\n"));
+  free(text);
+
+  text = print_timed(SL_OUTPUT_TABLE, true, 1100);
+  footer = strstr(text, "(2 rows, ");
+  assert_non_null(footer);
+  double s = 0;
+  if (sscanf(footer, "(2 rows, %lf %7[a-z])", &s, unit) != 2)
+    fail_msg("footer \"%s\"", footer);
+  assert_string_equal(unit, "s");
+  if (s < 1.1 || s > 10.0)
+    fail_msg("%.2f s for a statement that slept 1.1 s", s);
+  free(text);
+
+  /* CSV has no footer to put it in. */
+  text = print_timed(SL_OUTPUT_CSV, true, 0);
+  assert_null(strstr(text, " ms"));
+  free(text);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_csv),
       cmocka_unit_test(test_json),
       cmocka_unit_test(test_table),
+      cmocka_unit_test(test_table_timing),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
