@@ -83,7 +83,7 @@ typedef struct wagg_op {
   int64_t gap;
   int64_t grace;
   bool final;
-  bool retractions;
+  bool withdrawals;
   int ngroup;
   sl_bexpr *const *group_b;
   int naggs;
@@ -327,14 +327,16 @@ static bool window_closed(const wagg_op *w, const win *x, int64_t wm) {
 
 /* ==== Results ========================================================== */
 
-/* Adds the result row of x (withdrawing it when retract). */
-static sl_status emit_window(wagg_op *w, win *x, int64_t wm, bool retract,
+/* Adds the result row of x, or with withdraw the row that withdraws x's
+ * earlier result (its bounds and values as they were). */
+static sl_status emit_window(wagg_op *w, win *x, int64_t wm, bool withdraw,
                              sl_error *err) {
   int row;
   sl_status rc = sl_outbuf_row(&w->out, &w->base, x->g->part->partition,
                                x->end - 1, wm, &row, err);
   if (rc)
     return rc;
+  w->out.batch->rows[row].withdrawal = withdraw;
   sl_arena *arena = sl_outbuf_arena(&w->out);
   sl_rowcodec_reader rd;
   sl_rowcodec_reader_init(&rd, x->g->key + 4, x->g->klen - 4);
@@ -353,9 +355,6 @@ static sl_status emit_window(wagg_op *w, win *x, int64_t wm, bool retract,
                               memory_order_relaxed);
   for (int i = 0; i < w->naggs; i++)
     *sl_outbuf_value(&w->out, row, w->ngroup + 2 + i) = w->results[i];
-  if (w->retractions)
-    *sl_outbuf_value(&w->out, row, w->ngroup + 2 + w->naggs) =
-        sl_value_bool(retract);
   return SL_OK;
 }
 
@@ -475,6 +474,7 @@ static sl_status add_session(wagg_op *w, const sl_op_batch *in, int r,
 
   win *target;
   bool fresh = false;
+  bool reshaped = false; /* sessions were bridged or stretched */
   if (n == 0) {
     if (wm >= sl_time_add(hi, w->grace))
       return late(w, in, r, ts, wm, ts, hi, err);
@@ -486,10 +486,12 @@ static sl_status add_session(wagg_op *w, const sl_op_batch *in, int r,
       return rc;
     fresh = true;
   } else {
-    /* Withdraw what changes, then fold the later sessions into the
-     * earliest. */
+    /* Withdraw the rows whose bounds change (every session absorbed,
+     * and the earliest unless the event falls inside it), then fold the
+     * later sessions into the earliest. */
     target = w->touch[0];
-    for (int i = 0; w->retractions && !w->final && i < n; i++) {
+    reshaped = n > 1 || target->start != lo || target->end != hi;
+    for (int i = 0; w->withdrawals && !w->final && i < n; i++) {
       win *x = w->touch[i];
       if ((x->start != lo || x->end != hi) &&
           (rc = emit_window(w, x, wm, true, err)))
@@ -518,11 +520,14 @@ static sl_status add_session(wagg_op *w, const sl_op_batch *in, int r,
   bool refused;
   if ((rc = window_add(w, target, in, r, &refused, err)))
     return rc;
-  if (refused) {
-    if (fresh)
-      window_free(w, target);
+  if (refused && fresh) {
+    window_free(w, target);
     return SL_OK;
   }
+  /* A refused row that bridged or stretched sessions leaves them so:
+   * their rows were withdrawn, so the new one must follow. */
+  if (refused && !reshaped)
+    return SL_OK;
   if (!w->final)
     return emit_window(w, target, wm, false, err);
   return SL_OK;
@@ -856,8 +861,8 @@ static sl_status wagg_open(sl_op *op, const sl_op_ctx *ctx, sl_error *err) {
       return rc;
   if ((rc = sl_aggset_open(&w->aggs, w->naggs, w->aggs_b, &w->opts, 0, err)))
     return rc;
-  int ncols = w->ngroup + 2 + w->naggs + (w->retractions ? 1 : 0);
-  return sl_outbuf_init(&w->out, ncols, w->capacity, err);
+  return sl_outbuf_init(&w->out, w->ngroup + 2 + w->naggs, w->capacity,
+                        err);
 }
 
 static void wagg_close(sl_op *op) {
@@ -976,7 +981,7 @@ sl_status sl_window_agg_new(const sl_window_agg_spec *spec,
   w->gap = ws->gap_ms;
   w->grace = ws->grace_ms;
   w->final = spec->emit == SL_EMIT_FINAL;
-  w->retractions = spec->retractions;
+  w->withdrawals = spec->withdrawals;
   w->ngroup = spec->ngroup;
   w->group_b = spec->group_by;
   w->naggs = spec->naggs;

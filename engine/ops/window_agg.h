@@ -4,10 +4,10 @@
  * or SESSION window, EMIT CHANGES or EMIT FINAL.
  *
  * Output columns: the group values, WINDOW_START and WINDOW_END
- * (TIMESTAMP), one column per aggregate call, and, when the spec asks
- * for retractions, a trailing BOOLEAN that is true on rows withdrawing
- * an earlier result (see sessions).  A result row's event time is
- * WINDOW_END - 1, its partition the partition of its group.
+ * (TIMESTAMP) and one column per aggregate call.  A result row's event
+ * time is WINDOW_END - 1, its partition the partition of its group; a
+ * row withdrawing an earlier result (see sessions) has its metadata's
+ * `withdrawal` set (batch.h).
  *
  * Windows (times in ms, UTC, aligned to the epoch):
  *   TUMBLING size       [k*size, (k+1)*size): an event at exactly the end
@@ -32,14 +32,20 @@
  * are concerned, even before the watermark call evicts them.
  *
  * EMIT CHANGES emits the window's new row after every event that changed
- * it (a hopping event: one row per window, earliest first).  When a
- * session event merges or extends sessions, the row of the merged
- * session replaces the rows of the sessions it absorbed; with
- * retractions on, each replaced session whose bounds differ from the
- * new ones is first withdrawn by a row with its old bounds and values
- * and the flag true.  EMIT FINAL emits once per window when it closes,
- * in order of window end, then of creation.  SL_EMIT_DEFAULT means
- * CHANGES.
+ * it (a hopping event: one row per window, earliest first).  A result
+ * row stands for its group values and window bounds: a later row with
+ * the same ones replaces it.  When a session event merges or extends
+ * sessions, the row of the merged session replaces the rows of the
+ * sessions it covers; with withdrawals on, each of those whose bounds
+ * differ from the new ones (every session absorbed, and the earliest
+ * unless the event fell inside it) is first withdrawn by a row with its
+ * old bounds and values, then the merged row follows.  An event an
+ * aggregate refuses (its row failed) that bridged or stretched sessions
+ * leaves them merged, and their row is emitted all the same.  EMIT FINAL
+ * emits once per window when it closes, in order of window end, then of
+ * creation; a session absorbed by another is gone from memory, from the
+ * closing heap and from the table at once, so it never comes out on its
+ * own.  SL_EMIT_DEFAULT means CHANGES.
  *
  * Groups are per source partition (rows with equal group values from
  * two partitions are two groups): the planner partitions the input by
@@ -72,7 +78,8 @@ typedef struct sl_window_agg_spec {
   sl_bexpr *const *group_by;  /* over the input */
   int naggs;
   const sl_agg_call *aggs;    /* over the input */
-  bool retractions;           /* add the trailing withdrawal flag */
+  bool withdrawals;           /* EMIT CHANGES sessions: withdraw the rows
+                                 a merged or extended session replaces */
   int capacity;               /* rows per result batch; 0: 1024 */
 } sl_window_agg_spec;
 

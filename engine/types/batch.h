@@ -6,10 +6,11 @@
  * A batch is columnar: ncols arrays of `capacity` values each, plus one
  * metadata entry per row (source partition and offset, the Kafka record
  * timestamp, the event time, the raw key and value for dead-lettering,
- * and the row's state).  A row that fails to decode or evaluate is marked
- * SL_BATCH_ROW_ERROR with its error kept beside it; the other rows go on,
- * so one bad record never costs its batch.  Filters mark rows
- * SL_BATCH_ROW_DROPPED instead of moving data.
+ * the row's state, and whether it withdraws an earlier result).  A row
+ * that fails to decode or evaluate is marked SL_BATCH_ROW_ERROR with its
+ * error kept beside it; the other rows go on, so one bad record never
+ * costs its batch.  Filters mark rows SL_BATCH_ROW_DROPPED instead of
+ * moving data.
  *
  * Ownership:
  *   - The batch owns its column arrays and metadata (one allocation made
@@ -53,7 +54,10 @@ typedef struct sl_batch_row {
   int64_t timestamp;  /* source record timestamp, ms (ROWTIME) */
   int64_t event_time; /* event time, ms, for watermarks */
   int32_t partition;  /* source partition; -1 when none */
-  uint32_t state;     /* sl_batch_row_state */
+  uint16_t state;     /* sl_batch_row_state */
+  uint16_t withdrawal; /* 1: the row withdraws the result row of its key
+                          emitted before (a session that another replaced,
+                          see window_agg.h); 0: an added or new row */
   const void *key;    /* raw record key, borrowed; may be NULL */
   const void *value;  /* raw record value, borrowed; may be NULL */
   uint32_t key_len;

@@ -8,8 +8,9 @@
  * watermark the rows before it left (highest event time minus the
  * out-of-orderness) and pushes the watermark after each batch.  A
  * collecting sink turns result rows into "v1|v2|..." lines, TIMESTAMP as
- * its milliseconds and NULL as NULL, so expectations read like the hand
- * computations they come from.
+ * its milliseconds and NULL as NULL, a row that withdraws an earlier one
+ * with a leading "-", so expectations read like the hand computations
+ * they come from.
  */
 #ifndef SLUICE_TEST_STATEFUL_H
 #define SLUICE_TEST_STATEFUL_H
@@ -90,6 +91,8 @@ static inline sl_status ts_collect(void *ud, const sl_batch *b,
     if (b->rows[r].state != SL_BATCH_ROW_SELECTED)
       continue;
     sl_strbuf_reset(&sb);
+    if (b->rows[r].withdrawal)
+      sl_strbuf_appendc(&sb, '-');
     for (int c = 0; c < ncols; c++) {
       if (c)
         sl_strbuf_appendc(&sb, '|');

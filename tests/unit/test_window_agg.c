@@ -31,7 +31,7 @@ typedef struct wcfg {
   sl_window_kind kind;
   int64_t size, advance, gap, grace;
   sl_emit_mode emit;
-  bool retract;
+  bool withdraw;
   int naggs;
   sl_agg_call aggs[8];
 } wcfg;
@@ -47,7 +47,7 @@ static sl_op *mk(const wcfg *c, const char *name) {
   spec.window.gap_ms = c->gap;
   spec.window.grace_ms = c->grace;
   spec.emit = c->emit;
-  spec.retractions = c->retract;
+  spec.withdrawals = c->withdraw;
   sl_bexpr **keys = sl_arena_calloc(&tb_arena, 1, sizeof(*keys));
   keys[0] = ts_k();
   spec.ngroup = 1;
@@ -61,7 +61,7 @@ static sl_op *mk(const wcfg *c, const char *name) {
 }
 
 static int ncols(const wcfg *c) {
-  return 3 + c->naggs + (c->retract ? 1 : 0);
+  return 3 + c->naggs;
 }
 
 /* Runs the events through a new operator in batches of bsize. */
@@ -206,16 +206,16 @@ static const ts_ev session_events[] = {
 static void test_session_changes_merges(void **state) {
   (void)state;
   wcfg c = {.kind = SL_WINDOW_SESSION, .gap = 10, .emit = SL_EMIT_CHANGES,
-            .retract = true};
+            .withdraw = true};
   count_sum(&c);
   for (int bsize = 1; bsize <= 11; bsize += 5) {
     ts_rig g;
     run(&c, session_events, 11, 20, bsize, &g);
-    TS_EXPECT(&g.got, "a|0|10|1|1|f", "a|0|10|1|1|t", "a|0|19|2|3|f",
-              "a|19|29|1|3|f", "a|40|50|1|4|f", "a|30|40|1|5|f",
-              "a|30|40|1|5|t", "a|40|50|1|4|t", "a|30|50|3|15|f",
-              "a|19|29|1|3|t", "a|30|50|3|15|t", "a|19|50|5|25|f",
-              "a|60|70|1|8|f", "b|45|55|1|1|f", "a|19|50|6|35|f");
+    TS_EXPECT(&g.got, "a|0|10|1|1", "-a|0|10|1|1", "a|0|19|2|3",
+              "a|19|29|1|3", "a|40|50|1|4", "a|30|40|1|5",
+              "-a|30|40|1|5", "-a|40|50|1|4", "a|30|50|3|15",
+              "-a|19|29|1|3", "-a|30|50|3|15", "a|19|50|5|25",
+              "a|60|70|1|8", "b|45|55|1|1", "a|19|50|6|35");
     assert_int_equal(ts_late(g.op), 1);
     ts_rig_free(&g);
   }
@@ -264,13 +264,107 @@ static void test_session_late_by_one(void **state) {
 static void test_session_backwards(void **state) {
   (void)state;
   wcfg c = {.kind = SL_WINDOW_SESSION, .gap = 10, .emit = SL_EMIT_CHANGES,
-            .retract = true};
+            .withdraw = true};
   count_sum(&c);
   const ts_ev ev[] = {{50, "a", 1}, {41, "a", 2}, {31, "a", 4}};
   ts_rig g;
   run(&c, ev, 3, 100, 1, &g);
-  TS_EXPECT(&g.got, "a|50|60|1|1|f", "a|50|60|1|1|t", "a|41|60|2|3|f",
-            "a|31|41|1|4|f");
+  TS_EXPECT(&g.got, "a|50|60|1|1", "-a|50|60|1|1", "a|41|60|2|3",
+            "a|31|41|1|4");
+  ts_rig_free(&g);
+}
+
+/* A session absorbed by a merge leaves memory and the store at once:
+ * [30, 40) and [41, 51) are both open (grace 10) when 35 bridges them
+ * into [30, 51).  The next checkpoint holds one window fewer, a restore
+ * of it finds only the merged session, and EMIT FINAL emits only that;
+ * EMIT CHANGES withdraws both rows it replaces before the merged one. */
+static void test_session_merge_evicts(void **state) {
+  (void)state;
+  sl_error err;
+  const ts_ev ev[] = {{30, "a", 1}, {41, "a", 2}, {35, "a", 3}};
+  for (int mode = 0; mode < 2; mode++) {
+    char *dir = test_tmpdir();
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/cat.db", dir);
+    sl_catalog *cat;
+    OK(sl_catalog_open(path, &cat, &err));
+    sl_state *st;
+    OK(sl_state_open(cat, "q", &st, &err));
+
+    wcfg c = {.kind = SL_WINDOW_SESSION, .gap = 10, .grace = 10,
+              .emit = mode ? SL_EMIT_FINAL : SL_EMIT_CHANGES,
+              .withdraw = true};
+    count_sum(&c);
+    ts_rig g;
+    ts_rig_open(&g, mk(&c, "w"), ncols(&c), st);
+    ts_feed f;
+    ts_feed_init(&f, 0);
+    ts_feed_events(&f, g.op, 0, ev, 2, 1);
+    assert_int_equal(sl_window_agg_open_windows(g.op), 2);
+    sl_op_ckpt ck = {.id = 1, .state = st};
+    OK(sl_op_checkpoint(g.op, &ck, &err));
+    OK(sl_state_checkpoint(st, NULL, 0, NULL, NULL, &err));
+    int64_t two, one, bytes;
+    sl_state_size(st, &two, &bytes);
+
+    ts_feed_events(&f, g.op, 0, ev + 2, 1, 1);
+    assert_int_equal(sl_window_agg_open_windows(g.op), 1);
+    ck.id = 2;
+    OK(sl_op_checkpoint(g.op, &ck, &err));
+    OK(sl_state_checkpoint(st, NULL, 0, NULL, NULL, &err));
+    sl_state_size(st, &one, &bytes);
+    assert_int_equal(one, two - 1);
+    if (mode)
+      assert_int_equal(g.got.n, 0);
+    else
+      TS_EXPECT(&g.got, "a|30|40|1|1", "a|41|51|1|2", "-a|30|40|1|1",
+                "-a|41|51|1|2", "a|30|51|3|6");
+    ts_rig_free(&g);
+    sl_state_close(st);
+
+    /* The checkpoint after the merge restores the merged session alone. */
+    OK(sl_state_open(cat, "q", &st, &err));
+    OK(sl_state_restore(st, NULL, &err));
+    ts_rig_open(&g, mk(&c, "w"), ncols(&c), st);
+    int32_t p0 = 0;
+    OK(sl_op_partitions(g.op, &p0, 1, true, &err));
+    assert_int_equal(sl_window_agg_open_windows(g.op), 1);
+    ts_feed_end(g.op, 0);
+    if (mode)
+      TS_EXPECT(&g.got, "a|30|51|3|6");
+    else
+      assert_int_equal(g.got.n, 0);
+    assert_int_equal(sl_window_agg_open_windows(g.op), 0);
+    ts_rig_free(&g);
+    sl_state_close(st);
+    sl_catalog_close(cat);
+    test_rmtree(dir);
+    free(dir);
+  }
+}
+
+/* An event an aggregate refuses still bridges what it touches: [0, 10)
+ * and [15, 25) become [0, 25) without the event (SUM would overflow),
+ * and the merged row follows the two withdrawals. */
+static void test_session_refused_bridge(void **state) {
+  (void)state;
+  wcfg c = {.kind = SL_WINDOW_SESSION, .gap = 10, .emit = SL_EMIT_CHANGES,
+            .withdraw = true};
+  count_sum(&c);
+  const ts_ev ev[] = {{0, "a", INT64_MAX - 1}, {15, "a", 1}, {9, "a", 5}};
+  ts_rig g;
+  run(&c, ev, 3, 100, 1, &g);
+  char first[64], merged[64];
+  snprintf(first, sizeof(first), "a|0|10|1|%lld", (long long)INT64_MAX - 1);
+  char withdrawn[66];
+  snprintf(withdrawn, sizeof(withdrawn), "-%s", first);
+  snprintf(merged, sizeof(merged), "a|0|25|2|%lld", (long long)INT64_MAX);
+  TS_EXPECT(&g.got, first, "a|15|25|1|1", withdrawn, "-a|15|25|1|1",
+            merged);
+  sl_op_stats st;
+  sl_op_stats_get(g.op, &st);
+  assert_int_equal(st.records_failed, 1);
   ts_rig_free(&g);
 }
 
@@ -378,7 +472,7 @@ static void test_batching_independent(void **state) {
   wcfg cfgs[] = {
       {.kind = SL_WINDOW_TUMBLING, .size = 50, .grace = 10},
       {.kind = SL_WINDOW_HOPPING, .size = 60, .advance = 20, .grace = 5},
-      {.kind = SL_WINDOW_SESSION, .gap = 8, .grace = 3, .retract = true},
+      {.kind = SL_WINDOW_SESSION, .gap = 8, .grace = 3, .withdraw = true},
   };
   for (size_t i = 0; i < sizeof(cfgs) / sizeof(cfgs[0]); i++) {
     for (int mode = 0; mode < 2; mode++) {
@@ -488,7 +582,7 @@ static void test_checkpoint_restore(void **state) {
       {.kind = SL_WINDOW_HOPPING, .size = 40, .advance = 10,
        .emit = SL_EMIT_CHANGES},
       {.kind = SL_WINDOW_SESSION, .gap = 6, .grace = 2,
-       .emit = SL_EMIT_CHANGES, .retract = true},
+       .emit = SL_EMIT_CHANGES, .withdraw = true},
   };
   for (size_t i = 0; i < sizeof(cfgs) / sizeof(cfgs[0]); i++) {
     wcfg c = cfgs[i];
@@ -513,6 +607,8 @@ int main(void) {
       cmocka_unit_test(test_session_final),
       cmocka_unit_test(test_session_late_by_one),
       cmocka_unit_test(test_session_backwards),
+      cmocka_unit_test(test_session_merge_evicts),
+      cmocka_unit_test(test_session_refused_bridge),
       cmocka_unit_test(test_null_aggregates),
       cmocka_unit_test(test_distinct_first_last),
       cmocka_unit_test(test_sum_overflow),
