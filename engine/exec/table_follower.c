@@ -3,7 +3,7 @@
  * table_follower.c - a thread that applies a changelog topic to a lookup
  * table.
  *
- * The thread owns the consumer and the decoder; the session thread only
+ * The thread owns the consumer and the decoders; the session thread only
  * asks for syncs.  Progress is the next offset of each partition, kept
  * under the follower's lock so that a sync can compare it with the end
  * offsets it read.
@@ -13,6 +13,7 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,17 +51,85 @@ struct sl_table_follower {
 
 static sl_log_limit follower_log_limit = SL_LOG_LIMIT_INIT(5, 10000);
 
-/* Applies one record: upsert, or delete for a tombstone. */
-/* The table's value format: JSON or CSV. */
+/* The table's value format (JSON or CSV) and, for a table with several
+ * key columns, the reader of its record keys: JSON objects of them. */
 typedef struct follower_decoder {
   sl_json_decoder *json;
   sl_csvrec_decoder *csv;
+  sl_record_schema *key_schema; /* the key columns, in key order */
+  sl_json_decoder *key_json;
+  sl_batch *key_batch;
 } follower_decoder;
 
+/* Reads the key of a tombstone into key (the key columns' values in key
+ * order, room for them all); *null when the record has none. */
 static sl_status decode_key(follower_decoder *d, const sl_record_msg *msg,
-                            sl_arena *arena, sl_value *key, sl_error *err) {
-  return d->json ? sl_json_decode_key(d->json, msg, arena, key, err)
-                 : sl_csvrec_decode_key(d->csv, msg, arena, key, err);
+                            sl_arena *arena, sl_value *key, bool *null,
+                            sl_error *err) {
+  *null = false;
+  if (!d->key_json) {
+    sl_status rc = d->json ? sl_json_decode_key(d->json, msg, arena, key,
+                                                err)
+                           : sl_csvrec_decode_key(d->csv, msg, arena, key,
+                                                  err);
+    *null = rc == SL_OK && sl_value_is_null(key);
+    return rc;
+  }
+  if (!msg->key) {
+    *null = true;
+    return SL_OK;
+  }
+  sl_record_msg as_value = *msg;
+  as_value.value = msg->key;
+  as_value.value_len = msg->key_len;
+  sl_batch_reset(d->key_batch);
+  int row;
+  sl_status rc = sl_json_decode(d->key_json, &as_value, d->key_batch, &row,
+                                err);
+  if (rc == SL_ERR_RECORD) {
+    /* Say it was the key that did not read. */
+    char msgtext[SL_ERROR_MSG_MAX];
+    snprintf(msgtext, sizeof(msgtext), "%s", err->message);
+    return sl_error_set_record(err, msg->topic, msg->partition, msg->offset,
+                               "decode", "the key of a tombstone is not "
+                               "the JSON object of the table's key columns: "
+                               "%s", msgtext);
+  }
+  if (rc)
+    return rc;
+  for (int i = 0; i < d->key_schema->ncols; i++) {
+    key[i] = *sl_batch_value(d->key_batch, row, i);
+    if (sl_value_is_null(&key[i]))
+      *null = true;
+  }
+  return SL_OK;
+}
+
+/* For a table of several key columns, the reader of its keys. */
+static sl_status key_decoder_open(follower_decoder *d, sl_lookup *lk,
+                                  const sl_record_schema *schema,
+                                  sl_error *err) {
+  int nkeys = sl_lookup_key_count(lk);
+  const int *keys = sl_lookup_key_columns(lk);
+  if (nkeys < 2)
+    return SL_OK;
+  if (!(d->key_schema = sl_record_schema_new()))
+    return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  for (int i = 0; i < nkeys; i++) {
+    const sl_record_column *c = &schema->cols[keys[i]];
+    sl_type *type = sl_type_clone(c->type);
+    if (!type ||
+        sl_record_schema_add(d->key_schema, c->name, c->quoted, type, true,
+                             err) < 0)
+      return err->code ? err->code
+                       : sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  }
+  d->key_json = sl_json_decoder_new(d->key_schema, NULL, err);
+  d->key_batch = sl_batch_create(nkeys + SL_RECORD_SYS_COUNT, 1);
+  if (!d->key_json || !d->key_batch)
+    return err->code ? err->code
+                     : sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  return SL_OK;
 }
 
 static sl_status decode_row(follower_decoder *d, const sl_record_msg *msg,
@@ -80,15 +149,20 @@ static sl_status follower_apply(sl_table_follower *f, sl_lookup *lk,
   sl_batch_reset(batch);
 
   if (!m->value) {
-    sl_value key;
+    sl_value *key = sl_arena_alloc(sl_batch_arena(batch),
+                                   ((size_t)f->table->ncolumns + 1) *
+                                       sizeof(*key));
+    bool null;
     *kind = APPLIED_DELETE;
-    if (decode_key(dec, &msg, sl_batch_arena(batch), &key, err))
+    if (!key)
+      return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+    if (decode_key(dec, &msg, sl_batch_arena(batch), key, &null, err))
       return err->code;
-    if (sl_value_is_null(&key))
+    if (null)
       return sl_error_set_record(err, m->topic, m->partition, m->offset,
                                  "decode", "a tombstone without a key");
     bool removed = false;
-    return sl_lookup_delete(lk, &key, m->timestamp_ms, &removed, err);
+    return sl_lookup_delete(lk, key, m->timestamp_ms, &removed, err);
   }
 
   int row;
@@ -113,7 +187,7 @@ static void *follower_main(void *arg) {
   sl_error err;
   sl_error_clear(&err);
   sl_kafka_consumer *consumer = NULL;
-  follower_decoder dec = {NULL, NULL};
+  follower_decoder dec = {0};
   sl_lookup *lk = NULL;
   sl_batch *batch = sl_batch_create(f->table->ncolumns + 8, 1);
   sl_kafka_batch msgs;
@@ -145,6 +219,8 @@ static void *follower_main(void *arg) {
   }
   if (rc == SL_OK)
     rc = sl_lookup_open(f->catalog, f->table->name, 0, &lk, &err);
+  if (rc == SL_OK)
+    rc = key_decoder_open(&dec, lk, f->schema, &err);
 
   while (rc == SL_OK && !atomic_load(&f->stop)) {
     rc = sl_kafka_consumer_poll(consumer, &msgs, FOLLOWER_POLL_MS, &err);
@@ -198,6 +274,9 @@ static void *follower_main(void *arg) {
   sl_lookup_close(lk);
   sl_json_decoder_free(dec.json);
   sl_csvrec_decoder_free(dec.csv);
+  sl_json_decoder_free(dec.key_json);
+  sl_record_schema_free(dec.key_schema);
+  sl_batch_free(dec.key_batch);
   sl_kafka_consumer_free(consumer);
   if (have_msgs)
     sl_kafka_batch_destroy(&msgs);

@@ -5,8 +5,11 @@
  *
  * A table declared WITH (topic=...) is the materialized state of that
  * topic: each record upserts the row of its key, a tombstone (a record
- * with a key and no value) deletes it.  Every instance reads the whole
- * topic (no consumer group), so every instance holds the whole table.
+ * with a key and no value) deletes it.  The key of a table with several
+ * key columns is the JSON object of them ({"k":"a","window_start":...},
+ * as Sluice's sinks write it, sink_kafka.h).  Every instance reads the
+ * whole topic (no consumer group), so every instance holds the whole
+ * table.
  * The follower runs on a thread of its own for as long as the session
  * lives; sl_table_follower_sync lets a statement wait until the table
  * reflects everything the topic held when the statement started.
