@@ -294,6 +294,11 @@ sl_status exec_print(sl_session *s, const exec_stmt *st, sl_error *err) {
   bool from_beginning = b->from_beginning || s->opts.bounded;
   int64_t limit = b->limit;
 
+  /* In a bounded run, what a persistent query of the run writes to the
+   * topic is all there before PRINT reads it. */
+  if (s->opts.bounded && session_wait_topic_writers(s, b->path, err))
+    return exec_locate(st, err);
+
   sl_kafka_consumer_opts copts = {0};
   sl_kafka_consumer *c = NULL;
   sl_kafka_batch batch;

@@ -725,10 +725,12 @@ static void query_finished(sl_session *s, int i) {
             err.message);
 }
 
-/* Waits until the queries writing any of names (or all, names NULL)
- * have finished.  Returns the first failure. */
-sl_status session_wait_writers(sl_session *s, const char *const *names,
-                               int nnames, sl_error *err) {
+/* Waits until the queries writing any of names (or, with topic, the
+ * topic; with neither, every query) have finished.  Returns the first
+ * failure. */
+static sl_status wait_writers(sl_session *s, const char *const *names,
+                              int nnames, const char *topic,
+                              sl_error *err) {
   sl_status rc = SL_OK;
   for (int i = 0; i < s->nqueries; i++) {
     sl_query *q = s->queries[i];
@@ -743,9 +745,11 @@ sl_status session_wait_writers(sl_session *s, const char *const *names,
                                s->opts.bounded
                            ? root->u.table.name
                            : NULL;
-    bool wanted = names == NULL;
+    bool wanted = names == NULL && !topic;
     for (int k = 0; k < nnames && !wanted && sink; k++)
       wanted = strcmp(names[k], sink) == 0;
+    if (topic && root && root->kind == SL_PNODE_SINK_KAFKA)
+      wanted = strcmp(root->u.sink.topic, topic) == 0;
     if (!wanted)
       continue;
     sl_error qerr;
@@ -757,6 +761,16 @@ sl_status session_wait_writers(sl_session *s, const char *const *names,
     query_finished(s, i);
   }
   return rc;
+}
+
+sl_status session_wait_writers(sl_session *s, const char *const *names,
+                               int nnames, sl_error *err) {
+  return wait_writers(s, names, nnames, NULL, err);
+}
+
+sl_status session_wait_topic_writers(sl_session *s, const char *topic,
+                                     sl_error *err) {
+  return wait_writers(s, NULL, 0, topic, err);
 }
 
 /* ---- EXPLAIN and TERMINATE ----------------------------------------------- */

@@ -117,8 +117,13 @@ sl_status exec_terminate(sl_session *s, const exec_stmt *st,
                          sl_error *err);
 sl_status session_runtime(sl_session *s, struct sl_runtime **out,
                           sl_error *err);
+/* Waits until the persistent queries of this session writing any of the
+ * objects names (every query when names is NULL), or writing topic,
+ * have finished; returns the first failure among them. */
 sl_status session_wait_writers(sl_session *s, const char *const *names,
                                int nnames, sl_error *err);
+sl_status session_wait_topic_writers(sl_session *s, const char *topic,
+                                     sl_error *err);
 void session_stop_queries(sl_session *s);
 sl_status exec_persistent(sl_session *s, const exec_stmt *st,
                           sl_error *err);
