@@ -799,6 +799,39 @@ static sl_status table_as_keys(sl_binder *b, const sl_ast_query *q) {
   return SL_OK;
 }
 
+/* A stream whose rows may withdraw rows it wrote before (a SESSION
+ * window with EMIT CHANGES, or without EMIT, since a running query emits
+ * changes) gets a last column op VARCHAR: '+' on a row added, '-' on a
+ * row withdrawn; its sink fills it (see sl_rel_withdraws). */
+static sl_status stream_op_column(sl_binder *b, const sl_ast_query *q) {
+  sl_bound_stmt *st = b->stmt;
+  if (!sl_rel_withdraws(st->query, NULL, SL_EMIT_CHANGES))
+    return SL_OK;
+  for (int i = 0; i < st->ncolumns; i++) {
+    if (strcmp(st->columns[i].name, "op") == 0) {
+      sl_srcpos p = st->columns[i].pos;
+      sl_ast_pos pos = {p.line, p.column, 0};
+      return bind_fail(b, pos, "the rows of a SESSION window without EMIT "
+                       "FINAL get a last column op ('+' for a row added, "
+                       "'-' for one withdrawn when sessions merge); give "
+                       "this column another name than op");
+    }
+  }
+  sl_bound_column *cols = bind_calloc(b, (size_t)st->ncolumns + 2,
+                                      sizeof(*cols));
+  if (!cols)
+    return bind_nomem(b);
+  memcpy(cols, st->columns, (size_t)st->ncolumns * sizeof(*cols));
+  sl_bound_column *op = &cols[st->ncolumns];
+  op->name = "op";
+  op->type = sl_type_varchar();
+  op->not_null = true;
+  op->pos = bind_srcpos(q->pos);
+  st->columns = cols;
+  st->ncolumns++;
+  return SL_OK;
+}
+
 /* depersonalize='a,b': columns of the training set. */
 static sl_status bind_depersonalize(sl_binder *b,
                                     const sl_ast_options *opts) {
@@ -958,6 +991,16 @@ static sl_status bind_create_as(sl_binder *b, const sl_ast_stmt *ast) {
     return bind_fail(b, q->pos, "CREATE STREAM ... AS needs a query whose "
                      "result is a stream; an aggregate without a window is "
                      "a table (use CREATE TABLE ... AS)");
+  if (st->kind == SL_BSTMT_CREATE_STREAM) {
+    rc = stream_op_column(b, q);
+    if (rc)
+      return rc;
+  }
+  if (st->kind == SL_BSTMT_CREATE_TRAINING_SET &&
+      sl_rel_withdraws(st->query, NULL, SL_EMIT_CHANGES))
+    return bind_fail(b, q->pos, "a training set keeps every row it gets, "
+                     "but a SESSION window without EMIT FINAL withdraws "
+                     "rows it emitted when sessions merge; write EMIT FINAL");
   if (st->kind == SL_BSTMT_CREATE_TABLE) {
     rc = table_as_keys(b, q);
     if (rc)
@@ -1062,10 +1105,27 @@ static sl_status bind_insert_query(sl_binder *b, const sl_ast_stmt *ast) {
   for (int i = 0; i < rel->ncolumns; i++)
     if (!rel->columns[i].hidden)
       n++;
-  if (n != st->ncolumns)
+  /* Rows that may withdraw earlier ones say so in the target's last
+   * column, op, which the sink fills (see stream_op_column). */
+  bool op = sl_rel_withdraws(rel, NULL, SL_EMIT_CHANGES);
+  if (op) {
+    const sl_bound_column *last = st->ncolumns > 0
+                                      ? &st->columns[st->ncolumns - 1]
+                                      : NULL;
+    if (!last || strcmp(last->name, "op") != 0 ||
+        last->type->kind != SL_TYPE_VARCHAR)
+      return bind_fail(b, q->pos, "INSERT INTO %s: a SESSION window "
+                       "without EMIT FINAL withdraws rows it emitted when "
+                       "sessions merge, so %s needs a last column op "
+                       "VARCHAR to say which rows are withdrawn ('-') and "
+                       "which are added ('+'); or write EMIT FINAL",
+                       target->text, target->text);
+  }
+  if (n != st->ncolumns - op)
     return bind_fail(b, q->pos, "INSERT INTO %s: the query has %d column%s, "
-                     "%s has %d", target->text, n, n == 1 ? "" : "s",
-                     target->text, st->ncolumns);
+                     "%s has %d%s", target->text, n, n == 1 ? "" : "s",
+                     target->text, st->ncolumns - op,
+                     op ? " besides op" : "");
 
   /* A projection of casts onto the target's types and names, unless the
    * query already produces them. */

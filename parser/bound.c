@@ -91,6 +91,34 @@ const char *sl_window_kind_name(sl_window_kind kind) {
   return "none";
 }
 
+/* Whether rel's result may withdraw rows (see bound.h). */
+bool sl_rel_withdraws(const sl_rel *rel, const sl_rel *agg,
+                      sl_emit_mode dflt) {
+  for (; rel; rel = rel->input) {
+    switch (rel->kind) {
+    case SL_REL_FILTER:
+    case SL_REL_PROJECT:
+    case SL_REL_LIMIT:
+      continue;
+    case SL_REL_UNION:
+      for (int i = 0; i < rel->u.union_.ninputs; i++)
+        if (sl_rel_withdraws(rel->u.union_.inputs[i], agg, dflt))
+          return true;
+      return false;
+    case SL_REL_AGGREGATE: {
+      sl_emit_mode m = rel->u.aggregate.emit;
+      if (m == SL_EMIT_DEFAULT)
+        m = dflt;
+      return rel->u.aggregate.window.kind == SL_WINDOW_SESSION &&
+             m == SL_EMIT_CHANGES && (!agg || agg == rel);
+    }
+    default:
+      return false;
+    }
+  }
+  return false;
+}
+
 const char *sl_emit_mode_name(sl_emit_mode mode) {
   switch (mode) {
   case SL_EMIT_CHANGES: return "changes";

@@ -605,6 +605,18 @@ const char *sl_join_strategy_name(sl_join_strategy s); /* "lookup" */
 const char *sl_window_kind_name(sl_window_kind kind);  /* "tumbling" */
 const char *sl_emit_mode_name(sl_emit_mode mode);      /* "changes" */
 
+/* True when rel's result may hold rows that withdraw rows it emitted
+ * before: an aggregation with a SESSION window whose emit mode (dflt
+ * where the statement wrote none) is CHANGES passes its rows to rel's
+ * output through filters, projections, LIMIT and UNION ALL only.  A
+ * merged or extended session replaces the rows of the sessions it
+ * covers (engine/ops/window_agg.h).  Rows that go through another
+ * stateful operator (a join, a further aggregation, OVER) withdraw
+ * nothing: that operator sees the added rows only.  With agg not NULL,
+ * true only when agg is such an aggregation. */
+bool sl_rel_withdraws(const sl_rel *rel, const sl_rel *agg,
+                      sl_emit_mode dflt);
+
 /* The option called name (exact) of stmt, or NULL. */
 const sl_bound_option *sl_bound_option_get(const sl_bound_stmt *stmt,
                                            const char *name);

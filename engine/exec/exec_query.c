@@ -92,7 +92,8 @@ typedef struct transient_rows {
   sl_session *session;
   pthread_mutex_t lock; /* tasks may deliver rows concurrently */
   sl_value *row;
-  int ncols;
+  int ncols;            /* the query's columns */
+  bool op;              /* a last column op: '-' on withdrawals, else '+' */
 } transient_rows;
 
 static sl_status transient_sink(void *ud, const sl_batch *batch, int ncols,
@@ -105,6 +106,9 @@ static sl_status transient_sink(void *ud, const sl_batch *batch, int ncols,
       continue;
     for (int c = 0; c < ncols && c < t->ncols; c++)
       t->row[c] = batch->cols[c][r];
+    if (t->op)
+      t->row[t->ncols] =
+          sl_value_varchar(batch->rows[r].withdrawal ? "-" : "+", 1);
     rc = sl_output_row(t->session->output, t->row, err);
   }
   pthread_mutex_unlock(&t->lock);
@@ -144,9 +148,10 @@ static sl_status run_transient(sl_session *s, const exec_stmt *st,
 
   transient_rows rows = {.session = s, .ncols = top->ncolumns};
   pthread_mutex_init(&rows.lock, NULL);
-  rows.row = calloc((size_t)top->ncolumns + 1, sizeof(*rows.row));
-  const char **names = calloc((size_t)top->ncolumns + 1, sizeof(*names));
-  const sl_type **types = calloc((size_t)top->ncolumns + 1, sizeof(*types));
+  /* One more: the op column of a query whose rows may withdraw. */
+  rows.row = calloc((size_t)top->ncolumns + 2, sizeof(*rows.row));
+  const char **names = calloc((size_t)top->ncolumns + 2, sizeof(*names));
+  const sl_type **types = calloc((size_t)top->ncolumns + 2, sizeof(*types));
   sl_status rc = (rows.row && names && types)
                      ? SL_OK
                      : sl_error_set(err, SL_ERR_NOMEM, "out of memory");
@@ -197,8 +202,16 @@ static sl_status run_transient(sl_session *s, const exec_stmt *st,
     };
     rc = sl_plan_build(&req, &plan, err);
   }
+  /* Rows that withdraw earlier ones (merged sessions) are told from the
+   * rows added by a last column, op: '-' or '+'. */
+  if (rc == SL_OK && plan->withdrawals) {
+    names[top->ncolumns] = "op";
+    types[top->ncolumns] = sl_type_varchar();
+    rows.op = true;
+  }
   if (rc == SL_OK)
-    rc = sl_output_begin(s->output, top->ncolumns, names, types, err);
+    rc = sl_output_begin(s->output, top->ncolumns + rows.op, names, types,
+                         err);
   if (rc == SL_OK && s->opts.live_status)
     sl_output_live(s->output, s->notices);
   if (rc == SL_OK) {

@@ -2,9 +2,10 @@
 /*
  * sink_kafka.c - the Kafka sink operator (see sink_kafka.h).
  *
- * The encoders and two reusable buffers are made once at open; a row is
- * then gathered into a value array, appended to the buffers and handed
- * to the producer, which copies it.
+ * The encoders (the value's, and a composite key's) and two reusable
+ * buffers are made once at open; a row is then gathered into a value
+ * array, appended to the buffers and handed to the producer, which
+ * copies it.
  */
 #include "engine/ops/sink_kafka.h"
 
@@ -28,7 +29,13 @@ typedef struct sink_op {
   sl_type **types;
   int key_col;
   sl_record_key_format key_format;
+  int nkeys;
+  int *key_cols;
+  int op_col;
+  bool tombstones;
   sl_json_encoder *json;
+  sl_json_encoder *key_json; /* several key columns: their JSON object */
+  sl_value *key_row;         /* nkeys values */
   sl_csvrec_encoder *csv;
   sl_value *row;
   sl_strbuf value;
@@ -51,12 +58,36 @@ static sl_status sink_open(sl_op *op, const sl_op_ctx *ctx, sl_error *err) {
                                   (const sl_type *const *)s->types, err);
   if (!s->csv && !s->json)
     return err ? err->code : SL_ERR_NOMEM;
+  if (s->nkeys > 1) {
+    const char **names = calloc((size_t)s->nkeys, sizeof(*names));
+    const sl_type **types = calloc((size_t)s->nkeys, sizeof(*types));
+    s->key_row = calloc((size_t)s->nkeys, sizeof(*s->key_row));
+    if (names && types && s->key_row) {
+      for (int i = 0; i < s->nkeys; i++) {
+        names[i] = s->names[s->key_cols[i]];
+        types[i] = s->types[s->key_cols[i]];
+      }
+      s->key_json = sl_json_encoder_new(s->nkeys, names, types, err);
+    }
+    free(names);
+    free(types);
+    if (!s->key_json)
+      return err && err->code ? err->code
+                              : sl_error_set(err, SL_ERR_NOMEM,
+                                             "out of memory opening sink");
+  }
   return SL_OK;
 }
 
 /* The record key of the gathered row into s->key; false when none. */
 static sl_status encode_key(sink_op *s, bool *has_key) {
   *has_key = false;
+  if (s->key_json) {
+    for (int i = 0; i < s->nkeys; i++)
+      s->key_row[i] = s->row[s->key_cols[i]];
+    *has_key = true;
+    return sl_json_encode_row(s->key_json, s->key_row, &s->key);
+  }
   if (s->key_col < 0 || s->key_format == SL_RECORD_KEY_NONE)
     return SL_OK;
   const sl_value *v = &s->row[s->key_col];
@@ -79,26 +110,38 @@ static sl_status sink_process(sl_op *op, int port, const sl_op_batch *in,
   for (int r = 0; r < b->nrows; r++) {
     if (b->rows[r].state != SL_BATCH_ROW_SELECTED)
       continue;
+    bool withdrawal = b->rows[r].withdrawal;
+    if (withdrawal && !s->tombstones && s->op_col < 0)
+      return sl_error_set(err, SL_ERR_INTERNAL, "a row withdrawing an "
+                          "earlier one reached topic %s, whose records "
+                          "cannot say so", s->topic);
     for (int c = 0; c < s->ncols; c++)
-      s->row[c] = b->cols[s->cols[c]][r];
+      s->row[c] = c == s->op_col ? sl_value_varchar(withdrawal ? "-" : "+",
+                                                    1)
+                                 : b->cols[s->cols[c]][r];
     sl_strbuf_reset(&s->value);
     sl_strbuf_reset(&s->key);
     bool has_key;
-    sl_status rc = s->json ? sl_json_encode_row(s->json, s->row, &s->value)
-                           : sl_csvrec_encode_row(s->csv, s->row, &s->value);
+    bool tombstone = withdrawal && s->tombstones;
+    sl_status rc = SL_OK;
+    if (!tombstone)
+      rc = s->json ? sl_json_encode_row(s->json, s->row, &s->value)
+                   : sl_csvrec_encode_row(s->csv, s->row, &s->value);
     if (rc == SL_OK)
       rc = encode_key(s, &has_key);
     if (rc)
       return sl_error_set(err, SL_ERR_NOMEM, "out of memory encoding a "
                                              "record for %s", s->topic);
+    if (tombstone && !has_key)
+      continue;
     int64_t ts = b->rows[r].event_time;
     sl_kafka_record rec = {
         .topic = s->topic,
         .partition = SL_KAFKA_PARTITION_ANY,
         .key = has_key ? s->key.data : NULL,
         .key_len = has_key ? s->key.len : 0,
-        .value = s->value.data ? s->value.data : "",
-        .value_len = s->value.len,
+        .value = tombstone ? NULL : s->value.data ? s->value.data : "",
+        .value_len = tombstone ? 0 : s->value.len,
         .timestamp_ms = ts > 0 ? ts : 0,
     };
     rc = sl_op_output_produce(op->ctx->output, &rec, err);
@@ -111,9 +154,13 @@ static sl_status sink_process(sl_op *op, int port, const sl_op_batch *in,
 static void sink_close(sl_op *op) {
   sink_op *s = (sink_op *)op;
   sl_json_encoder_free(s->json);
+  sl_json_encoder_free(s->key_json);
   sl_csvrec_encoder_free(s->csv);
   s->json = NULL;
+  s->key_json = NULL;
   s->csv = NULL;
+  free(s->key_row);
+  s->key_row = NULL;
   free(s->row);
   s->row = NULL;
   sl_strbuf_free(&s->value);
@@ -131,6 +178,7 @@ static void sink_destroy(sl_op *op) {
   free(s->names);
   free(s->types);
   free(s->cols);
+  free(s->key_cols);
   free(s->topic);
   free(s);
 }
@@ -173,6 +221,18 @@ sl_status sl_sink_kafka_new(const sl_sink_kafka_spec *spec, sl_op **out,
   s->delimiter = spec->delimiter;
   s->key_col = spec->key_col;
   s->key_format = spec->key_format;
+  s->op_col = spec->op_col;
+  s->tombstones = spec->tombstones;
+  if (spec->nkeys > 0) {
+    s->key_cols = calloc((size_t)spec->nkeys, sizeof(*s->key_cols));
+    if (!s->key_cols) {
+      sink_destroy(&s->base);
+      return sl_error_set(err, SL_ERR_NOMEM, "out of memory creating sink");
+    }
+    memcpy(s->key_cols, spec->key_cols,
+           (size_t)spec->nkeys * sizeof(*s->key_cols));
+    s->nkeys = spec->nkeys;
+  }
   *out = &s->base;
   return SL_OK;
 }

@@ -544,16 +544,54 @@ static sl_status fold_tree(sl_planner *p, sl_pnode *n) {
 /* Sinks                                                               */
 /* ------------------------------------------------------------------ */
 
+/* The column of stream obj that says whether a row adds (+) or
+ * withdraws (-) a result, when the query's rows may withdraw earlier
+ * ones (a SESSION window with EMIT CHANGES, or no EMIT in a statement
+ * that keeps running; see sl_rel_withdraws): its last column, which
+ * must be op VARCHAR (the binder checks it first).  -1 when the query
+ * withdraws nothing or obj is a table (whose topic gets tombstones
+ * instead); -2 after failing. */
+static int op_column(sl_planner *p, const sl_pnode *in,
+                     const sl_catalog_object *obj) {
+  if (obj->kind == SL_CATALOG_TABLE ||
+      !sl_rel_withdraws(p->req->query, NULL, SL_EMIT_CHANGES))
+    return -1;
+  if (obj->kind == SL_CATALOG_TRAINING_SET) {
+    sl_planner_fail(p, in->pos, "training set %s keeps every row it gets, "
+                    "but a SESSION window without EMIT FINAL withdraws "
+                    "rows it emitted when sessions merge; write EMIT FINAL",
+                    obj->name);
+    return -2;
+  }
+  int last = obj->ncolumns - 1;
+  if (last < 0 || strcmp(obj->columns[last].name, "op") != 0 ||
+      obj->columns[last].type->kind != SL_TYPE_VARCHAR) {
+    sl_planner_fail(p, in->pos, "a SESSION window without EMIT FINAL "
+                    "withdraws rows it emitted when sessions merge, so %s "
+                    "%s needs a last column op VARCHAR to say which rows "
+                    "are withdrawn ('-') and which are added ('+'); or "
+                    "write EMIT FINAL", sl_catalog_kind_name(obj->kind),
+                    obj->name);
+    return -2;
+  }
+  return last;
+}
+
 /* A projection of in's visible columns cast to the stream's types. */
 static sl_pnode *cast_to_stream(sl_planner *p, sl_pnode *in,
                                 const sl_catalog_object *obj) {
   int nvis = 0;
   for (int i = 0; i < in->ncols; i++)
     nvis += !in->cols[i].hidden;
-  if (nvis != obj->ncolumns) {
+  /* The op column is the sink's to fill, not the query's. */
+  int op = op_column(p, in, obj);
+  if (op == -2)
+    return NULL;
+  if (nvis != obj->ncolumns - (op >= 0)) {
     sl_planner_fail(p, in->pos, "the query has %d columns but %s %s has "
-                    "%d", nvis, sl_catalog_kind_name(obj->kind), obj->name,
-                    obj->ncolumns);
+                    "%d%s", nvis, sl_catalog_kind_name(obj->kind), obj->name,
+                    obj->ncolumns, op >= 0 ? " (its last, op, is filled by "
+                                             "the sink)" : "");
     return NULL;
   }
   bool same = nvis == in->ncols;
@@ -711,6 +749,9 @@ static sl_pnode *add_sink(sl_planner *p, sl_pnode *in) {
   if (req->sink == SL_PLAN_SINK_TABLE ||
       obj->kind == SL_CATALOG_TRAINING_SET)
     return add_table_sink(p, in, obj);
+  int op = op_column(p, in, obj);
+  if (op == -2)
+    return NULL;
   sl_pnode *s = sl_planner_node(p, SL_PNODE_SINK_KAFKA, 1, obj->ncolumns);
   if (!s)
     return NULL;
@@ -736,9 +777,29 @@ static sl_pnode *add_sink(sl_planner *p, sl_pnode *in) {
       return NULL;
     k++;
   }
+  s->u.sink.op_col = op;
+  if (op >= 0) {
+    s->u.sink.cols[op] = -1;
+    s->cols[op].name = sl_planner_strdup(p, obj->columns[op].name);
+    s->cols[op].type = sl_planner_type(p, obj->columns[op].type);
+    if (!s->cols[op].type)
+      return NULL;
+  }
   s->u.sink.key_col = obj->key_column;
   if (sl_plan_key_format(obj, &s->u.sink.key_format, p->err))
     return NULL;
+  /* A table's topic is its changelog: every key column is in the record
+   * key, so that a tombstone removes exactly its row. */
+  if (obj->kind == SL_CATALOG_TABLE) {
+    s->u.sink.tombstones = true;
+    s->u.sink.key_cols = sl_planner_alloc(p, ((size_t)obj->ncolumns + 1) *
+                                                 sizeof(int));
+    if (!s->u.sink.key_cols)
+      return NULL;
+    for (int c = 0; c < obj->ncolumns; c++)
+      if (obj->columns[c].primary_key)
+        s->u.sink.key_cols[s->u.sink.nkeys++] = c;
+  }
   s->u.sink.partitions = req->partitions;
   s->u.sink.replicas = req->replicas;
   return s;
@@ -874,6 +935,10 @@ sl_status sl_plan_build(const sl_plan_request *req, sl_plan **out,
   sl_planner p = {.plan = plan, .req = req, .err = err};
   plan->persistent = req->persistent;
   plan->bounded = req->bounded;
+  plan->withdrawals = req->query &&
+                      sl_rel_withdraws(req->query, NULL,
+                                       req->bounded ? SL_EMIT_FINAL
+                                                    : SL_EMIT_CHANGES);
   plan->query_id = strdup(req->query_id ? req->query_id : "");
 
   sl_status rc = SL_OK;

@@ -140,9 +140,16 @@ struct sl_pnode {
       sl_source_format format;
       char delimiter;
       int ncols;                 /* columns written */
-      int *cols;                 /* input column of each */
+      int *cols;                 /* input column of each; -1 for op_col */
       int key_col;               /* among the written, or -1 */
       sl_record_key_format key_format;
+      int nkeys;                 /* a table's key columns: with more than
+                                    one, the record key is a JSON object
+                                    of them (sink_kafka.h) */
+      int *key_cols;             /* nkeys written columns, in order */
+      int op_col;                /* written column saying '+' or '-' for
+                                    a withdrawal (a stream), or -1 */
+      bool tombstones;           /* a withdrawal is a tombstone (a table) */
       int partitions;            /* -1: as the first source's topic */
       int replicas;              /* -1: as the first source's topic */
     } sink;
@@ -187,6 +194,11 @@ struct sl_plan {
   char *query_id;
   bool persistent;
   bool bounded;             /* read to the end offsets at start */
+  bool withdrawals;         /* rows reaching the sink may withdraw rows
+                               sent before (sl_batch_row.withdrawal: a
+                               SESSION window with EMIT CHANGES, see
+                               sl_rel_withdraws); a transient query's
+                               output then has a last column op */
   bool stateful;            /* some operator keeps state in the query's
                                store (the runtime then opens, restores
                                and checkpoints it) */

@@ -528,11 +528,30 @@ static void put_kind_lines(explainer *ex, const sl_pnode *n, int d) {
     return;
   case SL_PNODE_SINK_KAFKA: {
     sl_strbuf *out = line(ex, d, "key");
-    if (n->u.sink.key_col >= 0)
+    if (n->u.sink.nkeys > 1) {
+      for (int i = 0; i < n->u.sink.nkeys; i++) {
+        if (i)
+          sl_strbuf_appends(out, ", ");
+        put_name(out, n->cols[n->u.sink.key_cols[i]].name);
+      }
+      sl_strbuf_appends(out, " (a JSON object)");
+    } else if (n->u.sink.key_col >= 0) {
       put_name(out, n->cols[n->u.sink.key_col].name);
-    else
+    } else {
       sl_strbuf_appends(out, "none");
+    }
     end_line(ex);
+    if (ex->plan->withdrawals || n->u.sink.op_col >= 0) {
+      out = line(ex, d, "withdrawals");
+      if (n->u.sink.op_col >= 0) {
+        sl_strbuf_appends(out, "rows with ");
+        put_name(out, n->cols[n->u.sink.op_col].name);
+        sl_strbuf_appends(out, " '-' (added rows '+')");
+      } else {
+        sl_strbuf_appends(out, "tombstones of the rows' keys");
+      }
+      end_line(ex);
+    }
     out = line(ex, d, "topic partitions");
     if (n->u.sink.partitions > 0)
       sl_strbuf_appendf(out, "%d", n->u.sink.partitions);
@@ -588,7 +607,10 @@ static const char *partitioning(const explainer *ex, const sl_pnode *n,
   case SL_PNODE_UNION:
     return "each input's";
   case SL_PNODE_SINK_KAFKA:
-    if (n->u.sink.key_col >= 0)
+    if (n->u.sink.nkeys > 1)
+      snprintf(buf, size, "by the key's JSON object into topic %s",
+               n->u.sink.topic);
+    else if (n->u.sink.key_col >= 0)
       snprintf(buf, size, "by key %s into topic %s",
                n->cols[n->u.sink.key_col].name, n->u.sink.topic);
     else

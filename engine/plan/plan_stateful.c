@@ -104,6 +104,12 @@ static sl_status describe_aggregate(sl_planner *p, const sl_rel *rel,
   sl_window_agg_spec *s = &out->u.window_agg;
   s->window = *w;
   s->emit = emit;
+  /* Merged sessions withdraw the rows they replace when those rows go
+   * out as they are (not into another stateful operator). */
+  s->withdrawals = p->req && p->req->query &&
+                   sl_rel_withdraws(p->req->query, rel,
+                                    bounded(p) ? SL_EMIT_FINAL
+                                               : SL_EMIT_CHANGES);
   s->ngroup = ngroup;
   s->group_by = keys;
   s->naggs = naggs;
@@ -719,10 +725,12 @@ sl_status sl_plan_stateful_explain(const sl_plan_stateful *s,
     else
       sl_strbuf_appendf(out, " tumbling size=%lldms",
                         (long long)w->size_ms);
-    sl_strbuf_appendf(out, " grace=%lldms emit=%s; state: open windows "
+    sl_strbuf_appendf(out, " grace=%lldms emit=%s%s; state: open windows "
                       "per key, evicted at end + grace",
                       (long long)w->grace_ms,
-                      emit_name(s->u.window_agg.emit));
+                      emit_name(s->u.window_agg.emit),
+                      s->u.window_agg.withdrawals ? " withdrawing replaced "
+                                                    "sessions" : "");
     break;
   }
   case SL_STATEFUL_GROUP_AGG:

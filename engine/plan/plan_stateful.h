@@ -22,7 +22,10 @@
  *   - GROUP BY with a window: window_agg; without: group_agg.  EMIT
  *     FINAL stays FINAL, EMIT CHANGES stays CHANGES; with no EMIT clause
  *     a bounded query (a SELECT without EMIT) emits final results, a
- *     running one changes.
+ *     running one changes.  A SESSION window emitting changes withdraws
+ *     the rows its merged and extended sessions replace when its rows
+ *     reach the sink through filters, projections, LIMIT and UNION ALL
+ *     (sl_rel_withdraws); into another stateful operator, it does not.
  *   - A stream-stream join WITHIN: interval_join, the residual being
  *     what ON holds beyond the key equalities.
  *   - A join of two windowed results: window_join on the key

@@ -218,6 +218,10 @@ static sl_status make_op(sl_task *t, const sl_pnode *n,
           .types = types,
           .key_col = n->u.sink.key_col,
           .key_format = n->u.sink.key_format,
+          .nkeys = n->u.sink.nkeys,
+          .key_cols = n->u.sink.key_cols,
+          .op_col = n->u.sink.op_col,
+          .tombstones = n->u.sink.tombstones,
       };
       rc = sl_sink_kafka_new(&spec, out, err);
     } else {

@@ -10,7 +10,8 @@
 --   5 a@02:00 x=1  w=1  40 s after 01:20: a new session [02:00,02:30)
 -- EMIT FINAL: no session reaches end + grace before the end of input,
 -- which closes all three in the order they end.  EMIT CHANGES shows the
--- merged result 27.5 replacing 10 and 20.
+-- merged result 27.5 replacing 10 and 20: both withdrawn (op '-') before
+-- it.
 CREATE AGGREGATE FUNCTION weighted_avg(DOUBLE, DOUBLE) RETURNS DOUBLE
   LANGUAGE C AS '${build}/udf/examples/libsluice_examples.so';
 CREATE STREAM ev (k VARCHAR, x DOUBLE, w DOUBLE, ts TIMESTAMP)

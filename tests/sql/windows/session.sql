@@ -12,8 +12,9 @@
 --                   into [30,50) with 5 + 4 + 6 = 15
 --   7 a@12.000      its session [12,22) closed at 27 <= 40: late (DLQ)
 -- EMIT FINAL: [0,19.999) 2 rows sum 3; [19.999,29.999) 1 row 3; [30,50)
--- 3 rows 15.  EMIT CHANGES shows each step, the merged row replacing the
--- two it joins.
+-- 3 rows 15.  EMIT CHANGES shows each step in its last column op: a row
+-- whose bounds change is withdrawn ('-': [0,10) when 2 extends it, [30,40)
+-- and [40,50) when 6 merges them) before the new row ('+').
 CREATE STREAM ev (k VARCHAR, v BIGINT, ts TIMESTAMP)
   WITH (topic='ev', timestamp='ts', partitions=1);
 INSERT INTO ev VALUES
