@@ -491,6 +491,20 @@ static sl_status load_entry(void *ud, sl_stateful_part *part,
   return SL_OK;
 }
 
+/* The partition whose rows a revocation drops. */
+typedef struct dropping {
+  ijoin_op *j;
+  int32_t partition;
+} dropping;
+
+static bool row_in_partition(void *ud, sl_timeheap_item *it) {
+  return row_of(it)->part->partition == ((dropping *)ud)->partition;
+}
+
+static void drop_row(void *ud, sl_timeheap_item *it) {
+  row_free(((dropping *)ud)->j, row_of(it));
+}
+
 static sl_status ijoin_partitions(sl_op *op, const int32_t *parts, int n,
                                   bool assigned, sl_error *err) {
   ijoin_op *j = (ijoin_op *)op;
@@ -503,13 +517,8 @@ static sl_status ijoin_partitions(sl_op *op, const int32_t *parts, int n,
       continue;
     }
     /* Drop the partition's rows from memory; its table stays. */
-    for (size_t k = 0; k < j->expiring.n;) {
-      jrow *r = row_of(j->expiring.items[k]);
-      if (r->part->partition == parts[i])
-        row_free(j, r);
-      else
-        k++;
-    }
+    dropping d = {j, parts[i]};
+    sl_timeheap_remove_if(&j->expiring, row_in_partition, drop_row, &d);
     sl_stateful_part_forget(&j->st, parts[i]);
   }
   return SL_OK;

@@ -181,6 +181,29 @@ void sl_timeheap_remove(sl_timeheap *h, sl_timeheap_item *it) {
   sl_timeheap_update(h, h->items[i]);
 }
 
+void sl_timeheap_remove_if(sl_timeheap *h,
+                           bool (*match)(void *ud, sl_timeheap_item *it),
+                           void (*drop)(void *ud, sl_timeheap_item *it),
+                           void *ud) {
+  /* The kept items move to the front, the removed ones to the slots
+   * after them, where they wait for drop once the heap is whole again. */
+  size_t kept = 0, n = h->n;
+  for (size_t i = 0; i < n; i++) {
+    sl_timeheap_item *it = h->items[i];
+    if (match(ud, it)) {
+      it->index = SIZE_MAX;
+      continue;
+    }
+    h->items[i] = h->items[kept];
+    place(h, kept++, it);
+  }
+  h->n = kept;
+  for (size_t i = kept / 2; i-- > 0;)
+    sift_down(h, i);
+  for (size_t i = kept; i < n; i++)
+    drop(ud, h->items[i]);
+}
+
 static int due_cmp(const void *pa, const void *pb) {
   const sl_timeheap_due *a = pa, *b = pb;
   if (a->time != b->time)

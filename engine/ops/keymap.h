@@ -127,6 +127,16 @@ void sl_timeheap_update(sl_timeheap *h, sl_timeheap_item *it);
 /* Removes it when it is in the heap. */
 void sl_timeheap_remove(sl_timeheap *h, sl_timeheap_item *it);
 
+/* Removes every item for which match(ud, item) is true, in one pass
+ * that keeps the others a heap, then hands each removed item (out of
+ * the heap by then) to drop(ud, item), which may free it but must not
+ * push to h.  Removing items one by one while walking h->items would
+ * skip some: each removal moves another item to an earlier place. */
+void sl_timeheap_remove_if(sl_timeheap *h,
+                           bool (*match)(void *ud, sl_timeheap_item *it),
+                           void (*drop)(void *ud, sl_timeheap_item *it),
+                           void *ud);
+
 /* Removes every item with time <= limit and points *due at them in
  * order (time, then seq): an array the heap owns, valid until its next
  * call; *n gets their count.  Many at once (a tumbling window's every

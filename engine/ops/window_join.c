@@ -316,6 +316,20 @@ static sl_status load_entry(void *ud, sl_stateful_part *part,
   return SL_OK;
 }
 
+/* The partition whose entries a revocation drops. */
+typedef struct dropping {
+  wjoin_op *j;
+  int32_t partition;
+} dropping;
+
+static bool ent_in_partition(void *ud, sl_timeheap_item *it) {
+  return ent_of_item(it)->part->partition == ((dropping *)ud)->partition;
+}
+
+static void drop_ent(void *ud, sl_timeheap_item *it) {
+  ent_free(((dropping *)ud)->j, ent_of_item(it));
+}
+
 static sl_status wjoin_partitions(sl_op *op, const int32_t *parts, int n,
                                   bool assigned, sl_error *err) {
   wjoin_op *j = (wjoin_op *)op;
@@ -327,13 +341,8 @@ static sl_status wjoin_partitions(sl_op *op, const int32_t *parts, int n,
         return rc;
       continue;
     }
-    for (size_t k = 0; k < j->closing.n;) {
-      wjent *e = ent_of_item(j->closing.items[k]);
-      if (e->part->partition == parts[i])
-        ent_free(j, e);
-      else
-        k++;
-    }
+    dropping d = {j, parts[i]};
+    sl_timeheap_remove_if(&j->closing, ent_in_partition, drop_ent, &d);
     sl_stateful_part_forget(&j->st, parts[i]);
   }
   return SL_OK;

@@ -3,7 +3,8 @@
  * test_keymap.c - the stateful operators' hash map and time heap: the
  * bulk removal of due items (sl_timeheap_pop_until) in both of its ways
  * (a few items sifted out one by one, many taken in one rebuild), its
- * order, and the heap it leaves behind.
+ * order, and the heap it leaves behind; the removal of every item of a
+ * kind (sl_timeheap_remove_if).
  */
 #include "test_util.h"
 
@@ -146,6 +147,51 @@ static void test_pop_many(void **state) {
   sl_timeheap_destroy(&h);
 }
 
+/* Odd seq: the items of a revoked partition, say. */
+static bool odd_seq(void *ud, sl_timeheap_item *it) {
+  (void)ud;
+  return it->seq % 2 == 1;
+}
+
+static void count_dropped(void *ud, sl_timeheap_item *it) {
+  assert_false(sl_timeheap_contains(it));
+  assert_true(it->seq % 2 == 1);
+  (*(int *)ud)++;
+}
+
+/* Every odd item goes, each handed over once, and the even ones remain a
+ * heap that pops in order. */
+static void test_remove_if(void **state) {
+  (void)state;
+  sl_error e;
+  sl_timeheap h;
+  fill(&h, 3, 1000);
+  sl_timeheap_item **want = sorted_items();
+  int dropped = 0;
+  sl_timeheap_remove_if(&h, odd_seq, count_dropped, &dropped);
+  assert_int_equal(dropped, N / 2);
+  assert_int_equal(h.n, N - N / 2);
+  for (int i = 0; i < N; i++)
+    assert_int_equal(sl_timeheap_contains(&items[i]), i % 2 == 0);
+  sl_timeheap_due *due;
+  size_t n;
+  assert_int_equal(sl_timeheap_pop_until(&h, INT64_MAX, &due, &n, &e),
+                   SL_OK);
+  assert_int_equal(n, N - N / 2);
+  size_t k = 0;
+  for (int i = 0; i < N; i++) {
+    if (want[i]->seq % 2 == 1)
+      continue;
+    if (due[k].item != want[i])
+      fail_msg("after removal, pop %zu: seq %llu, expected %llu", k,
+               (unsigned long long)due[k].item->seq,
+               (unsigned long long)want[i]->seq);
+    k++;
+  }
+  free(want);
+  sl_timeheap_destroy(&h);
+}
+
 /* The map's lookups find what was linked, and hints change nothing. */
 static void test_map_with_hints(void **state) {
   (void)state;
@@ -185,6 +231,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_pop_few),
     cmocka_unit_test(test_pop_many),
+    cmocka_unit_test(test_remove_if),
     cmocka_unit_test(test_map_with_hints),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
