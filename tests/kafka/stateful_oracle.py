@@ -11,11 +11,12 @@ every partition:
   r: record j (1..N) unless murmur2("r<j>") mod 3 = 0: id j, key
      k(j mod 16), w = j, event time BASE + 5 j + (37 j mod 5) ms.
 
-Records of one key are 80 ms apart in l, so a missing one leaves a gap of
-160 ms or more; sessions of GAP 150 ms split exactly there.  A left row meets the
-right rows of its key within (100 ms before, 50 ms after): its twin j = i
-and j = i - 16 when they exist; right rows without a left row within
-range exist where l lacks both i = j and i = j + 16.
+Records of one key are 80 ms apart in l, so a missing one leaves a gap
+of 160 ms or more; sessions of GAP 150 ms split exactly there.  A left
+row meets the right rows of its key within (100 ms before, 50 ms
+after): its twin j = i and j = i - 16 when they exist; right rows
+without a left row within range exist where l lacks both i = j and
+i = j + 16.
 
   stateful_oracle.py write DIR BASE N SLICES
       writes DIR/l.P.S and DIR/r.P.S (partition P, slice S of SLICES
