@@ -318,6 +318,9 @@ void sl_output_live(sl_output *o, FILE *status) {
 }
 
 void sl_output_tick(sl_output *o) {
+  /* A push query may run for ever: the rows printed so far reach a pipe
+   * or a file while it runs, not when it ends. */
+  fflush(o->out);
   if (!o->status)
     return;
   int64_t now = monotonic_ms();

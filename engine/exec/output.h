@@ -65,9 +65,11 @@ long long sl_output_rows(const sl_output *o);
 #define SL_OUTPUT_LIVE_DELAY_MS 200
 void sl_output_live(sl_output *o, FILE *status);
 
-/* Called periodically while a live query runs (from the thread that
- * waits for it, under the same lock as sl_output_row): prints rows that
- * have waited long enough and redraws the status line. */
+/* Called periodically while a query runs (from the thread that waits
+ * for it, under the same lock as sl_output_row): hands the CSV and JSON
+ * rows printed so far to the output stream's file (a pipe or a file sees
+ * them while the query runs); in live mode also prints the table rows
+ * that have waited long enough and redraws the status line. */
 void sl_output_tick(sl_output *o);
 
 #endif

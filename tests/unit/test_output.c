@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Unit tests for engine/exec/output: the table, CSV and JSON printers.
+ * Unit tests for engine/exec/output: the table, CSV and JSON printers,
+ * and rows reaching a pipe while a query runs.
  */
 #include "test_util.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "engine/exec/output.h"
 
@@ -118,12 +121,42 @@ static void test_table_timing(void **state) {
   free(text);
 }
 
+/* A push query's CSV rows go down a pipe (fully buffered, no terminal)
+ * at each tick, before the query ends. */
+static void test_tick_reaches_pipe(void **state) {
+  (void)state;
+  int fds[2];
+  assert_int_equal(pipe(fds), 0);
+  assert_int_equal(fcntl(fds[0], F_SETFL, O_NONBLOCK), 0);
+  FILE *f = fdopen(fds[1], "w");
+  assert_non_null(f);
+  sl_output *o = sl_output_new(f, SL_OUTPUT_CSV);
+  const char *names[] = {"id"};
+  const sl_type *types[] = {sl_type_bigint()};
+  sl_error err;
+  assert_int_equal(sl_output_begin(o, 1, names, types, &err), SL_OK);
+  sl_value row[] = {sl_value_bigint(7)};
+  assert_int_equal(sl_output_row(o, row, &err), SL_OK);
+  sl_output_tick(o);
+  char buf[64];
+  ssize_t n = read(fds[0], buf, sizeof(buf) - 1);
+  if (n < 0)
+    fail_msg("nothing reached the pipe after a tick");
+  buf[n] = 0;
+  assert_string_equal(buf, "id\n7\n");
+  assert_int_equal(sl_output_end(o, &err), SL_OK);
+  sl_output_free(o);
+  fclose(f);
+  close(fds[0]);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_csv),
       cmocka_unit_test(test_json),
       cmocka_unit_test(test_table),
       cmocka_unit_test(test_table_timing),
+      cmocka_unit_test(test_tick_reaches_pipe),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
