@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/ops/stateful.h"
+
 /* Initializes the common part (see op.h). */
 sl_status sl_op_init(sl_op *op, const sl_op_class *cls, int nports,
                      sl_error *err) {
@@ -90,6 +92,8 @@ sl_status sl_op_partitions(sl_op *op, const int32_t *parts, int n,
     return not_open(op, err, "partition change");
   if (!op->cls->partitions)
     return SL_OK;
+  if (assigned && op->stateful && op->ctx && !op->ctx->one_partition)
+    sl_stateful_raise_floors(op->stateful);
   return op->cls->partitions(op, parts, n, assigned, err);
 }
 
@@ -161,6 +165,19 @@ sl_status sl_op_emit_watermark(sl_op *op, int64_t watermark, sl_error *err) {
   if (!op->out)
     return SL_OK;
   return sl_op_push_watermark(op->out, op->out_port, watermark, err);
+}
+
+void sl_op_lower_watermark(sl_op *op, int port, int64_t watermark) {
+  if (port < 0 || port >= op->nports || watermark >= op->ports_wm[port])
+    return;
+  op->ports_wm[port] = watermark;
+  if (!op->cls->watermark)
+    sl_op_emit_lower_watermark(op, watermark);
+}
+
+void sl_op_emit_lower_watermark(sl_op *op, int64_t watermark) {
+  if (op->out)
+    sl_op_lower_watermark(op->out, op->out_port, watermark);
 }
 
 void sl_op_stats_get(const sl_op *op, sl_op_stats *out) {

@@ -187,6 +187,18 @@ sl_status sl_op_emit(sl_op *op, const sl_op_batch *b, sl_error *err);
 /* For operators: forwards a watermark downstream. */
 sl_status sl_op_emit_watermark(sl_op *op, int64_t watermark, sl_error *err);
 
+/* Lowers the watermark of op's port to watermark (when below it).  What
+ * op closed stays closed: its own watermark never goes back, and its
+ * watermark function runs again only once the minimum over its ports
+ * passes it.  An operator without a watermark function passes the
+ * lowering downstream.  A source whose partitions changed lowers its
+ * downstream so that an operator of several inputs (a join) waits for
+ * every input to catch up before it closes anything more. */
+void sl_op_lower_watermark(sl_op *op, int port, int64_t watermark);
+
+/* For operators: lowers the watermark of op's downstream port. */
+void sl_op_emit_lower_watermark(sl_op *op, int64_t watermark);
+
 /* A snapshot of op's counters. */
 void sl_op_stats_get(const sl_op *op, sl_op_stats *out);
 

@@ -85,6 +85,7 @@ typedef struct source_op {
   int parts_cap;
   int64_t wm;            /* current watermark */
   int64_t emitted_wm;    /* last pushed downstream */
+  bool keyed;            /* state per partition downstream */
 } source_op;
 
 static int64_t wall_ms(void) {
@@ -254,6 +255,7 @@ static sl_status source_open(sl_op *op, const sl_op_ctx *ctx, sl_error *err) {
     return sl_error_set(err, SL_ERR_NOMEM, "out of memory opening source");
   sl_arena_init(&s->view.arena, 0);
   s->view_ready = true;
+  s->keyed = ctx && !ctx->one_partition;
 
   if (s->format == SL_SOURCE_INTERNAL) {
     /* Rows come in the writer's binary form: no decoder.  The offsets
@@ -656,9 +658,12 @@ sl_status sl_source_push(sl_op *src, const sl_kafka_msg *msgs, size_t n,
 sl_status sl_source_assign(sl_op *src, const int32_t *parts, int n,
                            bool assigned, sl_error *err) {
   source_op *s = (source_op *)src;
+  bool added = false;
   for (int i = 0; i < n; i++) {
     if (assigned) {
-      part *p = get_part(s, parts[i], err);
+      part *known = find_part(s, parts[i]);
+      added = added || !known || !known->assigned;
+      part *p = known ? known : get_part(s, parts[i], err);
       if (!p)
         return SL_ERR_NOMEM;
       p->assigned = true;
@@ -674,6 +679,20 @@ sl_status sl_source_assign(sl_op *src, const int32_t *parts, int n,
       *p = s->parts[s->nparts - 1];
       s->nparts--;
     }
+  }
+  /* With state per partition, a partition that comes in (its state
+   * restored as its former owner checkpointed it) is judged by its own
+   * progress: the watermark starts over from the minimum of the
+   * partitions now read, and downstream lowers its input to it, so that
+   * nothing closes until the newcomer caught up (on every input of a
+   * join), while the partitions already here keep their lateness floors
+   * (sl_stateful_raise_floors). */
+  if (added && s->keyed && s->wm != SL_WATERMARK_NONE) {
+    s->wm = SL_WATERMARK_NONE;
+    recompute(s);
+    s->emitted_wm = s->wm;
+    sl_op_emit_lower_watermark(&s->base, s->wm);
+    return SL_OK;
   }
   recompute(s);
   return push_watermark(s, err);

@@ -22,7 +22,12 @@
  * (sl_source_tick) does not; an idle partition rejoins with its next
  * record.  When every assigned partition is done the watermark
  * is SL_WATERMARK_END.  Each emitted batch carries, per row, the
- * watermark before that row.
+ * watermark before that row.  With state per partition downstream
+ * (sl_op_ctx.one_partition false), partitions newly assigned restart the
+ * watermark from the minimum over those read now (the newcomers' own
+ * progress): it may go back, but is pushed again only past what was
+ * pushed before, so a partition moved here mid-run is judged by its own
+ * progress, not by that of partitions read here all along.
  *
  * SL_SOURCE_INTERNAL reads a repartition topic (repartition.h): each
  * record is a row in the binary form its writer made, or a watermark

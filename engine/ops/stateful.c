@@ -170,6 +170,17 @@ void sl_stateful_part_forget(sl_stateful *s, int32_t partition) {
   }
 }
 
+void sl_stateful_raise_floors(sl_stateful *s) {
+  int nports = s->op->nports < SL_STATEFUL_PORTS ? s->op->nports
+                                                 : SL_STATEFUL_PORTS;
+  for (int i = 0; i < s->nparts; i++)
+    for (int p = 0; p < nports; p++) {
+      int64_t wm = s->op->ports_wm[p];
+      if (wm != SL_WATERMARK_END && wm > s->parts[i]->floor[p])
+        s->parts[i]->floor[p] = wm;
+    }
+}
+
 sl_status sl_stateful_checkpoint_meta(sl_stateful *s, sl_error *err) {
   sl_strbuf sb = SL_STRBUF_INIT;
   sl_status rc = SL_OK;

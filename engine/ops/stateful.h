@@ -115,6 +115,13 @@ static inline uint64_t sl_stateful_seq(sl_stateful *s) {
   return s->next_seq++;
 }
 
+/* Raises the lateness floors of the partitions held now to the
+ * operator's watermark on each port.  With state per partition, a
+ * partition that comes in (a rebalance) lowers its source's watermark
+ * until it caught up (source.h); the partitions already here keep
+ * judging lateness by what closed their windows. */
+void sl_stateful_raise_floors(sl_stateful *s);
+
 /* Writes the meta entry of every partition with a table: the floors for
  * lateness (the highest watermark met on each port) and the sequence
  * counter. */

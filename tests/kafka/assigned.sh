@@ -22,7 +22,7 @@ wait_assigned() { # log query count
     sleep 0.25
   done
   echo "query $2 in $1 holds $(assigned "$1" "$2") partitions, not $3:"
-  tail -20 "$1"
+  tail -n 20 "$1"
   return 1
 }
 
@@ -39,7 +39,7 @@ wait_assigned_in() { # log query count...
   done
   echo "query $query in $log holds $(assigned "$log" "$query") partitions," \
     "not any of $*:"
-  tail -20 "$log"
+  tail -n 20 "$log"
   return 1
 }
 
@@ -56,6 +56,6 @@ wait_split() { # log1 log2 query total
   done
   echo "query $3: $1 holds $(assigned "$1" "$3"), $2 holds" \
     "$(assigned "$2" "$3"), not $4 between them:"
-  tail -20 "$1" "$2"
+  tail -n 20 "$1" "$2"
   return 1
 }

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # A windowed query grouped by a column that is not the record key reads
-# its two source partitions and the two of its repartition topic (keyed
-# by k), keeping its state per partition of that topic.  When a second
+# its four source partitions and the four of its repartition topic
+# (keyed by k), keeping its state per partition of that topic.  When a second
 # instance joins the group and takes half of them, and later leaves, the
 # first instance must go on checkpointing the state it holds and stop
 # cleanly: no crash, no failure, a clean exit.
@@ -30,9 +30,9 @@ printf 'session.timeout.ms=6000\nheartbeat.interval.ms=1000\n' \
   > "$work/kafka.properties"
 
 produce() { # first last
-  for p in 0 1; do
+  for p in 0 1 2 3; do
     for i in $(seq "$1" "$2"); do
-      [ $((i % 2)) -eq "$p" ] || continue
+      [ $((i % 4)) -eq "$p" ] || continue
       printf '{"k":"k%d","v":%d,"ts":%d}\n' "$((i % 3))" "$i" \
         "$((base + i * 10))"
     done | kcat -P -b "$brokers" -t "$src" -p "$p"
@@ -66,7 +66,7 @@ alive() { # n
 
 cat > "$work/pipeline.sql" <<SQL
 CREATE STREAM src (k VARCHAR, v BIGINT, ts TIMESTAMP)
-  WITH (topic='$src', partitions=2, timestamp='ts',
+  WITH (topic='$src', partitions=4, timestamp='ts',
         timestamp_format='epoch_ms');
 CREATE STREAM win WITH (topic='$dst') AS
   SELECT k, WINDOW_START, COUNT(*) AS n, SUM(v) AS s
@@ -75,14 +75,14 @@ CREATE STREAM win WITH (topic='$dst') AS
 SQL
 
 start_instance 1 "$work/pipeline.sql"
-wait_assigned "$work/i1.log" win 4
+wait_assigned "$work/i1.log" win 8
 produce 1 1000
 
 # A second instance joins: the group spreads the partitions over both
 # instances' tasks (the second gets some, the state of those moving with
 # them), and each keeps checkpointing (once a second) what it holds.
 start_instance 2 -e "SHOW STREAMS;"
-wait_split "$work/i1.log" "$work/i2.log" win 4
+wait_split "$work/i1.log" "$work/i2.log" win 8
 produce 1001 2000
 sleep 3
 alive 0
@@ -92,7 +92,7 @@ alive 1
 kill -INT "${pids[1]}"
 wait "${pids[1]}" ||
   { echo "instance 2 failed:"; tail -30 "$work/i2.log"; exit 1; }
-wait_assigned "$work/i1.log" win 4
+wait_assigned "$work/i1.log" win 8
 produce 2001 3000
 sleep 3
 alive 0

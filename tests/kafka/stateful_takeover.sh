@@ -28,6 +28,7 @@
 #
 #   stateful_takeover.sh SLUICE takeover|restart
 set -euo pipefail
+. "$(dirname "$0")/assigned.sh"
 sluice=${1:?usage: stateful_takeover.sh SLUICE takeover|restart}
 mode=${2:?usage: stateful_takeover.sh SLUICE takeover|restart}
 case $mode in takeover | restart) ;; *) echo "unknown mode $mode"; exit 2 ;;
@@ -153,14 +154,14 @@ kill_now() { # name
 if [ "$mode" = takeover ]; then
   start_instance a "$work/pipeline.sql"
   for q in tw sw; do
-    wait_log "$work/a.log" "query $q task 0: 4 partitions assigned"
+    wait_assigned "$work/a.log" "$q" 4
   done
-  wait_log "$work/a.log" "query jn task 0: 8 partitions assigned"
+  wait_assigned "$work/a.log" jn 8
   start_instance b -e "SHOW STREAMS;"
   for q in tw sw; do
-    wait_log "$work/b.log" "query $q task 0: 2 partitions assigned"
+    wait_split "$work/a.log" "$work/b.log" "$q" 4
   done
-  wait_log "$work/b.log" "query jn task 0: 4 partitions assigned"
+  wait_split "$work/a.log" "$work/b.log" jn 8
   sleep 1
   # Two thirds of the input arrive over ~8 s, B's partitions moving on
   # while A's wait for the group to notice A is gone.
@@ -171,9 +172,9 @@ if [ "$mode" = takeover ]; then
   kill_now a
   wait "${feeders[-1]}"
   for q in tw sw; do
-    wait_log "$work/b.log" "query $q task 0: 4 partitions assigned"
+    wait_assigned "$work/b.log" "$q" 4
   done
-  wait_log "$work/b.log" "query jn task 0: 8 partitions assigned"
+  wait_assigned "$work/b.log" jn 8
   for q in tw sw jn; do
     grep -qE "query $q partition [0-9]+: restored checkpoint [0-9]+ from \
 _sluice-$service-$q-changelog-0" "$work/b.log" ||
@@ -191,16 +192,16 @@ else
   # random moment, then restarts it on the same catalog.
   for r in 0 1; do
     for q in tw sw; do
-      wait_log "$work/a.log" "query $q task 0: 4 partitions assigned" \
-        $((r + 1))
+      wait_assigned "$work/a.log" "$q" 4
     done
-    wait_log "$work/a.log" "query jn task 0: 8 partitions assigned" \
-      $((r + 1))
+    wait_assigned "$work/a.log" jn 8
     feed $((r * 4)) $((r * 4 + 3)) 0.4 &
     feeders+=($!)
     sleep "$((RANDOM % 2 + 1)).$((RANDOM % 10))"
     kill_now a
     wait "${feeders[-1]}"
+    # The next instance's assignments go to a log of their own.
+    mv "$work/a.log" "$work/a.$r.log"
     start_instance a -e "SHOW STREAMS;"
   done
   feed 8 $((slices - 1)) 0.2

@@ -125,10 +125,13 @@ typedef struct fixture {
 } fixture;
 
 /* A source over partitions 0 and 1 of "ev", out-of-orderness 0, feeding
- * a sink that records row watermarks. */
-static void fixture_open(fixture *f, int64_t idle_ms) {
+ * a sink that records row watermarks; one_partition as the runtime sets
+ * it for a plan whose state is not kept per partition. */
+static void fixture_open_with(fixture *f, int64_t idle_ms,
+                              bool one_partition) {
   sl_error err;
   memset(f, 0, sizeof(*f));
+  f->ctx.one_partition = one_partition;
   f->schema = events_schema();
   int map[] = {0};
   sl_source_spec spec = {.topic = "ev",
@@ -147,6 +150,10 @@ static void fixture_open(fixture *f, int64_t idle_ms) {
   OK(sl_op_open(f->sink, &f->ctx, &err));
   int32_t parts[] = {0, 1};
   OK(sl_source_assign(f->src, parts, 2, true, &err));
+}
+
+static void fixture_open(fixture *f, int64_t idle_ms) {
+  fixture_open_with(f, idle_ms, false);
 }
 
 static void fixture_close(fixture *f) {
@@ -267,12 +274,62 @@ static void test_all_idle_advances_watermark(void **state) {
   fixture_close(&f);
 }
 
+/* With state per partition, a partition that comes in mid-run (moved
+ * from another task or instance) restarts the watermark from its own
+ * progress: downstream lowers its port, rows are judged by the lower
+ * watermark, and downstream's own watermark (what it closed) moves on
+ * only once every partition passed it.  With one state for all
+ * partitions the watermark never goes back. */
+static void test_moved_partition_restarts_watermark(void **state) {
+  (void)state;
+  for (int keyed = 1; keyed >= 0; keyed--) {
+    sl_error err;
+    fixture f;
+    fixture_open_with(&f, 0, !keyed);
+    push(f.src, 0, 0, 1, 5000);
+    push(f.src, 1, 0, 2, 6000);
+    ASSERT_WM(f.src, 5000);
+    assert_int_equal(f.sink->watermark, 5000);
+
+    int32_t moved[] = {2};
+    OK(sl_source_assign(f.src, moved, 1, true, &err));
+    if (keyed) {
+      ASSERT_WM(f.src, SL_WATERMARK_NONE);
+      assert_true(f.sink->ports_wm[0] == SL_WATERMARK_NONE);
+    } else {
+      ASSERT_WM(f.src, 5000);
+      assert_int_equal(f.sink->ports_wm[0], 5000);
+    }
+    assert_int_equal(f.sink->watermark, 5000);
+
+    /* The newcomer catches up: below 5000 nothing advances. */
+    push(f.src, 2, 0, 3, 3000);
+    push(f.src, 2, 1, 4, 7000);
+    ASSERT_WM(f.src, 5000);
+    assert_int_equal(f.sink->watermark, 5000);
+    push(f.src, 0, 1, 5, 8000);
+    ASSERT_WM(f.src, 6000);
+    assert_int_equal(f.sink->watermark, 6000);
+
+    /* Partition 2's first row is judged by its own progress (none yet)
+     * when the state is per partition. */
+    int64_t want_wm = keyed ? (int64_t)SL_WATERMARK_NONE : 5000;
+    assert_int_equal(f.seen.n, 5);
+    if (f.seen.id[2] != 3 || f.seen.wm[2] != want_wm)
+      fail_msg("keyed %d: row %lld watermark %lld, expected %lld", keyed,
+               (long long)f.seen.id[2], (long long)f.seen.wm[2],
+               (long long)want_wm);
+    fixture_close(&f);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_idle_partition_releases_watermark),
       cmocka_unit_test(test_no_idle_timeout_holds),
       cmocka_unit_test(test_empty_partition_done),
       cmocka_unit_test(test_all_idle_advances_watermark),
+      cmocka_unit_test(test_moved_partition_restarts_watermark),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
