@@ -18,8 +18,8 @@
  * column whose name was not quoted when it was declared.  File
  * columns that match nothing are not loaded, so a file may carry more
  * than a table keeps; the result names them (sl_csv_result.ignored) so
- * that the caller can say so.  A declared column the file lacks is NULL, and an error
- * when it is NOT NULL.  Without a header, fields map by position and
+ * that the caller can say so.  A declared column the file lacks is NULL,
+ * and an error when it is NOT NULL.  Without a header, fields map by position and
  * every record must have one field per declared column.
  *
  * Values convert to each column's type as CAST from text does (see

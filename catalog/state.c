@@ -476,18 +476,11 @@ void sl_state_set_changelog(sl_state *st, const sl_state_changelog *cl) {
     st->changelog = *cl;
 }
 
+static void release_partition(sl_state *st, int32_t partition);
+
 void sl_state_release_partition(sl_state *st, int32_t partition) {
   pthread_mutex_lock(&st->mu);
-  sl_state_table **link = &st->tables;
-  while (*link) {
-    sl_state_table *t = *link;
-    if (t->partition == partition) {
-      *link = t->next;
-      table_free(t);
-    } else {
-      link = &t->next;
-    }
-  }
+  release_partition(st, partition);
   pthread_mutex_unlock(&st->mu);
 }
 
@@ -622,9 +615,8 @@ static sl_status tell_changelog(sl_state *st, const sl_state_table *t,
   const sl_state_changelog *cl = st->active;
   if (!cl || !cl->entry)
     return SL_OK;
-  return cl->entry(cl->ud, id, t->op, t->partition,
-                             e->key, e->klen, e->deleted ? NULL : e->value,
-                             e->vlen, err);
+  return cl->entry(cl->ud, id, t->op, t->partition, e->key, e->klen,
+                   e->deleted ? NULL : e->value, e->vlen, err);
 }
 
 /* ---- Rows ---- */
@@ -1062,16 +1054,18 @@ corrupt:
 /* Loads every table of the query: rows, then chunks in order.  The
  * order by operator puts a table's rows ("op") before its chunks
  * ("op" 0x1f), since every operator name sorts before its marked one. */
-static sl_status load_entries(sl_state *st, sl_error *err) {
+static sl_status load_entries(sl_state *st, int32_t only, sl_error *err) {
   sqlite3_stmt *s;
   sl_status rc = prepare(st->cat,
                          "SELECT operator, partition, key, value"
-                         "  FROM sluice_state_entries WHERE query = ?"
+                         "  FROM sluice_state_entries WHERE query = ?1"
+                         "   AND (?2 < 0 OR partition = ?2)"
                          " ORDER BY operator, partition, key",
                          &s, err);
   if (rc)
     return rc;
   sl_catalog_bind_text(s, 1, st->query);
+  sqlite3_bind_int(s, 2, only);
   sl_state_table *t = NULL;
   bool log = false;
   int step;
@@ -1091,7 +1085,7 @@ static sl_status load_entries(sl_state *st, sl_error *err) {
       }
       memcpy(name, op ? op : "", baselen);
       name[baselen] = '\0';
-      if ((rc = sl_state_table_get(st, name, partition, &t, err)))
+      if ((rc = table_get(st, name, partition, &t, err)))
         break;
       t->known = true;
       t->whole = true;
@@ -1129,7 +1123,7 @@ static sl_status restore(sl_state *st, int64_t *checkpoint_id,
   int64_t id = 0;
   rc = next_id(st, &id, err);
   if (!rc)
-    rc = load_entries(st, err);
+    rc = load_entries(st, -1, err);
   if (rc) {
     sl_catalog_rollback(st->cat);
     free_tables(st);
@@ -1144,6 +1138,45 @@ static sl_status restore(sl_state *st, int64_t *checkpoint_id,
   if (checkpoint_id)
     *checkpoint_id = id - 1;
   return SL_OK;
+}
+
+/* Frees the tables of one partition; the caller holds st->mu. */
+static void release_partition(sl_state *st, int32_t partition) {
+  sl_state_table **link = &st->tables;
+  while (*link) {
+    sl_state_table *t = *link;
+    if (t->partition == partition) {
+      *link = t->next;
+      table_free(t);
+    } else {
+      link = &t->next;
+    }
+  }
+}
+
+size_t sl_state_partition_dirty(sl_state *st, int32_t partition) {
+  size_t n = 0;
+  pthread_mutex_lock(&st->mu);
+  for (const sl_state_table *t = st->tables; t; t = t->next)
+    if (t->partition == partition)
+      n += t->ndirty;
+  pthread_mutex_unlock(&st->mu);
+  return n;
+}
+
+sl_status sl_state_reload_partition(sl_state *st, int32_t partition,
+                                    sl_error *err) {
+  pthread_mutex_lock(&st->mu);
+  release_partition(st, partition);
+  sl_catalog_lock(st->cat);
+  sl_status rc = load_entries(st, partition, err);
+  sl_catalog_unlock(st->cat);
+  if (rc)
+    release_partition(st, partition);
+  pthread_mutex_unlock(&st->mu);
+  return rc ? sl_error_prefix(err, "reloading partition %d of query "
+                              "\"%s\"", (int)partition, st->query)
+            : SL_OK;
 }
 
 sl_status sl_state_restore(sl_state *st, int64_t *checkpoint_id,
@@ -1283,10 +1316,12 @@ sl_status sl_state_reset_partition(sl_state *st, int32_t partition,
     return rc;
 
   /* The catalog no longer has them: neither may memory. */
+  pthread_mutex_lock(&st->mu);
   if (partition < 0)
     free_tables(st);
   else
-    sl_state_release_partition(st, partition);
+    release_partition(st, partition);
+  pthread_mutex_unlock(&st->mu);
   return SL_OK;
 }
 

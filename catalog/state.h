@@ -32,8 +32,10 @@
  * The tasks of one query may share its store, each checkpointing only
  * the tables of its own partitions (sl_state_checkpoint_scope): the
  * store serializes what they share (the table list, the checkpoint ids,
- * the SQLite statements) with a lock of its own.  Restore runs before
- * any task does.  One store per query at a time.
+ * the SQLite statements) with a lock of its own.  The whole restore
+ * runs before any task does; a partition's reload or reset runs on the
+ * task that is given it, while the others keep to their own tables.
+ * One store per query at a time.
  */
 #ifndef SLUICE_STATE_H
 #define SLUICE_STATE_H
@@ -162,6 +164,18 @@ size_t sl_state_dirty(const sl_state *st);
 /* The keys held in memory over every table of st (tombstones not
  * counted) and their key and value bytes. */
 void sl_state_size(const sl_state *st, int64_t *entries, int64_t *bytes);
+
+/* The entries of partition's tables changed since the last checkpoint
+ * that covered them. */
+size_t sl_state_partition_dirty(sl_state *st, int32_t partition);
+
+/* Replaces what memory holds of partition with its last checkpoint in
+ * the catalog: for a partition whose tables ran ahead of it (a revoke
+ * that could not checkpoint), before it is read again from the
+ * checkpoint's offsets.  Table pointers of the partition become
+ * invalid. */
+sl_status sl_state_reload_partition(sl_state *st, int32_t partition,
+                                    sl_error *err);
 
 /* Like sl_state_size, for the tables of scope's partitions (NULL: all). */
 void sl_state_size_of(const sl_state *st, const sl_state_scope *scope,

@@ -3,7 +3,9 @@
  * fetch.c - one record read back by its position (see fetch.h).
  *
  * Outline of a read: assign the partition at the offset (replacing the
- * previous read's assignment), then poll until the record at that offset
+ * previous read's assignment) unless the previous read was of the same
+ * partition and before it (the usual order of failed rows: then the
+ * consumer reads on), then poll until the record at that offset
  * arrives.  A record of another position is left over from an earlier
  * read and skipped; a later offset of the same partition means the one
  * asked for was removed; end of partition means it was never written.
@@ -22,6 +24,9 @@
 struct sl_kafka_fetcher {
   sl_kafka_client client;
   rd_kafka_message_t *held;   /* the last record returned */
+  char topic[256];            /* what is assigned; "" for nothing */
+  int32_t partition;
+  int64_t next;               /* the offset the consumer reads next */
 };
 
 sl_status sl_kafka_fetcher_new(const sl_kafka_config *cfg,
@@ -57,6 +62,13 @@ sl_status sl_kafka_fetcher_new(const sl_kafka_config *cfg,
   return SL_OK;
 }
 
+/* A failed read leaves the consumer somewhere unknown: the next one
+ * assigns afresh.  Returns rc. */
+static sl_status forget(sl_kafka_fetcher *f, sl_status rc) {
+  f->topic[0] = '\0';
+  return rc;
+}
+
 static void release(sl_kafka_fetcher *f) {
   if (f->held)
     rd_kafka_message_destroy(f->held);
@@ -89,14 +101,22 @@ sl_status sl_kafka_fetch(sl_kafka_fetcher *f, const char *topic,
                          int32_t partition, int64_t offset, int timeout_ms,
                          sl_kafka_fetched *out, sl_error *err) {
   release(f);
-  rd_kafka_topic_partition_list_t *list =
-      rd_kafka_topic_partition_list_new(1);
-  rd_kafka_topic_partition_list_add(list, topic, partition)->offset = offset;
-  rd_kafka_resp_err_t code = rd_kafka_assign(f->client.rk, list);
-  rd_kafka_topic_partition_list_destroy(list);
-  if (code)
-    return sl_kafka_fail_code(err, f->client.rk, topic, partition,
-                              "reading a record back", code);
+  bool onward = f->partition == partition && offset >= f->next &&
+                !strcmp(f->topic, topic);
+  if (!onward) {
+    rd_kafka_topic_partition_list_t *list =
+        rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(list, topic, partition)->offset =
+        offset;
+    rd_kafka_resp_err_t code = rd_kafka_assign(f->client.rk, list);
+    rd_kafka_topic_partition_list_destroy(list);
+    f->topic[0] = '\0';
+    if (code)
+      return sl_kafka_fail_code(err, f->client.rk, topic, partition,
+                                "reading a record back", code);
+    snprintf(f->topic, sizeof(f->topic), "%s", topic);
+    f->partition = partition;
+  }
 
   char what[64];
   snprintf(what, sizeof(what), "reading back offset %lld", (long long)offset);
@@ -104,7 +124,8 @@ sl_status sl_kafka_fetch(sl_kafka_fetcher *f, const char *topic,
   for (;;) {
     int64_t left = deadline - sl_kafka_now_ms();
     if (left <= 0)
-      return sl_kafka_fail(err, topic, partition, what, "timed out");
+      return forget(f, sl_kafka_fail(err, topic, partition, what,
+                                     "timed out"));
     rd_kafka_message_t *m = rd_kafka_consumer_poll(f->client.rk, (int)left);
     if (!m)
       continue;
@@ -113,23 +134,30 @@ sl_status sl_kafka_fetch(sl_kafka_fetcher *f, const char *topic,
       continue;
     }
     if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-      bool stale = m->offset < offset;
       rd_kafka_message_destroy(m);
-      if (stale)
-        continue;
-      return sl_kafka_fail(err, topic, partition, what,
-                           "no such record (past the partition's end)");
+      /* The end came first: past it when the log ends at or before the
+       * offset (an end reported for an earlier read may pass by). */
+      int64_t low = -1, high = -1;
+      if (sl_kafka_watermarks(&f->client, topic, partition, 5000, &low,
+                              &high, err))
+        return forget(f, err->code);
+      if (offset >= high)
+        return forget(f, sl_kafka_fail(err, topic, partition, what,
+                                       "no such record (past the "
+                                       "partition's end)"));
+      continue;
     }
     if (m->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET ||
         m->err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE) {
       rd_kafka_message_destroy(m);
-      return out_of_range(f, topic, partition, offset, what, err);
+      return forget(f, out_of_range(f, topic, partition, offset, what,
+                                    err));
     }
     if (m->err) {
       sl_status rc = sl_kafka_fail_code(err, f->client.rk, topic, partition,
                                         what, m->err);
       rd_kafka_message_destroy(m);
-      return rc;
+      return forget(f, rc);
     }
     if (m->offset < offset) {
       rd_kafka_message_destroy(m);
@@ -137,10 +165,12 @@ sl_status sl_kafka_fetch(sl_kafka_fetcher *f, const char *topic,
     }
     if (m->offset > offset) {
       rd_kafka_message_destroy(m);
-      return sl_kafka_fail(err, topic, partition, what,
-                           "the record was removed (compaction)");
+      return forget(f, sl_kafka_fail(err, topic, partition, what,
+                                     "the record was removed "
+                                     "(compaction)"));
     }
     f->held = m;
+    f->next = m->offset + 1;
     rd_kafka_timestamp_type_t tstype;
     int64_t ts = rd_kafka_message_timestamp(m, &tstype);
     *out = (sl_kafka_fetched){

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "engine/kafka/fetch.h"
 #include "engine/kafka/producer.h"
@@ -62,11 +63,21 @@ struct sl_op_errors {
   sl_log_limit log_limit;
   const sl_kafka_config *kafka;   /* for reading originals back */
   sl_kafka_fetcher *fetcher;
+  int64_t fetch_again_ms;         /* after a failed read: not before */
   sl_repart_header head;          /* scratch: a row's internal header */
 };
 
-/* How long a dead letter waits for its original record. */
-#define FETCH_TIMEOUT_MS 10000
+/* How long a dead letter waits for its original record, and how long
+ * after a failed read the next dead letters go without: a burst of them
+ * must not stall the task into losing its partitions. */
+#define FETCH_TIMEOUT_MS 5000
+#define FETCH_PAUSE_MS 30000
+
+static int64_t monotonic_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static void bump(atomic_llong *c) {
   atomic_fetch_add_explicit(c, 1, memory_order_relaxed);
@@ -200,7 +211,10 @@ static position position_of(sl_op_errors *er, const route *rt,
                             const char *topic, const sl_batch_row *m) {
   position pos = {topic ? topic : rt ? rt->topic : "?", m->partition,
                   m->offset, false};
-  if (rt && rt->origin)
+  /* A computed row (no bytes) is reported at the stream's topic, as
+   * without the repartition topic; an internal record at the position it
+   * names. */
+  if (rt && rt->origin && !m->value)
     pos.topic = rt->origin;
   if (!rt || !rt->origin || !m->value)
     return pos;
@@ -208,6 +222,7 @@ static position position_of(sl_op_errors *er, const route *rt,
   sl_rowcodec_reader_init(&rd, m->value, m->value_len);
   if (sl_repart_read_header(&rd, &er->head) &&
       er->head.kind == SL_REPART_ROW) {
+    pos.topic = rt->origin;
     pos.partition = er->head.partition;
     pos.offset = er->head.offset;
     pos.repartitioned = true;
@@ -221,10 +236,19 @@ static bool read_original(sl_op_errors *er, const position *pos,
                           sl_kafka_record *rec) {
   sl_error ferr;
   sl_kafka_fetched got;
+  if (er->fetch_again_ms && monotonic_ms() < er->fetch_again_ms) {
+    sl_log_ratelimited(&er->log_limit, SL_LOG_WARN, "engine",
+                       "%s [%d] @ %lld: dead letter carries the row's "
+                       "values: reading records back pauses after a "
+                       "failed read", pos->topic, (int)pos->partition,
+                       (long long)pos->offset);
+    return false;
+  }
   if ((!er->fetcher &&
        sl_kafka_fetcher_new(er->kafka, &er->fetcher, &ferr)) ||
       sl_kafka_fetch(er->fetcher, pos->topic, pos->partition, pos->offset,
                      FETCH_TIMEOUT_MS, &got, &ferr)) {
+    er->fetch_again_ms = monotonic_ms() + FETCH_PAUSE_MS;
     sl_log_ratelimited(&er->log_limit, SL_LOG_WARN, "engine",
                        "%s [%d] @ %lld: dead letter carries the row's "
                        "values: %s", pos->topic, (int)pos->partition,

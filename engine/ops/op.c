@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine/ops/stateful.h"
 
 /* Initializes the common part (see op.h). */
 sl_status sl_op_init(sl_op *op, const sl_op_class *cls, int nports,
@@ -92,8 +91,6 @@ sl_status sl_op_partitions(sl_op *op, const int32_t *parts, int n,
     return not_open(op, err, "partition change");
   if (!op->cls->partitions)
     return SL_OK;
-  if (assigned && op->stateful && op->ctx && !op->ctx->one_partition)
-    sl_stateful_raise_floors(op->stateful);
   return op->cls->partitions(op, parts, n, assigned, err);
 }
 
@@ -171,6 +168,11 @@ void sl_op_lower_watermark(sl_op *op, int port, int64_t watermark) {
   if (port < 0 || port >= op->nports || watermark >= op->ports_wm[port])
     return;
   op->ports_wm[port] = watermark;
+  /* After the end of time everything is closed: what comes in now (a
+   * partition given after a bounded input ended) must close again at
+   * the next end. */
+  if (op->watermark == SL_WATERMARK_END)
+    op->watermark = watermark;
   if (!op->cls->watermark)
     sl_op_emit_lower_watermark(op, watermark);
 }

@@ -119,7 +119,8 @@ static inline uint64_t sl_stateful_seq(sl_stateful *s) {
  * operator's watermark on each port.  With state per partition, a
  * partition that comes in (a rebalance) lowers its source's watermark
  * until it caught up (source.h); the partitions already here keep
- * judging lateness by what closed their windows. */
+ * judging lateness by what closed their windows.  Called before the
+ * sources hear of the new partitions. */
 void sl_stateful_raise_floors(sl_stateful *s);
 
 /* Writes the meta entry of every partition with a table: the floors for

@@ -41,14 +41,14 @@
  * topic's partitions.  OVER and top-N are not repartitioned: they emit
  * at once from the history seen so far, and rows that came through a
  * topic from several writers would interleave in another order than
- * the stream's partitions do.  A stream join WITHIN whose sides each come from one
- * stream does the same for each side, keyed by that side's half of the
- * key equalities (each pair of one type, so equal keys have equal bytes
- * and land on equal partition numbers), both topics with the larger of
- * the two streams' partition counts: partition p of both then holds the
- * same keys.  Each side's reader computes its own watermark from its
- * writer's marks.  EXPLAIN of an unkeyed operator says why it keeps one
- * state.
+ * the stream's partitions do.  A stream join WITHIN whose sides each
+ * come from one stream does the same for each side, keyed by that
+ * side's half of the key equalities (each pair of one type, so equal
+ * keys have equal bytes and land on equal partition numbers), both
+ * topics with the larger of the two streams' partition counts:
+ * partition p of both then holds the same keys.  Each side's reader
+ * computes its own watermark from its writer's marks.  EXPLAIN of an
+ * unkeyed operator says why it keeps one state.
  */
 #include "engine/plan/plan_internal.h"
 

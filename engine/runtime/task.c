@@ -363,6 +363,15 @@ static sl_status tell_partitions(sl_task *t, const sl_kafka_position *parts,
   if (!ids)
     return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
   sl_status rc = SL_OK;
+
+  /* Before the sources restart their watermark for newcomers (state per
+   * partition), the partitions held all along keep the lateness their
+   * operators reached. */
+  for (int i = 0; assigned && !t->ctx.one_partition &&
+                  i < t->q->plan->nnodes; i++)
+    if (t->ops[i]->stateful)
+      sl_stateful_raise_floors(t->ops[i]->stateful);
+
   for (int s = 0; !rc && s < t->nsources; s++) {
     int k = 0;
     for (size_t i = 0; i < n; i++)
@@ -542,6 +551,20 @@ static void seek_to(sl_kafka_position *parts, size_t n, int32_t partition,
   }
 }
 
+/* Whether topic's partition numbers are those of the store's tables:
+ * every source topic but those only repartition writers read (their
+ * partitions feed a topic whose own partitions hold the state). */
+static bool state_topic(const sl_task *t, const char *topic) {
+  const sl_plan *plan = t->q->plan;
+  for (int i = 0; i < plan->nnodes; i++) {
+    const sl_pnode *w = plan->nodes[i];
+    if (w->kind == SL_PNODE_SINK_REPARTITION &&
+        !strcmp(w->u.repart.source->u.source.topic, topic))
+      return false;
+  }
+  return true;
+}
+
 /* State per partition: each assigned partition whose changelog holds a
  * newer checkpoint than the catalog is restored from it and resumes at
  * its offsets; the others resume at the catalog's checkpoint of them
@@ -561,12 +584,18 @@ static sl_status restore_keyed(sl_task *t, sl_kafka_position *parts,
                      : sl_error_set(err, SL_ERR_NOMEM, "out of memory");
   int k = 0;
   for (size_t i = 0; !rc && i < n; i++) {
-    bool seen = false;
+    bool seen = !state_topic(t, parts[i].topic);
     for (int j = 0; j < k && !seen; j++)
       seen = ids[j] == parts[i].partition;
     if (!seen)
       ids[k++] = parts[i].partition;
   }
+  /* A partition whose tables are ahead of its last checkpoint (a
+   * revoke that could not checkpoint) comes back as checkpointed, which
+   * is where its sources resume. */
+  for (int j = 0; !rc && j < k; j++)
+    if (sl_state_partition_dirty(st, ids[j]))
+      rc = sl_state_reload_partition(st, ids[j], err);
   for (int j = 0; !rc && j < k; j++)
     rc = sl_state_partition_checkpoint(st, ids[j], &haves[j], err);
   if (!rc)
@@ -727,9 +756,12 @@ static void on_revoke(void *ctx, const sl_kafka_position *parts, size_t n,
   if (t->changelog && t->ctx.one_partition && !holds_all(t))
     sl_changelog_enable(t->changelog, false);
   for (size_t i = 0; t->changelog && !t->ctx.one_partition && i < n; i++) {
+    if (!state_topic(t, parts[i].topic))
+      continue;
     bool still = false;
     for (int h = 0; h < t->nheld && !still; h++)
-      still = t->held[h].partition == parts[i].partition;
+      still = t->held[h].partition == parts[i].partition &&
+              state_topic(t, t->held[h].topic);
     if (!still)
       sl_changelog_hold(t->changelog, parts[i].partition, false);
   }
@@ -778,7 +810,7 @@ static sl_status update_scope(sl_task *t, sl_error *err) {
   t->scope_parts = ids;
   int n = 0;
   for (int h = 0; h < t->nheld; h++) {
-    bool seen = false;
+    bool seen = !state_topic(t, t->held[h].topic);
     for (int i = 0; i < n && !seen; i++)
       seen = ids[i] == t->held[h].partition;
     if (!seen)

@@ -595,9 +595,83 @@ static void test_source_fail_policy(void **state) {
   sl_record_schema_free(schema);
 }
 
+/* An operator that counts the watermarks that reach its function. */
+typedef struct closer_op {
+  sl_op base;
+  int calls;
+  int64_t last;
+} closer_op;
+
+static sl_status closer_process(sl_op *op, int port, const sl_op_batch *in,
+                                sl_error *err) {
+  (void)op;
+  (void)port;
+  (void)in;
+  (void)err;
+  return SL_OK;
+}
+
+static sl_status closer_watermark(sl_op *op, int64_t wm, sl_error *err) {
+  (void)err;
+  closer_op *c = (closer_op *)op;
+  c->calls++;
+  c->last = wm;
+  return SL_OK;
+}
+
+static void closer_destroy(sl_op *op) {
+  free(op);
+}
+
+static const sl_op_class closer_class = {.name = "closer",
+                                         .process = closer_process,
+                                         .watermark = closer_watermark,
+                                         .destroy = closer_destroy};
+
+/* Lowering a port: what the operator closed stays closed (its function
+ * runs again only past its watermark), an operator without a watermark
+ * function passes the lowering on, and after the end of time the next
+ * end closes again. */
+static void test_lower_watermark(void **state) {
+  (void)state;
+  sl_error err;
+  sl_op_ctx ctx = {0};
+  closer_op *c = calloc(1, sizeof(*c));
+  assert_non_null(c);
+  OK(sl_op_init(&c->base, &closer_class, 1, &err));
+  sl_op *lim;
+  OK(sl_limit_new(100, &lim, &err));
+  sl_op_connect(lim, &c->base, 0);
+  OK(sl_op_open(lim, &ctx, &err));
+  OK(sl_op_open(&c->base, &ctx, &err));
+
+  OK(sl_op_push_watermark(lim, 0, 5000, &err));
+  assert_int_equal(c->calls, 1);
+  sl_op_lower_watermark(lim, 0, 1000);
+  assert_int_equal(lim->ports_wm[0], 1000);
+  assert_int_equal(c->base.ports_wm[0], 1000);
+  assert_int_equal(c->base.watermark, 5000);
+  OK(sl_op_push_watermark(lim, 0, 4000, &err));
+  assert_int_equal(c->calls, 1);
+  OK(sl_op_push_watermark(lim, 0, 6000, &err));
+  assert_int_equal(c->calls, 2);
+  assert_int_equal(c->last, 6000);
+
+  OK(sl_op_push_watermark(lim, 0, SL_WATERMARK_END, &err));
+  assert_int_equal(c->calls, 3);
+  sl_op_lower_watermark(lim, 0, 2000);
+  assert_int_equal(c->base.watermark, 2000);
+  OK(sl_op_push_watermark(lim, 0, SL_WATERMARK_END, &err));
+  assert_int_equal(c->calls, 4);
+  assert_true(c->last == SL_WATERMARK_END);
+  sl_op_destroy(lim);
+  sl_op_destroy(&c->base);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_filter_project),
+      cmocka_unit_test(test_lower_watermark),
       cmocka_unit_test(test_project_row_error),
       cmocka_unit_test(test_union_watermarks),
       cmocka_unit_test(test_limit),

@@ -392,6 +392,48 @@ static void test_release_partition(void **state) {
   sl_catalog_close(cat);
 }
 
+/* Two tasks sharing a store: each checkpoint covers its own
+ * partitions only, and a partition whose tables ran ahead of their
+ * checkpoint comes back as checkpointed. */
+static void test_scoped_checkpoint_and_reload(void **state) {
+  (void)state;
+  sl_error e;
+  sl_catalog *cat = NULL;
+  OK(sl_catalog_open(path, &cat, &e));
+  sl_state *st = NULL;
+  OK(sl_state_open(cat, "q", &st, &e));
+  sl_state_table *t0, *t1;
+  OK(sl_state_table_get(st, "agg", 0, &t0, &e));
+  OK(sl_state_table_get(st, "agg", 1, &t1, &e));
+  put(t0, "a", "1");
+  put(t1, "b", "2");
+
+  int32_t mine[] = {0};
+  sl_state_scope scope = {.partitions = mine, .npartitions = 1};
+  OK(sl_state_checkpoint_scope(st, &scope, NULL, 0, NULL, NULL, &e));
+  assert_int_equal(sl_state_partition_dirty(st, 0), 0);
+  assert_int_equal(sl_state_partition_dirty(st, 1), 1);
+  int64_t entries = 0, bytes = 0;
+  sl_state_size_of(st, &scope, &entries, &bytes);
+  assert_int_equal(entries, 1);
+
+  /* Partition 1 was never checkpointed: reloading empties it. */
+  OK(sl_state_reload_partition(st, 1, &e));
+  OK(sl_state_table_get(st, "agg", 1, &t1, &e));
+  assert_int_equal(sl_state_count(t1), 0);
+
+  /* Partition 0 ran ahead of its checkpoint: it comes back as it was. */
+  put(t0, "a", "5");
+  put(t0, "c", "3");
+  assert_int_equal(sl_state_partition_dirty(st, 0), 2);
+  OK(sl_state_reload_partition(st, 0, &e));
+  OK(sl_state_table_get(st, "agg", 0, &t0, &e));
+  assert_dump(t0, "a=1");
+  assert_int_equal(sl_state_partition_dirty(st, 0), 0);
+  sl_state_close(st);
+  sl_catalog_close(cat);
+}
+
 /* ---- crashes ---------------------------------------------------------- */
 
 static int commits_before_kill;
@@ -553,6 +595,7 @@ int main(void) {
     cmocka_unit_test_setup(test_checkpoint_updates_query, fresh),
     cmocka_unit_test_setup(test_changelog_boundaries, fresh),
     cmocka_unit_test_setup(test_release_partition, fresh),
+    cmocka_unit_test_setup(test_scoped_checkpoint_and_reload, fresh),
     cmocka_unit_test_setup(test_killed_between_checkpoints, fresh),
     cmocka_unit_test_setup(test_killed_during_checkpoint, fresh),
     cmocka_unit_test_setup(test_killed_at_checkpoint_commit, fresh),
