@@ -11,7 +11,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import main, run  # noqa: E402
+from harness import Broker, main, run  # noqa: E402
 
 SLUICE = os.path.abspath(sys.argv[1])
 NOTICE = "sluice: no Kafka broker configured"
@@ -168,6 +168,31 @@ def test_tables_on_a_pipe_have_no_time(work):
            "(2 rows)\n", "the table and its footer")
 
 
+def test_persistent_queries_stop_and_resume(work):
+    # A shell that ends names the persistent queries it runs and stops
+    # them; a later shell on the same catalog and cluster resumes them.
+    with Broker(SLUICE) as broker:
+        common = ["--brokers", broker.bootstrap, "--log-level", "warn",
+                  "--catalog", os.path.join(work, "cat.db")]
+        code, out, err = shell(work, """
+CREATE STREAM src (id BIGINT, v BIGINT) WITH (topic='src');
+CREATE STREAM doubled WITH (topic='doubled') AS
+  SELECT id, v * 2 AS w FROM src;
+INSERT INTO src VALUES (1, 10), (2, 20);
+""", *common)
+        expect(code, 0, "first shell's exit code (stderr %r)" % err)
+        expect(err, "stopping 1 running query: doubled\n",
+               "what the first shell says when it ends")
+        code, out, err = shell(work, """
+INSERT INTO src VALUES (3, 30);
+SET 'auto.offset.reset' = 'earliest';
+SELECT id, w FROM doubled EMIT CHANGES LIMIT 3;
+""", *common)
+        expect(code, 0, "second shell's exit code (stderr %r)" % err)
+        expect(sorted(out.splitlines()), ["1,20", "2,40", "3,60", "id,w"],
+               "the resumed query's rows")
+
+
 def test_bare_sluice_without_terminal(work):
     code, out, err = run([SLUICE], stdin="SHOW TABLES;\n", cwd=work)
     expect(code, 2, "no command and no terminal")
@@ -180,4 +205,5 @@ if __name__ == "__main__":
           test_sql_error_exits_1, test_syntax_error_after_statements,
           test_usage_error_exits_2, test_runtime_error_exits_3,
           test_meta_commands_and_inline, test_tables_on_a_pipe_have_no_time,
-          test_bare_sluice_without_terminal, test_chained_persistent_queries])
+          test_bare_sluice_without_terminal, test_chained_persistent_queries,
+          test_persistent_queries_stop_and_resume])
