@@ -17,10 +17,12 @@
 #              difference in peak RSS between the two, scaled, is the
 #              memory per million keys
 #   hopping    ten-minute windows every five minutes (each record in two)
-#   join       the stream joined with itself on id WITHIN 1 SECOND
+#   join       the stream joined with itself on id WITHIN 1 SECOND (both
+#              sides through repartition topics keyed by id)
+#   join-keyed the same on card and id: keyed input, no repartition topic
 #   lag        LAG and a five-minute RANGE COUNT/AVG per card
-# Rates count the input records (the join reads each record once, for
-# both of its sides).  Afterwards one sluice run reads every output topic
+# Rates count the input records (a join reads each record once, for both
+# of its sides, or once into each repartition topic).  Afterwards one sluice run reads every output topic
 # back and the script checks the counts the input implies (every record
 # counted once per window it falls in, every card present, one join match
 # and one feature row per record), so a wrong result fails the run.
@@ -131,19 +133,23 @@ run_query tumbling tumbling.sql "$in"
 run_query tumbling-small tumbling.sql "$in_small"
 run_query hopping hopping.sql "$in"
 run_query join join.sql "$in"
+run_query join-keyed join_keyed.sql "$in"
 run_query lag lag.sql "$in"
 
 # The results read back: counted records and cards per output topic.
 "$sluice" run --brokers "$brokers" --bounded --log-level warn --output csv \
   --catalog "$work/verify.db" --service "st${tag}verify" \
   -D TUMBLING="tumbling_out_$tag" -D HOPPING="hopping_out_$tag" \
-  -D JOIN="join_out_$tag" -D LAG="lag_out_$tag" \
+  -D JOIN="join_out_$tag" -D JOINK="join-keyed_out_$tag" \
+  -D LAG="lag_out_$tag" \
   "$here/verify.sql" >"$work/verify.out"
 cards=$((keys < records ? keys : records))
 expected="counted,cards
 $records,$cards
 counted,cards
 $((2 * records)),$cards
+rows_out,ids
+$records,$records
 rows_out,ids
 $records,$records
 rows_out,ids
