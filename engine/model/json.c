@@ -4,10 +4,12 @@
  * files before XGBoost sees them.
  *
  * The whole text becomes a tree of 24-byte nodes in an arena.  Numbers
- * are doubles; XGBoost's own NaN, Infinity and -Infinity are accepted
- * because its writer produces them.  Strings are unescaped (\uXXXX to
- * UTF-8, surrogate pairs joined).  Nesting is limited so that hostile
- * input cannot exhaust the stack, and every error names the byte offset.
+ * are doubles, and also floats read from the same text (XGBoost's model
+ * values are floats); XGBoost's own NaN, Infinity and -Infinity are
+ * accepted because its writer produces them.  Strings are unescaped
+ * (\uXXXX to UTF-8, surrogate pairs joined).  Nesting is limited so that
+ * hostile input cannot exhaust the stack, and every error names the byte
+ * offset.
  */
 #include <ctype.h>
 #include <math.h>
@@ -179,17 +181,20 @@ static sl_status parse_string(parser *ps, const char **out, uint32_t *len) {
   return SL_OK;
 }
 
-static sl_status parse_number(parser *ps, double *out) {
+static sl_status parse_number(parser *ps, sl_model_json *out) {
   if (literal(ps, "NaN")) {
-    *out = NAN;
+    out->u.num = NAN;
+    out->f32 = NAN;
     return SL_OK;
   }
   if (literal(ps, "Infinity")) {
-    *out = INFINITY;
+    out->u.num = INFINITY;
+    out->f32 = INFINITY;
     return SL_OK;
   }
   if (literal(ps, "-Infinity")) {
-    *out = -INFINITY;
+    out->u.num = -INFINITY;
+    out->f32 = -INFINITY;
     return SL_OK;
   }
   char buf[64];
@@ -207,7 +212,8 @@ static sl_status parse_number(parser *ps, double *out) {
   if (n == 0 || *end != '\0')
     return json_fail(ps, "expected a value");
   ps->p = q;
-  *out = d;
+  out->u.num = d;
+  out->f32 = strtof(buf, NULL);
   return SL_OK;
 }
 
@@ -331,7 +337,7 @@ static sl_status parse_value(parser *ps, sl_model_json *out) {
     return json_fail(ps, "expected a value");
   default:
     out->type = SL_MODEL_JSON_NUMBER;
-    return parse_number(ps, &out->u.num);
+    return parse_number(ps, out);
   }
 }
 
@@ -356,4 +362,25 @@ const sl_model_json *sl_model_json_get(const sl_model_json *obj,
     if (strcmp(obj->u.items[i].key, key) == 0)
       return &obj->u.items[i];
   return NULL;
+}
+
+bool sl_model_json_int(const sl_model_json *v, long long lo, long long hi,
+                       long long *out) {
+  double d;
+  if (!v)
+    return false;
+  if (v->type == SL_MODEL_JSON_NUMBER) {
+    d = v->u.num;
+  } else if (v->type == SL_MODEL_JSON_STRING) {
+    char *end;
+    d = strtod(v->u.str, &end);
+    if (end == v->u.str || *end)
+      return false;
+  } else {
+    return false;
+  }
+  if (!(d >= (double)lo && d <= (double)hi) || d != floor(d))
+    return false;
+  *out = (long long)d;
+  return true;
 }

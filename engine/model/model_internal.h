@@ -101,7 +101,12 @@ typedef struct sl_model_json sl_model_json;
 /* One JSON value; every pointer is into the parse's arena. */
 struct sl_model_json {
   uint32_t type;     /* sl_model_json_type */
-  uint32_t n;        /* STRING bytes; ARRAY/OBJECT members */
+  union {
+    uint32_t n;      /* STRING bytes; ARRAY/OBJECT members */
+    float f32;       /* NUMBER: its text read as a float directly, as
+                      * XGBoost reads its model (a double rounded again to
+                      * float can differ in the last bit) */
+  };
   union {
     double num;            /* NUMBER; BOOL as 0 or 1 */
     const char *str;       /* STRING, NUL-terminated */
@@ -119,6 +124,12 @@ sl_status sl_model_json_parse(const char *text, size_t len, sl_arena *arena,
 /* The member key of an object, or NULL (also when obj is not one). */
 const sl_model_json *sl_model_json_get(const sl_model_json *obj,
                                        const char *key);
+
+/* An integer in [lo, hi] that XGBoost writes as a string ("3") or a
+ * number, into *out.  False when v is NULL, another type, not an
+ * integer, or out of range. */
+bool sl_model_json_int(const sl_model_json *v, long long lo, long long hi,
+                       long long *out);
 
 /* Checks the structure of an XGBoost JSON model before XGBoost loads it:
  * every tree's arrays have the node count's length, children are in

@@ -30,28 +30,6 @@
 
 #include "engine/model/model_internal.h"
 
-/* An integer field that XGBoost writes as a string ("3") or a number. */
-static bool int_field(const sl_model_json *v, long long lo, long long hi,
-                      long long *out) {
-  double d;
-  if (!v)
-    return false;
-  if (v->type == SL_MODEL_JSON_NUMBER) {
-    d = v->u.num;
-  } else if (v->type == SL_MODEL_JSON_STRING) {
-    char *end;
-    d = strtod(v->u.str, &end);
-    if (end == v->u.str || *end)
-      return false;
-  } else {
-    return false;
-  }
-  if (!(d >= (double)lo && d <= (double)hi) || d != floor(d))
-    return false;
-  *out = (long long)d;
-  return true;
-}
-
 static const sl_model_json *array_field(const sl_model_json *obj,
                                         const char *key) {
   const sl_model_json *v = sl_model_json_get(obj, key);
@@ -75,9 +53,9 @@ static sl_status check_tree(const sl_model_json *tree, uint32_t t,
       "split_conditions", "default_left", "base_weights", "loss_changes",
       "sum_hessian"};
   long long n;
-  if (!int_field(sl_model_json_get(sl_model_json_get(tree, "tree_param"),
-                                   "num_nodes"),
-                 1, 1LL << 30, &n))
+  const sl_model_json *param = sl_model_json_get(tree, "tree_param");
+  if (!sl_model_json_int(sl_model_json_get(param, "num_nodes"), 1, 1LL << 30,
+                         &n))
     return sl_error_set(err, SL_ERR_RUNTIME,
                         "tree %u has no valid tree_param.num_nodes", t);
 
@@ -168,10 +146,10 @@ static sl_status check_gbtree(const sl_model_json *model,
   if (!trees || !info)
     return sl_error_set(err, SL_ERR_RUNTIME,
                         "the booster has no trees or tree_info");
-  if (!int_field(sl_model_json_get(
-                     sl_model_json_get(model, "gbtree_model_param"),
-                     "num_trees"),
-                 0, 1LL << 31, &declared) ||
+  const sl_model_json *param =
+      sl_model_json_get(model, "gbtree_model_param");
+  if (!sl_model_json_int(sl_model_json_get(param, "num_trees"), 0,
+                         1LL << 31, &declared) ||
       declared != trees->n || info->n != trees->n)
     return sl_error_set(err, SL_ERR_RUNTIME,
                         "the booster declares %lld trees, holds %u, with "
@@ -213,11 +191,11 @@ sl_status sl_model_xgb_check(const char *text, size_t len, sl_error *err) {
                       "learner_model_param and gradient_booster)");
     goto done;
   }
-  if (!int_field(sl_model_json_get(lmp, "num_feature"), 0, 1LL << 31,
-                 &num_feature) ||
+  if (!sl_model_json_int(sl_model_json_get(lmp, "num_feature"), 0,
+                         1LL << 31, &num_feature) ||
       (sl_model_json_get(lmp, "num_class") &&
-       !int_field(sl_model_json_get(lmp, "num_class"), 0, 1LL << 20,
-                  &num_class))) {
+       !sl_model_json_int(sl_model_json_get(lmp, "num_class"), 0, 1LL << 20,
+                          &num_class))) {
     rc = sl_error_set(err, SL_ERR_RUNTIME,
                       "learner_model_param has no valid num_feature or "
                       "num_class");
