@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * json.c - a small JSON document reader, for checking XGBoost model
- * files before XGBoost sees them.
+ * files before XGBoost sees them and for reading the trees of a model
+ * into the native evaluator (trees.c).
  *
  * The whole text becomes a tree of 24-byte nodes in an arena.  Numbers
  * are doubles, and also floats read from the same text (XGBoost's model

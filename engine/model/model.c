@@ -49,6 +49,7 @@ sl_model *sl_model_alloc(sl_model_kind kind, bool classification) {
     return NULL;
   m->kind = kind;
   m->classification = classification;
+  m->threads = 1;
   sl_model_params_init(&m->params);
   sl_model_metrics_clear(&m->metrics);
   return m;
@@ -69,6 +70,7 @@ void sl_model_free(sl_model *m) {
   sl_model_features_free(&m->fs);
   sl_model_params_free(&m->params);
   sl_model_xgb_free(m->booster);
+  sl_trees_free(m->trees);
   free(m->coef);
   free(m->unseen);
   free(m);
@@ -208,6 +210,9 @@ sl_status sl_model_train(sl_model_kind kind, const sl_model_data *data,
   if (kind == SL_MODEL_XGBOOST) {
     rc = sl_model_xgb_train(&x, y, &hx, y + ntrain, classification, params,
                             &m->params, progress, ctx, &m->booster, err);
+    if (!rc)
+      rc = sl_model_xgb_native(m->booster, (size_t)m->fs.ncols, &m->trees,
+                               err);
   } else {
     sl_model_linear_opts opts;
     rc = sl_model_linear_params(params, classification, &opts, &m->params,
@@ -474,6 +479,8 @@ sl_status sl_model_import_xgboost(const char *path,
   if (!rc && !isfinite(score))
     rc = sl_error_set(err, SL_ERR_RUNTIME,
                       "model file \"%s\" predicts a non-finite value", path);
+  if (!rc)
+    rc = sl_model_xgb_native(m->booster, cols, &m->trees, err);
   if (rc) {
     sl_error_prefix(err, "model file \"%s\"", path);
     goto fail;
@@ -522,7 +529,10 @@ sl_status sl_model_set_threads(sl_model *m, int threads, sl_error *err) {
                         threads);
   if (!m->booster)
     return SL_OK;
-  return sl_model_xgb_set_threads(m->booster, threads, err);
+  sl_status rc = sl_model_xgb_set_threads(m->booster, threads, err);
+  if (!rc)
+    m->threads = threads;
+  return rc;
 }
 
 /* Room in s for the inputs of m. */
@@ -544,6 +554,10 @@ static sl_status scratch_inputs(sl_model_scratch *s, int n, sl_error *err) {
 sl_status sl_model_predict_matrix(const sl_model *m, const float *x,
                                   size_t n, double *out, sl_error *err) {
   size_t cols = (size_t)m->fs.ncols;
+  /* Several threads are asked of XGBoost itself: the native evaluator
+   * scores a batch on one. */
+  if (m->kind == SL_MODEL_XGBOOST && m->trees && m->threads == 1)
+    return sl_trees_predict(m->trees, x, n, out, err);
   if (m->kind == SL_MODEL_XGBOOST)
     return sl_model_xgb_predict(m->booster, x, n, cols, out, err);
   sl_model_linear_predict(m->coef, m->intercept, cols,
@@ -790,6 +804,10 @@ sl_status sl_model_describe_json(const sl_model *m, sl_strbuf *out) {
 }
 
 void *sl_model_xgboost_booster(const sl_model *m) { return m->booster; }
+
+bool sl_model_native_trees(const sl_model *m) {
+  return m->trees && m->threads == 1;
+}
 
 const double *sl_model_linear_coefficients(const sl_model *m,
                                            double *intercept) {

@@ -44,10 +44,12 @@
  * value for a regression.  sl_model_predict_batch expands one batch of
  * input values into one dense matrix (held by the caller's scratch, which
  * grows to the largest batch and is then reused) and makes one model
- * call: no allocation per row.  A model is read-only while it predicts,
- * so threads may share it, each with its own scratch; the counters of
- * unseen categories are atomic.  Call sl_model_set_threads before
- * sharing.
+ * call: no allocation per row.  An XGBoost model's trees are scored by
+ * Sluice's own evaluator (trees.h) when it covers the model, with
+ * XGBoost's scores, and by XGBoost otherwise (engine/model/README.md).
+ * A model is read-only while it predicts, so threads may share it, each
+ * with its own scratch; the counters of unseen categories are atomic.
+ * Call sl_model_set_threads before sharing.
  */
 #ifndef SLUICE_MODEL_MODEL_H
 #define SLUICE_MODEL_MODEL_H
@@ -161,8 +163,10 @@ void sl_model_scratch_init(sl_model_scratch *s);
 void sl_model_scratch_free(sl_model_scratch *s);
 
 /* The thread count XGBoost prediction uses (default 1; the engine runs
- * partitions in parallel itself).  Not thread-safe: call it before the
- * model is shared.  Linear models ignore it. */
+ * partitions in parallel itself).  The native tree evaluator scores a
+ * batch on one thread, so more than one hands the model's scoring to
+ * XGBoost.  Not thread-safe: call it before the model is shared.  Linear
+ * models ignore it. */
 sl_status sl_model_set_threads(sl_model *m, int threads, sl_error *err);
 
 /* Scores n rows whose inputs come as columns: cols[j][i] is input j of
@@ -254,6 +258,10 @@ sl_status sl_model_metrics_json_of(const sl_model *m, sl_strbuf *out);
  * kinds), and a linear model's coefficients (one per column; NULL for
  * XGBoost) and intercept. */
 void *sl_model_xgboost_booster(const sl_model *m);
+/* True when an XGBoost model's trees are scored by Sluice's own
+ * evaluator (engine/model/trees.h), false when XGBoost scores them (see
+ * engine/model/README.md for when). */
+bool sl_model_native_trees(const sl_model *m);
 const double *sl_model_linear_coefficients(const sl_model *m,
                                            double *intercept);
 

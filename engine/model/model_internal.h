@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "engine/model/model.h"
+#include "engine/model/trees.h"
 
 #define SL_MODEL_LOG "model"
 
@@ -150,6 +151,9 @@ struct sl_model {
   int64_t train_rows;
   int64_t holdout_rows;
   void *booster;       /* XGBOOST */
+  sl_trees *trees;     /* XGBOOST: its trees evaluated natively, or NULL
+                        * when XGBoost scores them */
+  int threads;         /* XGBOOST: prediction threads (1: native) */
   double *coef;        /* linear kinds: fs.ncols */
   double intercept;
   atomic_uint_fast64_t *unseen; /* per input */
@@ -226,6 +230,15 @@ sl_status sl_model_xgb_set_threads(void *booster, int threads,
 /* n scores of the rows of x (n x cols floats) into out. */
 sl_status sl_model_xgb_predict(void *booster, const float *x, size_t n,
                                size_t cols, double *out, sl_error *err);
+
+/* The native evaluator of booster's trees (trees.h), read from its JSON
+ * model, in *out; NULL when the model has a structure the evaluator does
+ * not cover, when it does not read cols columns, or when the evaluator's
+ * scores of probe rows differ from XGBoost's, or XGBoost cannot score
+ * them (XGBoost then scores; the reason is logged).  Returns SL_ERR_NOMEM
+ * only. */
+sl_status sl_model_xgb_native(void *booster, size_t cols, sl_trees **out,
+                              sl_error *err);
 
 /* What a loaded booster says about itself. */
 typedef struct sl_model_xgb_info {

@@ -143,8 +143,12 @@ static sl_status read_body(sl_model_reader *r, sl_model *m, sl_error *err) {
                                                    "the booster");
     if (r->bad || len > SIZE_MAX)
       return truncated(r, err);
-    return sl_model_xgb_load(json, (size_t)len, "the model blob's booster",
-                             &m->booster, err);
+    rc = sl_model_xgb_load(json, (size_t)len, "the model blob's booster",
+                           &m->booster, err);
+    if (!rc)
+      rc = sl_model_xgb_native(m->booster, (size_t)m->fs.ncols, &m->trees,
+                               err);
+    return rc;
   }
 
   m->intercept = sl_model_get_f64(r, "the intercept");

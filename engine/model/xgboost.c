@@ -9,7 +9,10 @@
  * model text.  Prediction is in-place on the caller's dense matrix
  * (XGBoosterPredictFromDense) with a fixed configuration: normal
  * prediction, all trees, strict shape, NaN missing, cache id 0 (the only
- * one this version accepts).
+ * one this version accepts).  That prediction is the fallback: a model
+ * whose trees Sluice's own evaluator covers (trees.c) is scored there,
+ * set up by sl_model_xgb_native from the booster's JSON and checked
+ * against XGBoost's prediction of probe rows before it is used.
  *
  * XGBoost reports failures by returning -1 and leaving a message in
  * XGBGetLastError (internally it throws C++ exceptions, which its C API
@@ -457,6 +460,96 @@ sl_status sl_model_xgb_predict(void *booster, const float *x, size_t n,
                         (uint64_t)(dim > 1 ? shape[1] : 0), n);
   for (size_t i = 0; i < n; i++)
     out[i] = result[i];
+  return SL_OK;
+}
+
+/* ---- The native evaluator ------------------------------------------------ */
+
+/* Probe rows scored both ways before the native evaluator is trusted
+ * (fewer for a model of very many columns, to bound their memory). */
+#define PROBE_ROWS 256
+#define PROBE_ROWS_WIDE 16
+#define PROBE_WIDE_COLUMNS 4096
+
+sl_status sl_model_xgb_native(void *booster, size_t cols, sl_trees **out,
+                              sl_error *err) {
+  *out = NULL;
+  bst_ulong len;
+  const char *json;
+  if (XGBoosterSaveModelToBuffer(booster, "{\"format\":\"json\"}", &len,
+                                 &json) != 0) {
+    char msg[SL_ERROR_MSG_MAX / 2];
+    clean_message(XGBGetLastError(), msg, sizeof(msg));
+    SL_DEBUG(SL_MODEL_LOG,
+             "trees scored by XGBoost: it cannot save the model: %s", msg);
+    return SL_OK;
+  }
+  char why[256];
+  sl_trees *t = NULL;
+  sl_status rc = sl_trees_from_json(json, (size_t)len, &t, why, sizeof(why),
+                                    err);
+  if (rc)
+    return rc;
+  if (!t) {
+    SL_DEBUG(SL_MODEL_LOG, "trees scored by XGBoost: the model has %s",
+             why);
+    return SL_OK;
+  }
+  if (sl_trees_features(t) != cols) {
+    SL_DEBUG(SL_MODEL_LOG,
+             "trees scored by XGBoost: the model reads %zu columns, the "
+             "inputs expand to %zu",
+             sl_trees_features(t), cols);
+    sl_trees_free(t);
+    return SL_OK;
+  }
+
+  /* The evaluator reproduces XGBoost 1.7's arithmetic; a library that
+   * computes otherwise must not change the scores, so both score the
+   * probe rows and must agree. */
+  size_t n = cols <= PROBE_WIDE_COLUMNS ? PROBE_ROWS : PROBE_ROWS_WIDE;
+  float *x = malloc(n * cols * sizeof(float));
+  double *mine = malloc(2 * n * sizeof(double));
+  if (!x || !mine) {
+    rc = sl_error_set(err, SL_ERR_NOMEM, "out of memory checking trees");
+    goto done;
+  }
+  double *theirs = mine + n;
+  rc = sl_trees_probe(t, n, x, err);
+  if (!rc)
+    rc = sl_trees_predict(t, x, n, mine, err);
+  if (rc)
+    goto done;
+  /* When XGBoost cannot score, nothing is checked, and prediction
+   * reports XGBoost's error as it would without the evaluator. */
+  sl_error xerr;
+  sl_error_clear(&xerr);
+  if (sl_model_xgb_predict(booster, x, n, cols, theirs, &xerr)) {
+    SL_DEBUG(SL_MODEL_LOG, "trees scored by XGBoost: %s", xerr.message);
+    sl_trees_free(t);
+    t = NULL;
+  }
+  for (size_t i = 0; t && i < n; i++) {
+    if (fabs(mine[i] - theirs[i]) <= 1e-6 * fmax(1, fabs(theirs[i])) ||
+        (isnan(mine[i]) && isnan(theirs[i])))
+      continue;
+    SL_WARN(SL_MODEL_LOG,
+            "trees scored by XGBoost: the native evaluator gives %.9g "
+            "where XGBoost gives %.9g (probe row %zu)",
+            mine[i], theirs[i], i);
+    sl_trees_free(t);
+    t = NULL;
+    break;
+  }
+
+done:
+  free(x);
+  free(mine);
+  if (rc) {
+    sl_trees_free(t);
+    return rc;
+  }
+  *out = t;
   return SL_OK;
 }
 
