@@ -7,7 +7,8 @@
  * all with one prediction thread:
  *   sluice batch        sl_model_predict_batch: input values (sl_value
  *                       columns, as a query evaluates them) expanded into
- *                       one dense matrix per batch, one XGBoost call
+ *                       one dense matrix per batch, scored by Sluice's
+ *                       own tree evaluator (engine/model/trees.h)
  *   xgboost batch       XGBoosterPredictFromDense on a prebuilt float
  *                       matrix, batch by batch (the library alone)
  *   xgboost one call    the same over the whole matrix at once
@@ -398,8 +399,10 @@ int main(int argc, char **argv) {
   double hot_raw = hot_rate(&c, run_raw_linear);
 
   printf("XGBOOST: %d trees, max_depth 6, %d features, trained on %d rows "
-         "in %.1f s\n",
-         trees, NFEAT, train_rows, xgb_train_s);
+         "in %.1f s; scored by %s\n",
+         trees, NFEAT, train_rows, xgb_train_s,
+         sl_model_native_trees(xgb) ? "Sluice's tree evaluator"
+                                    : "XGBoost");
   printf("scoring %zu rows in batches of %zu, one thread, best of %d; "
          "rows per second per core\n",
          nrows, batch, rounds);
