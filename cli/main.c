@@ -29,7 +29,7 @@ static const command commands[] = {
     {"explain", sl_cmd_explain, "sluice explain FILE.sql | -",
      "print the plan of each query"},
     {"gen", sl_cmd_gen, "sluice gen KIND [options]",
-     "data generators (records)"},
+     "data generators (sluice gen --help)"},
     {"broker", sl_cmd_broker, "sluice broker",
      "embedded in-memory broker for development"},
     {"demo", sl_cmd_demo, "sluice demo", "the end-to-end demo"},

@@ -1022,7 +1022,7 @@ static int match_sig(const sl_func *func, const sl_func_sig *sig, int nargs,
   }
 
   /* Target types and their cost. */
-  sl_type **targets = calloc((size_t)(nargs ? nargs : 1), sizeof(*targets));
+  sl_type **targets = calloc(nargs > 0 ? (size_t)nargs : 1, sizeof(*targets));
   if (!targets) {
     sl_type_free(tvar);
     return MATCH_NOMEM;

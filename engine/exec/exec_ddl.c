@@ -14,6 +14,7 @@
 #include "engine/common/log.h"
 #include "engine/exec/predict.h"
 #include "engine/kafka/consumer.h"
+#include "engine/runtime/runtime.h"
 #include "engine/exec/exec_model.h"
 
 /* More partitions than this per topic is refused: the engine keeps state
@@ -535,7 +536,29 @@ sl_status exec_describe(sl_session *s, const exec_stmt *st, sl_error *err) {
 
 /* ---- SET / UNSET -------------------------------------------------------- */
 
+static sl_status set_property(sl_session *s, const exec_stmt *st,
+                              sl_error *err);
+
 sl_status exec_set(sl_session *s, const exec_stmt *st, sl_error *err) {
+  sl_status rc = set_property(s, st, err);
+  if (rc)
+    return rc;
+
+  /* A runtime already started reads the start position it was given:
+   * tell it, so that the next transient query follows the SET. */
+  if (s->runtime && strcmp(st->bound->what, "auto.offset.reset") == 0) {
+    const char *v = st->bound->kind == SL_BSTMT_UNSET ? NULL
+                                                       : st->bound->value;
+    rc = sl_runtime_set_offset_reset(s->runtime, v, err);
+    if (rc)
+      return sl_error_prefix(err, "%s:%d", st->file, st->bound->pos.line);
+  }
+  return SL_OK;
+}
+
+/* Records a SET or UNSET among the session's properties. */
+static sl_status set_property(sl_session *s, const exec_stmt *st,
+                              sl_error *err) {
   const char *name = st->bound->what;
 
   /* The worker pool and its commit interval are fixed when the session's

@@ -602,6 +602,14 @@ sl_status sl_session_run_script(sl_session *s, const char *file,
   sl_bind_ctx_init(&ctx, s->catalog, s->functions, parse);
   sl_status rc = SL_OK;
   for (int i = 0; i < parse->nstmts && rc == SL_OK; i++) {
+    /* Stopped (SIGINT or SIGTERM): what follows does not start, for it
+     * may need what the stopped queries did not finish. */
+    if (s->stop_requested) {
+      SL_WARN("session", "%s:%d: stopped; this statement and %d after it "
+              "did not run", file ? file : "<inline>",
+              parse->stmts[i]->pos.line, parse->nstmts - i - 1);
+      break;
+    }
     sl_bound_stmt *bound = NULL;
     rc = sl_bind_stmt(&ctx, parse->stmts[i], &bound, err);
     if (rc)

@@ -219,9 +219,45 @@ def test_no_progress_when_stderr_is_a_file(work):
           "a bounded status line in a file", text)
 
 
+# SIGINT while a bounded script waits: the queries stop, and the
+# statements after the one running do not start (the last would fail on
+# what the stopped query did not finish); the run says so and exits 0.
+STOPPED = """
+CREATE FUNCTION nap(INT) RETURNS INT LANGUAGE C AS '%s';
+CREATE STREAM src (id INT, ms INT)
+  WITH (topic='src', format='json', partitions=1);
+INSERT INTO src VALUES (1, 3000), (2, 3000), (3, 3000);
+CREATE STREAM slow AS SELECT id, nap(ms) AS slept FROM src;
+SELECT id, slept FROM slow;
+CREATE STREAM later (id INT) WITH (topic='later');
+SELECT * FROM later;
+"""
+
+
+def test_sigint_stops_the_script(work):
+    script = write_script(work, STOPPED % NAP, "stopped.sql")
+    p = PtyProgram([SLUICE, "run", "--bounded", "--log-level", "info",
+                    script], env=clean_env(TERM="dumb"), cwd=work)
+    try:
+        p.expect(r"query slow started", timeout=20)
+        time.sleep(0.5)
+        os.kill(p.pid, signal.SIGINT)
+        code = p.wait(timeout=30)
+        text = p.seen.decode()
+        check(code == 0, "SIGINT exits 0, got %s" % code, text)
+        check(re.search(r"stopped\.sql:8: stopped; this statement and 1 "
+                        r"after it did not run", text) is not None,
+              "the statements not run are named", text)
+        check("query later" not in text and "transient_2" not in text,
+              "nothing after the stop started", text)
+    finally:
+        p.kill()
+
+
 if __name__ == "__main__":
     main([test_status_line_on_a_terminal,
           test_no_status_line_when_stderr_is_a_file,
           test_bounded_run_shows_its_exact_total,
           test_load_and_training_progress,
-          test_no_progress_when_stderr_is_a_file])
+          test_no_progress_when_stderr_is_a_file,
+          test_sigint_stops_the_script])

@@ -171,9 +171,15 @@ def test_tables_on_a_pipe_have_no_time(work):
 def test_persistent_queries_stop_and_resume(work):
     # A shell that ends names the persistent queries it runs and stops
     # them; a later shell on the same catalog and cluster resumes them.
+    # A short session timeout: the broker may wait that long for the
+    # first shell's group member before the second one's may join.
+    props = os.path.join(work, "kafka.properties")
+    with open(props, "w") as f:
+        f.write("session.timeout.ms=6000\nheartbeat.interval.ms=1000\n")
     with Broker(SLUICE) as broker:
         common = ["--brokers", broker.bootstrap, "--log-level", "warn",
-                  "--catalog", os.path.join(work, "cat.db")]
+                  "--catalog", os.path.join(work, "cat.db"),
+                  "--kafka-config", props]
         code, out, err = shell(work, """
 CREATE STREAM src (id BIGINT, v BIGINT) WITH (topic='src');
 CREATE STREAM doubled WITH (topic='doubled') AS
@@ -193,6 +199,20 @@ SELECT id, w FROM doubled EMIT CHANGES LIMIT 3;
                "the resumed query's rows")
 
 
+def test_set_offset_reset_after_a_query(work):
+    # SET 'auto.offset.reset' holds for the next push query even after an
+    # earlier query started the session's workers.
+    code, out, err = shell(work, """
+CREATE STREAM p (id BIGINT) WITH (topic='p');
+INSERT INTO p VALUES (1), (2);
+SELECT * FROM p;
+SET 'auto.offset.reset' = 'earliest';
+SELECT id FROM p EMIT CHANGES LIMIT 2;
+""", "--log-level", "error")
+    expect(code, 0, "exit code (stderr %r)" % err)
+    expect(out, "id\n1\n2\nid\n1\n2\n", "both queries' rows")
+
+
 def test_bare_sluice_without_terminal(work):
     code, out, err = run([SLUICE], stdin="SHOW TABLES;\n", cwd=work)
     expect(code, 2, "no command and no terminal")
@@ -206,4 +226,5 @@ if __name__ == "__main__":
           test_usage_error_exits_2, test_runtime_error_exits_3,
           test_meta_commands_and_inline, test_tables_on_a_pipe_have_no_time,
           test_bare_sluice_without_terminal, test_chained_persistent_queries,
-          test_persistent_queries_stop_and_resume])
+          test_persistent_queries_stop_and_resume,
+          test_set_offset_reset_after_a_query])

@@ -34,7 +34,10 @@ per_round=2000
 # timestamps, and older ones would fall to the topic's retention.
 base=$(($(date +%s) * 1000))
 
-# A dead member must leave the group in seconds, not the default 45.
+# A dead member must leave the group in seconds, not the default 45.  A
+# partition waiting out a restart on a loaded machine must not count as
+# idle (which lets the watermark pass it): the stream's idle_timeout is
+# longer than any pause here.
 printf 'session.timeout.ms=6000\nheartbeat.interval.ms=1000\n' \
   > "$work/kafka.properties"
 
@@ -65,7 +68,7 @@ read_dst() {
 cat > "$work/pipeline.sql" <<SQL
 CREATE STREAM src (k VARCHAR, v BIGINT, ts TIMESTAMP)
   WITH (topic='$src', partitions=2, timestamp='ts',
-        timestamp_format='epoch_ms');
+        timestamp_format='epoch_ms', idle_timeout=INTERVAL '120' SECOND);
 CREATE STREAM win WITH (topic='$dst') AS
   SELECT k, WINDOW_START, COUNT(*) AS n, SUM(v) AS s
   FROM src WINDOW TUMBLING (SIZE 1 SECOND)
