@@ -17,9 +17,13 @@ configure: deps
 build: configure
 	@cmake --build $(RELEASE_DIR) -j $(JOBS)
 
-# The demo needs only the program, not the test binaries.
+# The demo needs only the program, not the test binaries; its build
+# output goes to a log, shown only when the build fails.
 demo: configure
-	@cmake --build $(RELEASE_DIR) -j $(JOBS) --target sluice_cli
+	@echo "building sluice (log: $(RELEASE_DIR)/demo-build.log)"
+	@cmake --build $(RELEASE_DIR) -j $(JOBS) --target sluice_cli \
+	  >$(RELEASE_DIR)/demo-build.log 2>&1 || \
+	  { cat $(RELEASE_DIR)/demo-build.log; exit 1; }
 	@$(RELEASE_DIR)/sluice demo
 
 test: deps
