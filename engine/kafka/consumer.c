@@ -50,6 +50,7 @@ struct sl_kafka_consumer {
   sl_kafka_consumer_stats stats;
   bool has_pending;     /* an error to return from the next poll */
   sl_error pending;
+  bool cooperative;     /* the group's rebalance protocol, last known */
 };
 
 /* ---- partition table ---------------------------------------------- */
@@ -231,8 +232,12 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t code,
                          rd_kafka_topic_partition_list_t *parts,
                          void *opaque) {
   sl_kafka_consumer *c = opaque;
-  bool cooperative = strcmp(rd_kafka_rebalance_protocol(rk),
-                            "COOPERATIVE") == 0;
+  /* While the consumer closes, librdkafka may no longer name the
+   * protocol; the group still uses the one it last did. */
+  const char *protocol = rd_kafka_rebalance_protocol(rk);
+  if (protocol)
+    c->cooperative = strcmp(protocol, "COOPERATIVE") == 0;
+  bool cooperative = c->cooperative;
   if (code == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     on_assign(c, rk, parts, cooperative);
   } else if (code == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {

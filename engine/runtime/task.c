@@ -356,6 +356,32 @@ static sl_status part_done(sl_task *t, sl_qpart *qp, sl_error *err) {
   return SL_OK;
 }
 
+static bool state_topic(const sl_task *t, const char *topic);
+
+/* The store partitions that parts bring (assigned) or take away (revoked)
+ * into ids; returns their count.  With state per partition, only state
+ * topics count: a sibling task may hold the store partition of the same
+ * number that a repartition writer's topic brings here.  A store
+ * partition goes only once no state topic of it is held. */
+static int state_partitions(const sl_task *t, const sl_kafka_position *parts,
+                            size_t n, bool assigned, int32_t *ids) {
+  int k = 0;
+  for (size_t i = 0; i < n; i++) {
+    int32_t id = parts[i].partition;
+    bool skip = false;
+    if (!t->ctx.one_partition) {
+      skip = !state_topic(t, parts[i].topic);
+      for (int h = 0; h < t->nheld && !skip && !assigned; h++)
+        skip = t->held[h].partition == id && state_topic(t, t->held[h].topic);
+    }
+    for (int j = 0; j < k && !skip; j++)
+      skip = ids[j] == id;
+    if (!skip)
+      ids[k++] = id;
+  }
+  return k;
+}
+
 /* Tells the operators about partitions assigned or revoked. */
 static sl_status tell_partitions(sl_task *t, const sl_kafka_position *parts,
                                  size_t n, bool assigned, sl_error *err) {
@@ -380,16 +406,15 @@ static sl_status tell_partitions(sl_task *t, const sl_kafka_position *parts,
     if (k)
       rc = sl_source_assign(t->sources[s], ids, k, assigned, err);
   }
-  for (size_t i = 0; i < n; i++)
-    ids[i] = parts[i].partition;
+  int nids = state_partitions(t, parts, n, assigned, ids);
 
   /* With one state for every partition, a revoked partition's rows are
    * mixed into what the remaining (or returning) ones need: the state
    * stays, only the sources let the partition go. */
   bool keep = !assigned && t->ctx.one_partition;
-  for (int i = 0; !rc && !keep && i < t->q->plan->nnodes; i++)
+  for (int i = 0; !rc && !keep && nids && i < t->q->plan->nnodes; i++)
     if (t->q->plan->nodes[i]->kind != SL_PNODE_SOURCE)
-      rc = sl_op_partitions(t->ops[i], ids, (int)n, assigned, err);
+      rc = sl_op_partitions(t->ops[i], ids, nids, assigned, err);
 
   /* Bounded partitions with nothing to read are done at once. */
   for (size_t i = 0; !rc && assigned && t->q->bounded && i < n; i++) {
