@@ -451,8 +451,8 @@ bool sl_parse_duration_ms(const char *s, int64_t *ms) {
 }
 
 static const char *const known_properties =
-    "auto.offset.reset, checkpoint.interval, idle.timeout, prediction.log, "
-    "sluice.threads, kafka.*";
+    "auto.offset.reset, checkpoint.interval, idle.timeout, max.task.idle, "
+    "prediction.log, sluice.threads, kafka.*";
 
 sl_status bind_property(sl_binder *b, const char *property,
                         sl_ast_pos property_pos, const char *value,
@@ -467,7 +467,8 @@ sl_status bind_property(sl_binder *b, const char *property,
       return bind_fail(b, value_pos, "property \"auto.offset.reset\" "
                        "expects 'earliest' or 'latest', got '%s'", value);
   } else if (strcmp(property, "checkpoint.interval") == 0 ||
-             strcmp(property, "idle.timeout") == 0) {
+             strcmp(property, "idle.timeout") == 0 ||
+             strcmp(property, "max.task.idle") == 0) {
     if (value && (!sl_parse_duration_ms(value, &ms) || ms <= 0))
       return bind_fail(b, value_pos, "property \"%s\" expects a duration "
                        "such as '1 s' or '500 ms', got '%s'", property,

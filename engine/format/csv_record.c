@@ -94,6 +94,9 @@ typedef struct cstate {
   int row;
   sl_error *err;
   bool type_failed;
+  int only;        /* >= 0: convert this field alone, into probe, and stop
+                      there (sl_csvrec_event_time) */
+  sl_value *probe;
 } cstate;
 
 static bool csv_fail(cstate *st, const char *fmt, ...) SL_PRINTF(2, 3);
@@ -132,9 +135,13 @@ static bool convert_field(cstate *st, int c, const char *text, size_t len,
   sl_fmt_cols *cols = &st->dec->cols;
   const sl_record_column *col = &cols->schema->cols[c];
   const sl_jplan *plan = &cols->plans[c];
-  bool store = cols->store[c];
+  bool store = cols->store[c] || st->probe;
   sl_value tmp;
-  sl_value *cell = store ? &st->batch->cols[c][st->row] : &tmp;
+  sl_value *cell = &tmp;
+  if (st->probe)
+    cell = st->probe;
+  else if (cols->store[c])
+    cell = &st->batch->cols[c][st->row];
   char q[SL_FMT_QUOTE_BUF], tn[SL_FMT_TYPE_BUF], hint[96];
 
   if (!quoted && len == 0) {
@@ -298,8 +305,12 @@ static bool parse_line(cstate *st, const char *p, const char *end) {
       p = stop;
     }
 
-    if (f < ncols && !convert_field(st, f, text, len, quoted, raw))
-      return false;
+    if (f < ncols && (st->only < 0 || f == st->only)) {
+      if (!convert_field(st, f, text, len, quoted, raw))
+        return false;
+      if (f == st->only)
+        return true;
+    }
     f++;
     if (p >= end)
       break;
@@ -334,11 +345,35 @@ sl_status sl_csvrec_decode(sl_csvrec_decoder *dec, const sl_record_msg *msg,
     if (end > p && end[-1] == '\r')
       end--;
   }
-  cstate st = {dec, msg, p, sl_batch_arena(batch), batch, row, e, false};
+  cstate st = {dec, msg, p, sl_batch_arena(batch), batch, row, e, false,
+                -1, NULL};
   if (!parse_line(&st, p, end) || st.type_failed ||
       sl_fmt_row_finish(&dec->cols, batch, row, msg, e))
     return sl_fmt_row_fail(batch, row, e);
   return SL_OK;
+}
+
+/* Reads the event time alone (see csv_record.h). */
+bool sl_csvrec_event_time(sl_csvrec_decoder *dec, const sl_record_msg *msg,
+                          sl_arena *arena, int64_t *out) {
+  int e = dec->cols.schema->event_time_col;
+  if (e < 0 || !msg->value)
+    return false;
+  const char *p = msg->value, *end = p + msg->value_len;
+  if (end > p && end[-1] == '\n') {
+    end--;
+    if (end > p && end[-1] == '\r')
+      end--;
+  }
+  sl_error ignored;
+  sl_value v = {.kind = SL_TYPE_NULL};
+  cstate st = {dec, msg, p, arena, NULL, -1, &ignored, false, e, &v};
+  dec->cols.seen[e] = SL_FMT_ABSENT;
+  if (!parse_line(&st, p, end) || st.type_failed ||
+      dec->cols.seen[e] != SL_FMT_VALUE || v.kind != SL_TYPE_TIMESTAMP)
+    return false;
+  *out = v.u.i64;
+  return true;
 }
 
 /* Converts the key alone. */

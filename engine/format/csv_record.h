@@ -62,6 +62,16 @@ void sl_csvrec_decoder_free(sl_csvrec_decoder *dec);
 sl_status sl_csvrec_decode(sl_csvrec_decoder *dec, const sl_record_msg *msg,
                         sl_batch *batch, int *row, sl_error *err);
 
+/* Reads only the event time of msg (the schema's event_time_col) into
+ * *out, converting that field as sl_csvrec_decode does and splitting
+ * the line only up to it.  False when the schema has no event-time
+ * column or the line holds no valid one there (empty, not a timestamp,
+ * malformed before it), where sl_csvrec_decode would take the record key
+ * or fail the record.  Scratch memory comes from arena.  Used between
+ * decodes, by the decoder's thread. */
+bool sl_csvrec_event_time(sl_csvrec_decoder *dec, const sl_record_msg *msg,
+                          sl_arena *arena, int64_t *out);
+
 /* Converts only the record key, as sl_json_decode_key does. */
 sl_status sl_csvrec_decode_key(sl_csvrec_decoder *dec, const sl_record_msg *msg,
                             sl_arena *arena, sl_value *out, sl_error *err);

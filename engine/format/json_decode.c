@@ -1116,6 +1116,59 @@ static bool parse_record(jstate *st, sl_json_decoder *dec, sl_batch *batch,
   return true;
 }
 
+/* The event-time column alone: each field of the top-level object is
+ * matched as parse_record matches it, the event time's converted, the
+ * others skipped.  False when it is not there as a value, or the record
+ * is malformed. */
+static bool scan_event_time(jstate *st, sl_json_decoder *dec, int e,
+                            int64_t *out) {
+  skip_ws(st);
+  if (st->p >= st->end || *st->p != '{' || !enter(st))
+    return false;
+  bool found = false;
+  bool more = !(st->p < st->end && *st->p == '}');
+  if (!more) {
+    st->p++;
+    st->depth--;
+  }
+  while (more) {
+    const char *s;
+    size_t len;
+    uint32_t h;
+    if (st->p >= st->end || *st->p != '"' || !scan_key(st, &s, &len, &h) ||
+        !colon(st))
+      return false;
+    if (sl_jtable_find(&dec->table, s, len, h) == e) {
+      sl_value v;
+      int r = parse_value(st, &dec->cols.plans[e], true, &v);
+      if (r == PV_ERROR)
+        return false;
+      /* A later field of the name wins, as in the decoder. */
+      found = r == PV_VALUE && v.kind == SL_TYPE_TIMESTAMP;
+      if (found)
+        *out = v.u.i64;
+    } else if (!skip_value(st)) {
+      return false;
+    }
+    if (!next_item(st, '}', &more))
+      return false;
+  }
+  return found && !st->type_failed;
+}
+
+/* Reads the event time alone (see json_decode.h). */
+bool sl_json_event_time(sl_json_decoder *dec, const sl_record_msg *msg,
+                        sl_arena *arena, int64_t *out) {
+  int e = dec->cols.schema->event_time_col;
+  if (e < 0 || !msg->value)
+    return false;
+  sl_error ignored;
+  jstate st;
+  state_init(&st, msg->value, msg->value_len, &dec->cols.work, arena, false,
+             msg, &ignored);
+  return scan_event_time(&st, dec, e, out);
+}
+
 /* Compiles the schema and the table of column names. */
 sl_json_decoder *sl_json_decoder_new(const sl_record_schema *schema,
                                      const sl_json_options *opts,

@@ -81,6 +81,17 @@ void sl_json_decoder_free(sl_json_decoder *dec);
 sl_status sl_json_decode(sl_json_decoder *dec, const sl_record_msg *msg,
                          sl_batch *batch, int *row, sl_error *err);
 
+/* Reads only the event time of msg (the schema's event_time_col) into
+ * *out, converting that field as sl_json_decode does and skipping the
+ * others: what ordering records by event time needs before decoding
+ * them.  Returns false when the schema has no event-time column, or the
+ * value holds no valid one (the field missing, null or of the wrong
+ * type, the JSON malformed), where sl_json_decode would take the record
+ * key or fail the record.  Scratch memory comes from arena.  Used
+ * between decodes, by the decoder's thread. */
+bool sl_json_event_time(sl_json_decoder *dec, const sl_record_msg *msg,
+                        sl_arena *arena, int64_t *out);
+
 /* Converts only the record key of msg to the key column's type, by the
  * schema's key format, into *out (memory from arena): what a table needs
  * for a tombstone, which has a key and no value.  *out is NULL when the

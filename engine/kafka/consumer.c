@@ -35,6 +35,11 @@ typedef struct part_state {
   bool empty;           /* no records below end when it was fixed */
   bool assigned;
   bool done;            /* reached end */
+  bool at_eof;          /* librdkafka reported the partition's end after
+                           its last record: nothing more to fetch now */
+  bool paused;          /* fetching stopped by sl_kafka_consumer_pause */
+  bool resumed;         /* resumed, and no record at or past next since:
+                           records before next were delivered already */
 } part_state;
 
 struct sl_kafka_consumer {
@@ -55,7 +60,7 @@ struct sl_kafka_consumer {
 
 /* ---- partition table ---------------------------------------------- */
 
-static part_state *find_part(sl_kafka_consumer *c, const char *topic,
+static part_state *find_part(const sl_kafka_consumer *c, const char *topic,
                              int32_t partition) {
   for (size_t i = 0; i < c->nparts; i++) {
     part_state *ps = &c->parts[i];
@@ -84,8 +89,9 @@ static part_state *get_part(sl_kafka_consumer *c, const char *topic,
   if (!name)
     return NULL;
   ps = &c->parts[c->nparts++];
-  *ps = (part_state){name, partition, NULL, SL_KAFKA_OFFSET_INVALID, -1,
-                     false, false, false};
+  *ps = (part_state){name,  partition, NULL,  SL_KAFKA_OFFSET_INVALID,
+                     -1,    false,     false, false,
+                     false, false,     false};
   return ps;
 }
 
@@ -112,6 +118,9 @@ static sl_status mark_assigned(sl_kafka_consumer *c, const char *topic,
   ps->assigned = true;
   ps->next = offset >= 0 ? offset : SL_KAFKA_OFFSET_INVALID;
   ps->done = false;
+  ps->at_eof = false;
+  ps->paused = false;
+  ps->resumed = false;
   update_done(ps);
   return SL_OK;
 }
@@ -194,6 +203,19 @@ static void on_assign(sl_kafka_consumer *c, rd_kafka_t *rk,
   }
 }
 
+/* librdkafka keeps a partition paused by the application across
+ * assignments: a partition is resumed as it goes, so that it starts
+ * fetching when assigned again. */
+static void unpause(sl_kafka_consumer *c, part_state *ps) {
+  if (!ps || !ps->paused)
+    return;
+  ps->paused = false;
+  rd_kafka_topic_partition_list_t *one = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(one, ps->topic, ps->partition);
+  rd_kafka_resume_partitions(c->client.rk, one);
+  rd_kafka_topic_partition_list_destroy(one);
+}
+
 /* parts go away: tell the caller with the offsets we would read next,
  * then stop fetching them. */
 static void on_revoke(sl_kafka_consumer *c, rd_kafka_t *rk,
@@ -214,8 +236,11 @@ static void on_revoke(sl_kafka_consumer *c, rd_kafka_t *rk,
   for (int i = 0; i < parts->cnt; i++) {
     part_state *ps = find_part(c, parts->elems[i].topic,
                                parts->elems[i].partition);
-    if (ps)
+    if (ps) {
+      unpause(c, ps);
       ps->assigned = false;
+      ps->at_eof = false;
+    }
   }
   assignment_changed(c);
 
@@ -245,8 +270,10 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t code,
   } else {
     SL_ERROR("kafka", "consumer: rebalance failed: %s",
              rd_kafka_err2str(code));
-    for (size_t i = 0; i < c->nparts; i++)
+    for (size_t i = 0; i < c->nparts; i++) {
+      unpause(c, &c->parts[i]);
       c->parts[i].assigned = false;
+    }
     assignment_changed(c);
     rd_kafka_assign(rk, NULL);
   }
@@ -369,8 +396,10 @@ sl_status sl_kafka_consumer_subscribe(sl_kafka_consumer *c,
 sl_status sl_kafka_consumer_assign(sl_kafka_consumer *c,
                                    const sl_kafka_position *parts, size_t n,
                                    sl_error *err) {
-  for (size_t i = 0; i < c->nparts; i++)
+  for (size_t i = 0; i < c->nparts; i++) {
+    unpause(c, &c->parts[i]);
     c->parts[i].assigned = false;
+  }
   assignment_changed(c);
   for (size_t i = 0; i < n; i++) {
     sl_status rc = mark_assigned(c, parts[i].topic, parts[i].partition,
@@ -522,6 +551,9 @@ static void handle_event(sl_kafka_consumer *c, rd_kafka_message_t *m) {
     check_position(c, ps, m->offset);
     if (ps->next < m->offset)
       ps->next = m->offset;
+    /* An end reported before records still queued behind it is stale:
+     * those records clear it again as they come. */
+    ps->at_eof = m->offset >= ps->next;
     if (ps->end >= 0 && m->offset >= ps->end)
       ps->done = true;
     return;
@@ -607,8 +639,18 @@ sl_status sl_kafka_consumer_poll(sl_kafka_consumer *c, sl_kafka_batch *b,
       rd_kafka_message_destroy(m);
       continue;
     }
+    if (ps->resumed) {
+      /* Fetched again after a pause: records before next were handed
+       * out already. */
+      if (m->offset < ps->next) {
+        rd_kafka_message_destroy(m);
+        continue;
+      }
+      ps->resumed = false;
+    }
     check_position(c, ps, m->offset);
     ps->next = m->offset + 1;
+    ps->at_eof = false;
     update_done(ps);
     raw[kept] = m;
     fill_msg(&b->msgs[kept], m);
@@ -737,9 +779,47 @@ sl_status sl_kafka_consumer_seek(sl_kafka_consumer *c, const char *topic,
   if (rc == SL_OK) {
     ps->next = offset >= 0 ? offset : SL_KAFKA_OFFSET_INVALID;
     ps->done = false;
+    ps->at_eof = false;
+    ps->resumed = false;
     update_done(ps);
   }
   return rc;
+}
+
+sl_status sl_kafka_consumer_pause(sl_kafka_consumer *c, const char *topic,
+                                  int32_t partition, bool pause,
+                                  sl_error *err) {
+  part_state *ps = find_part(c, topic, partition);
+  if (!ps || !ps->assigned)
+    return sl_error_set(err, SL_ERR_INTERNAL, "%s [%d]: %s: partition not "
+                        "assigned", topic, (int)partition,
+                        pause ? "pause" : "resume");
+  if (ps->paused == pause)
+    return SL_OK;
+  sl_kafka_position pos = {topic, partition, 0};
+  rd_kafka_topic_partition_list_t *list = to_list(&pos, 1);
+  rd_kafka_resp_err_t code =
+      pause ? rd_kafka_pause_partitions(c->client.rk, list)
+            : rd_kafka_resume_partitions(c->client.rk, list);
+  sl_status rc = SL_OK;
+  if (code)
+    rc = sl_kafka_fail_code(err, c->client.rk, topic, partition,
+                            pause ? "pause" : "resume", code);
+  else
+    rc = list_error(c->client.rk, list, pause ? "pause" : "resume", err);
+  rd_kafka_topic_partition_list_destroy(list);
+  if (rc == SL_OK) {
+    ps->paused = pause;
+    if (!pause)
+      ps->resumed = true;
+  }
+  return rc;
+}
+
+bool sl_kafka_consumer_drained(const sl_kafka_consumer *c, const char *topic,
+                               int32_t partition) {
+  const part_state *ps = find_part(c, topic, partition);
+  return ps && ps->assigned && (ps->done || ps->at_eof);
 }
 
 void sl_kafka_consumer_stats_get(const sl_kafka_consumer *c,
@@ -794,6 +874,16 @@ void sl_kafka_batch_clear(sl_kafka_batch *b) {
   for (size_t i = 0; i < b->count; i++)
     rd_kafka_message_destroy(b->msgs[i].handle);
   b->count = 0;
+}
+
+void sl_kafka_batch_detach(sl_kafka_batch *b) {
+  b->count = 0;
+}
+
+void sl_kafka_msg_release(sl_kafka_msg *m) {
+  if (m->handle)
+    rd_kafka_message_destroy(m->handle);
+  m->handle = NULL;
 }
 
 void sl_kafka_batch_destroy(sl_kafka_batch *b) {

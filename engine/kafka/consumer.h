@@ -14,10 +14,13 @@
  * a group on the broker and cannot commit.
  *
  * Records arrive in batches (sl_kafka_consumer_poll), whose memory belongs
- * to librdkafka until the batch is cleared.  A bounded read (the --bounded
- * mode) fixes each partition's end at the high watermark when the read
- * starts; records past it are not returned, and sl_kafka_consumer_at_end
- * says when every assigned partition got there.
+ * to librdkafka until the batch is cleared, or, for records the caller
+ * keeps across polls (sl_kafka_batch_detach), until each is released.  A
+ * caller holding many records of a partition may pause fetching it.  A
+ * bounded read (the --bounded mode) fixes each partition's end at the
+ * high watermark when the read starts; records past it are not returned,
+ * and sl_kafka_consumer_at_end says when every assigned partition got
+ * there.
  *
  * Loss detection: the consumer knows which offset each partition should
  * deliver next (the committed or requested start, then the last record
@@ -79,6 +82,14 @@ typedef struct sl_kafka_batch {
 sl_status sl_kafka_batch_init(sl_kafka_batch *b, size_t cap, sl_error *err);
 /* Returns the records to librdkafka; count becomes 0. */
 void sl_kafka_batch_clear(sl_kafka_batch *b);
+/* Hands the batch's records to the caller: count becomes 0 and each
+ * record stays valid until the caller gives it back with
+ * sl_kafka_msg_release (records kept across polls). */
+void sl_kafka_batch_detach(sl_kafka_batch *b);
+/* Gives one record taken with sl_kafka_batch_detach back to librdkafka;
+ * its pointers are invalid afterwards.  Accepts a record without a
+ * handle (one made up by a test) and does nothing then. */
+void sl_kafka_msg_release(sl_kafka_msg *m);
 /* Clears and frees the batch's arrays.  Accepts a zeroed batch. */
 void sl_kafka_batch_destroy(sl_kafka_batch *b);
 
@@ -180,6 +191,22 @@ sl_status sl_kafka_consumer_poll(sl_kafka_consumer *c, sl_kafka_batch *b,
 /* True when partitions are assigned and every one of them has an end
  * (bounded) that it has reached. */
 bool sl_kafka_consumer_at_end(const sl_kafka_consumer *c);
+
+/* True when an assigned partition has nothing to deliver now: it reached
+ * its bounded end, or librdkafka reported the end of the partition after
+ * the last record poll returned (the broker had nothing more when last
+ * asked; a record produced since may come with a later poll). */
+bool sl_kafka_consumer_drained(const sl_kafka_consumer *c, const char *topic,
+                               int32_t partition);
+
+/* Stops (pause) or restarts fetching an assigned partition, for a caller
+ * holding many of its records unprocessed.  Records already returned
+ * stay valid; reading restarts after the last record poll returned, so
+ * none is lost or returned twice.  A partition revoked or assigned again
+ * is no longer paused. */
+sl_status sl_kafka_consumer_pause(sl_kafka_consumer *c, const char *topic,
+                                  int32_t partition, bool pause,
+                                  sl_error *err);
 
 /* The partitions assigned now with the offset each would read next
  * (SL_KAFKA_OFFSET_INVALID before its first record when its start was

@@ -75,6 +75,9 @@ typedef struct source_op {
   sl_json_decoder *json;
   sl_csvrec_decoder *csv;
   sl_batch *batch;       /* decoded rows */
+  sl_batch *probe;       /* one row: a record decoded for its event time
+                            alone (sl_source_event_time) */
+  sl_arena probe_arena;  /* sl_source_event_time's scratch */
   sl_batch view;         /* the scan's columns over batch */
   sl_value **view_cols;
   bool view_ready;
@@ -254,6 +257,7 @@ static sl_status source_open(sl_op *op, const sl_op_ctx *ctx, sl_error *err) {
   if (!s->batch || !s->row_wm || !s->view_cols)
     return sl_error_set(err, SL_ERR_NOMEM, "out of memory opening source");
   sl_arena_init(&s->view.arena, 0);
+  sl_arena_init(&s->probe_arena, 4096);
   s->view_ready = true;
   s->keyed = ctx && !ctx->one_partition;
 
@@ -337,12 +341,16 @@ static void source_close(sl_op *op) {
   }
   sl_batch_free(s->batch);
   s->batch = NULL;
+  sl_batch_free(s->probe);
+  s->probe = NULL;
   free(s->row_wm);
   s->row_wm = NULL;
   free(s->view_cols);
   s->view_cols = NULL;
-  if (s->view_ready)
+  if (s->view_ready) {
     sl_arena_destroy(&s->view.arena);
+    sl_arena_destroy(&s->probe_arena);
+  }
   s->view_ready = false;
 }
 
@@ -654,6 +662,60 @@ sl_status sl_source_push(sl_op *src, const sl_kafka_msg *msgs, size_t n,
   return SL_OK;
 }
 
+/* Reads a record's event time before it is pushed (see source.h). */
+bool sl_source_event_time(sl_op *src, const sl_kafka_msg *m, int64_t *out) {
+  source_op *s = (source_op *)src;
+  int64_t ts = m->timestamp_ms >= 0 ? m->timestamp_ms : 0;
+  if (s->format == SL_SOURCE_INTERNAL || s->schema->event_time_col < 0) {
+    *out = ts;
+    return true;
+  }
+  if (src->state != SL_OP_OPEN)
+    return false;
+  sl_record_msg rm = {
+      .topic = m->topic ? m->topic : s->topic,
+      .partition = m->partition,
+      .offset = m->offset,
+      .timestamp = ts,
+      .key = m->key,
+      .key_len = m->key_len,
+      .value = m->value,
+      .value_len = m->value_len,
+  };
+  sl_arena_reset(&s->probe_arena);
+  if (s->json ? sl_json_event_time(s->json, &rm, &s->probe_arena, out)
+              : sl_csvrec_event_time(s->csv, &rm, &s->probe_arena, out))
+    return true;
+
+  /* What the field alone does not tell (the record key standing in for
+   * a missing event time, a record that fails) the whole decode does. */
+  if (!s->probe) {
+    s->probe = sl_batch_create(sl_record_schema_width(s->schema), 1);
+    if (!s->probe)
+      return false;
+  }
+  sl_batch_reset(s->probe);
+  int row = -1;
+  sl_error ignored;
+  sl_status rc = s->json
+                     ? sl_json_decode(s->json, &rm, s->probe, &row, &ignored)
+                     : sl_csvrec_decode(s->csv, &rm, s->probe, &row,
+                                        &ignored);
+  bool ok = rc == SL_OK && row >= 0;
+  if (ok)
+    *out = s->probe->rows[row].event_time;
+  sl_batch_reset(s->probe);
+  return ok;
+}
+
+bool sl_source_partition_idle(const sl_op *src, int32_t partition) {
+  const source_op *s = (const source_op *)src;
+  for (int i = 0; i < s->nparts; i++)
+    if (s->parts[i].id == partition)
+      return s->parts[i].idle;
+  return false;
+}
+
 /* Tracks assignment changes (see source.h). */
 sl_status sl_source_assign(sl_op *src, const int32_t *parts, int n,
                            bool assigned, sl_error *err) {
@@ -802,6 +864,14 @@ int sl_source_positions(const sl_op *src, sl_kafka_position *out, int cap) {
     k++;
   }
   return k;
+}
+
+int64_t sl_source_position(const sl_op *src, int32_t partition) {
+  const source_op *s = (const source_op *)src;
+  for (int i = 0; i < s->nparts; i++)
+    if (s->parts[i].id == partition)
+      return s->parts[i].next_offset;
+  return -1;
 }
 
 int sl_source_assigned(const sl_op *src, int32_t *out, int cap) {

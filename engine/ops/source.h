@@ -97,6 +97,19 @@ const char *sl_source_topic(const sl_op *src);
 sl_status sl_source_push(sl_op *src, const sl_kafka_msg *msgs, size_t n,
                          sl_error *err);
 
+/* The event time of a record of the source's topic, before it is
+ * pushed: what the decoder will give its row (the event-time column,
+ * else the record timestamp), read without decoding the other columns
+ * when the format allows.  For a task that orders the records of its
+ * partitions by event time.  False when the record has none (it fails
+ * to decode) or the source is not open.  Uses the source's decoder:
+ * called between pushes, on the task's thread. */
+bool sl_source_event_time(sl_op *src, const sl_kafka_msg *m, int64_t *out);
+
+/* True when the partition has had no record for the idle timeout (and
+ * none since). */
+bool sl_source_partition_idle(const sl_op *src, int32_t partition);
+
 /* Partitions were assigned (they hold the watermark from now on) or
  * revoked (forgotten, with their positions). */
 sl_status sl_source_assign(sl_op *src, const int32_t *parts, int n,
@@ -138,6 +151,10 @@ sl_status sl_source_tick(sl_op *src, int64_t now_ms, sl_error *err);
  * next to process) of the partitions that processed records; returns
  * how many there are. */
 int sl_source_positions(const sl_op *src, sl_kafka_position *out, int cap);
+
+/* The next offset to process of one partition (as sl_source_positions
+ * gives it), or -1 when it processed nothing. */
+int64_t sl_source_position(const sl_op *src, int32_t partition);
 
 /* Writes up to cap partitions assigned to the source into out (may be
  * NULL); returns how many there are. */

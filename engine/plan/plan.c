@@ -935,6 +935,7 @@ sl_status sl_plan_build(const sl_plan_request *req, sl_plan **out,
   sl_planner p = {.plan = plan, .req = req, .err = err};
   plan->persistent = req->persistent;
   plan->bounded = req->bounded;
+  plan->max_task_idle_ms = req->max_task_idle_ms;
   plan->withdrawals = req->query &&
                       sl_rel_withdraws(req->query, NULL,
                                        req->bounded ? SL_EMIT_FINAL

@@ -194,6 +194,10 @@ struct sl_plan {
   char *query_id;
   bool persistent;
   bool bounded;             /* read to the end offsets at start */
+  int64_t max_task_idle_ms; /* how long a task reading several partitions
+                               waits for one with nothing buffered
+                               before going on without it (unbounded
+                               runs); <= 0: 500 ms */
   bool withdrawals;         /* rows reaching the sink may withdraw rows
                                sent before (sl_batch_row.withdrawal: a
                                SESSION window with EMIT CHANGES, see
@@ -252,6 +256,8 @@ typedef struct sl_plan_request {
   const sl_catalog_object *stream;
   int64_t idle_timeout_ms;  /* SET 'idle.timeout' for sources whose stream
                                sets none; <= 0: 10 s */
+  int64_t max_task_idle_ms; /* SET 'max.task.idle' (sl_plan's); <= 0: the
+                               default */
   int partitions;           /* of a topic to create; -1: as the source */
   int replicas;             /* -1: as the source */
   /* SL_PLAN_SINK_TABLE: stream is the training set (a training set given

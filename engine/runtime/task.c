@@ -7,9 +7,10 @@
  *   OPENING   open the operators, create the consumer and join the group
  *             (persistent) or assign this task's share of the partitions
  *             (transient);
- *   RUNNING   poll a batch, hand each source the records of its topic,
- *             mark bounded partitions done, serve delivery reports, and
- *             commit when due;
+ *   RUNNING   poll a batch, hand each source the records of its topic
+ *             (a stateful plan's in event-time order across partitions,
+ *             through the merge, merge.h), mark bounded partitions done,
+ *             serve delivery reports, and commit when due;
  *   DRAINING  the query stops or finished: a bounded query's sources send
  *             the end of time;
  *   FLUSHING  wait (a slice at a time) until every output is
@@ -22,9 +23,9 @@
  *   DONE      nothing more; the operators stay for their counters.
  *
  * Commits (persistent queries): every commit interval the task takes the
- * positions its sources have processed together with the producer's
- * current mark; once every record up to that mark is acknowledged, those
- * positions are committed.  A commit the broker refuses (it is away) is
+ * positions its sources have processed (not what the merge holds
+ * fetched) together with the producer's current mark; once every record
+ * up to that mark is acknowledged, those positions are committed.  A commit the broker refuses (it is away) is
  * retried at the next slice; nothing is committed after a failure.
  */
 #include "engine/runtime/runtime_internal.h"
@@ -49,6 +50,7 @@
 #include "engine/ops/stateful.h"
 #include "engine/ops/union.h"
 #include "engine/runtime/changelog.h"
+#include "engine/runtime/merge.h"
 
 typedef enum task_state {
   TASK_OPENING = 0,
@@ -72,6 +74,18 @@ typedef enum task_state {
 /* How long a stateful query stops reading while its outputs are
  * acknowledged before a checkpoint (settling). */
 #define SETTLE_MS 1000
+/* max.task.idle's default: how long a task merging partitions waits for
+ * one with nothing buffered (unbounded runs). */
+#define MAX_TASK_IDLE_MS 500
+/* Batches a task merging partitions processes in one slice at most. */
+#define MERGE_BATCHES 4
+
+/* A source topic of the plan, as the merge numbers it. */
+typedef struct task_topic {
+  const char *name;          /* the plan's string */
+  bool internal;             /* a repartition topic: not merged */
+  sl_op *source;             /* the first source reading it */
+} task_topic;
 
 struct sl_task {
   sl_query *q;
@@ -87,6 +101,19 @@ struct sl_task {
   sl_kafka_batch kb;
   bool kb_ready;
   sl_kafka_msg *scratch;     /* bounded: records before their ends */
+
+  /* A stateful plan processes the records of its partitions in event-time
+   * order across them (merge.h): the merge, the plan's source topics it
+   * numbers (by their index here), the records popped for one dispatch,
+   * and what the last pop said (a full batch: more is ready; else how
+   * long an empty partition may still hold the others back). */
+  sl_merge *merge;
+  task_topic *topics;
+  int ntopics;
+  sl_kafka_msg *merged;
+  bool merge_more;
+  int64_t merge_wait_ms;
+  sl_log_limit pause_log;
 
   /* Commits. */
   bool pending;
@@ -267,6 +294,25 @@ static sl_status make_op(sl_task *t, const sl_pnode *n,
                       (int)n->kind);
 }
 
+/* Numbers the plan's distinct source topics for the merge. */
+static sl_status task_topics(sl_task *t, sl_error *err) {
+  const sl_plan *plan = t->q->plan;
+  t->topics = calloc((size_t)plan->nsources + 1, sizeof(*t->topics));
+  if (!t->topics)
+    return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  for (int s = 0; s < plan->nsources; s++) {
+    const sl_pnode *src = plan->sources[s];
+    bool seen = false;
+    for (int i = 0; i < t->ntopics && !seen; i++)
+      seen = !strcmp(t->topics[i].name, src->u.source.topic);
+    if (!seen)
+      t->topics[t->ntopics++] = (task_topic){src->u.source.topic,
+                                             src->u.source.internal,
+                                             t->sources[s]};
+  }
+  return SL_OK;
+}
+
 /* Creates a task (see runtime_internal.h). */
 sl_status sl_task_new(sl_query *q, int index, sl_task **out, sl_error *err) {
   const sl_plan *plan = q->plan;
@@ -308,6 +354,11 @@ sl_status sl_task_new(sl_query *q, int index, sl_task **out, sl_error *err) {
   }
   for (int s = 0; s < plan->nsources; s++)
     t->sources[t->nsources++] = t->ops[plan->sources[s]->id];
+  sl_status rc = task_topics(t, err);
+  if (rc) {
+    sl_task_free(t);
+    return rc;
+  }
   /* A repartition writer lists the partitions its source reads. */
   for (int i = 0; i < plan->nnodes; i++)
     if (plan->nodes[i]->kind == SL_PNODE_SINK_REPARTITION)
@@ -326,7 +377,11 @@ void sl_task_free(sl_task *t) {
   free(t->sources);
   if (t->kb_ready)
     sl_kafka_batch_destroy(&t->kb);
+  /* Held records go back before their consumer does. */
+  sl_merge_free(t->merge);
   sl_kafka_consumer_free(t->consumer);
+  free(t->topics);
+  free(t->merged);
   sl_op_output_free(t->output);
   sl_op_errors_free(t->errors);
   free(t->scratch);
@@ -341,6 +396,40 @@ void sl_task_free(sl_task *t) {
 /* ------------------------------------------------------------------ */
 /* Partitions                                                          */
 /* ------------------------------------------------------------------ */
+
+/* The merge's number of a source topic, or -1. */
+static int topic_index(const sl_task *t, const char *topic) {
+  for (int i = 0; i < t->ntopics; i++)
+    if (t->topics[i].name == topic || !strcmp(t->topics[i].name, topic))
+      return i;
+  return -1;
+}
+
+/* Records of a partition the task still holds unprocessed (merging). */
+static size_t held_records(const sl_task *t, const char *topic,
+                           int32_t partition) {
+  int k = t->merge ? topic_index(t, topic) : -1;
+  return k >= 0 ? sl_merge_held(t->merge, k, partition) : 0;
+}
+
+/* Adds assigned partitions to the merge, or drops revoked ones with the
+ * records held of them (their next owner reads those again). */
+static sl_status merge_partitions(sl_task *t, const sl_kafka_position *parts,
+                                  size_t n, bool assigned, sl_error *err) {
+  for (size_t i = 0; t->merge && i < n; i++) {
+    int k = topic_index(t, parts[i].topic);
+    if (k < 0 || t->topics[k].internal)
+      continue;
+    if (!assigned) {
+      sl_merge_remove(t->merge, k, parts[i].partition);
+      continue;
+    }
+    sl_status rc = sl_merge_add(t->merge, k, parts[i].partition, err);
+    if (rc)
+      return rc;
+  }
+  return SL_OK;
+}
 
 /* Marks a bounded partition done and tells the sources reading it. */
 static sl_status part_done(sl_task *t, sl_qpart *qp, sl_error *err) {
@@ -388,7 +477,7 @@ static sl_status tell_partitions(sl_task *t, const sl_kafka_position *parts,
   int32_t *ids = calloc(n + 1, sizeof(*ids));
   if (!ids)
     return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
-  sl_status rc = SL_OK;
+  sl_status rc = merge_partitions(t, parts, n, assigned, err);
 
   /* Before the sources restart their watermark for newcomers (state per
    * partition), the partitions held all along keep the lateness their
@@ -487,6 +576,37 @@ static sl_status keep_positions(sl_task *t, const sl_kafka_position *parts,
     k->offset = parts[i].offset;
   }
   return SL_OK;
+}
+
+/* The next offset the sources are to process of a partition (the
+ * lowest among sources of its topic), or -1 when they processed none. */
+static int64_t processed_at(const sl_task *t, const char *topic,
+                            int32_t partition) {
+  int64_t at = -1;
+  for (int s = 0; s < t->nsources; s++) {
+    if (strcmp(sl_source_topic(t->sources[s]), topic) != 0)
+      continue;
+    int64_t p = sl_source_position(t->sources[s], partition);
+    if (p >= 0 && (at < 0 || p < at))
+      at = p;
+  }
+  return at;
+}
+
+/* keep_positions with where the sources stood in revoked partitions:
+ * what the state reflects, short of records fetched and still held. */
+static sl_status keep_processed(sl_task *t, const sl_kafka_position *parts,
+                                size_t n, sl_error *err) {
+  sl_kafka_position *at = calloc(n + 1, sizeof(*at));
+  if (!at)
+    return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  for (size_t i = 0; i < n; i++) {
+    at[i] = parts[i];
+    at[i].offset = processed_at(t, parts[i].topic, parts[i].partition);
+  }
+  sl_status rc = keep_positions(t, at, n, err);
+  free(at);
+  return rc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -773,7 +893,7 @@ static void on_revoke(void *ctx, const sl_kafka_position *parts, size_t n,
    * was lost, to another member's generation): retrying them would only
    * disturb the group while it settles. */
   t->pending = false;
-  if (t->ctx.one_partition && keep_positions(t, parts, n, &err))
+  if (t->ctx.one_partition && keep_processed(t, parts, n, &err))
     sl_query_fail(t->q, &err);
   /* One state is checkpointed to the changelog only while it is whole. */
   if (track_held(t, parts, n, false, &err))
@@ -1141,6 +1261,73 @@ static sl_status open_changelog(sl_task *t, sl_error *err) {
   return rc;
 }
 
+/* ------------------------------------------------------------------ */
+/* Merging partitions by event time                                    */
+/* ------------------------------------------------------------------ */
+
+static bool merge_event_time(void *ud, int topic, const sl_kafka_msg *m,
+                             int64_t *out) {
+  sl_task *t = ud;
+  return sl_source_event_time(t->topics[topic].source, m, out);
+}
+
+/* An empty partition cannot bring an earlier record now when it is at
+ * its end (bounded: fetched or processed up to it), the broker had
+ * nothing more when last asked, or its source found it idle. */
+static bool merge_passable(void *ud, int topic, int32_t partition) {
+  sl_task *t = ud;
+  const task_topic *tt = &t->topics[topic];
+  if (sl_kafka_consumer_drained(t->consumer, tt->name, partition) ||
+      sl_source_partition_idle(tt->source, partition))
+    return true;
+  const sl_qpart *qp =
+      t->q->bounded ? sl_query_part(t->q, tt->name, partition) : NULL;
+  return qp && atomic_load(&qp->done);
+}
+
+static void merge_pause(void *ud, int topic, int32_t partition,
+                        bool pause) {
+  sl_task *t = ud;
+  sl_error err;
+  if (sl_kafka_consumer_pause(t->consumer, t->topics[topic].name, partition,
+                              pause, &err))
+    sl_log_ratelimited(&t->pause_log, SL_LOG_WARN, "engine",
+                       "query %s: %s", t->q->id, err.message);
+}
+
+static void merge_release(void *ud, sl_kafka_msg *m) {
+  (void)ud;
+  sl_kafka_msg_release(m);
+}
+
+/* A stateful plan's results depend on the order its rows come in: its
+ * task orders the records of the partitions it reads by event time.  A
+ * stateless one takes them as they come.  A bounded run waits for every
+ * partition below its end, so that its results never depend on timing;
+ * an unbounded one waits max.task.idle at most. */
+static sl_status open_merge(sl_task *t, sl_error *err) {
+  const sl_plan *plan = t->q->plan;
+  if (!plan->stateful)
+    return SL_OK;
+  t->merged = calloc((size_t)t->q->rt->batch_size, sizeof(*t->merged));
+  if (!t->merged)
+    return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  sl_merge_config cfg = {
+      .max_idle_ms = t->q->bounded ? -1
+                     : plan->max_task_idle_ms > 0 ? plan->max_task_idle_ms
+                                                  : MAX_TASK_IDLE_MS,
+  };
+  sl_merge_hooks hooks = {.ud = t,
+                          .event_time = merge_event_time,
+                          .passable = merge_passable,
+                          .pause = merge_pause,
+                          .release = merge_release};
+  t->merge_wait_ms = -1;
+  sl_log_limit lim = SL_LOG_LIMIT_INIT(1, 10000);
+  t->pause_log = lim;
+  return sl_merge_new(&cfg, &hooks, &t->merge, err);
+}
+
 /* OPENING: operators, producer, consumer. */
 static sl_status task_open(sl_task *t, sl_error *err) {
   sl_query *q = t->q;
@@ -1188,6 +1375,8 @@ static sl_status task_open(sl_task *t, sl_error *err) {
   if ((rc = sl_kafka_batch_init(&t->kb, (size_t)rt->batch_size, err)))
     return rc;
   t->kb_ready = true;
+  if ((rc = open_merge(t, err)))
+    return rc;
   if (q->bounded) {
     t->scratch = calloc((size_t)rt->batch_size, sizeof(*t->scratch));
     if (!t->scratch)
@@ -1247,9 +1436,9 @@ static sl_status task_open(sl_task *t, sl_error *err) {
   return rc;
 }
 
-/* Hands each source the records of its topic. */
-static sl_status dispatch(sl_task *t, const sl_kafka_msg *msgs, size_t n,
-                          sl_error *err) {
+/* Hands each source the records of its topic, in their order. */
+static sl_status push_sources(sl_task *t, const sl_kafka_msg *msgs, size_t n,
+                              sl_error *err) {
   size_t i = 0;
   while (i < n) {
     size_t j = i + 1;
@@ -1257,36 +1446,106 @@ static sl_status dispatch(sl_task *t, const sl_kafka_msg *msgs, size_t n,
     while (j < n && (msgs[j].topic == msgs[i].topic ||
                      !strcmp(msgs[j].topic, msgs[i].topic)))
       j++;
-    const sl_kafka_msg *run = msgs + i;
-    size_t len = j - i;
-    if (t->q->bounded) {
-      /* Records at or past the end fixed at start are not read.  A
-       * batch holds runs of one partition, so the end is looked up once
-       * per run. */
-      size_t k = 0;
-      sl_qpart *qp = NULL;
-      int32_t qp_partition = -1;
-      for (size_t m = i; m < j; m++) {
-        if (m == i || msgs[m].partition != qp_partition) {
-          qp_partition = msgs[m].partition;
-          qp = sl_query_part(t->q, msgs[m].topic, qp_partition);
-        }
-        if (!qp || msgs[m].offset < qp->end)
-          t->scratch[k++] = msgs[m];
-      }
-      run = t->scratch;
-      len = k;
-    }
-    for (int s = 0; len && s < t->nsources; s++) {
+    for (int s = 0; s < t->nsources; s++) {
       if (strcmp(sl_source_topic(t->sources[s]), msgs[i].topic) != 0)
         continue;
-      sl_status rc = sl_source_push(t->sources[s], run, len, err);
+      sl_status rc = sl_source_push(t->sources[s], msgs + i, j - i, err);
       if (rc)
         return rc;
     }
     i = j;
   }
   return SL_OK;
+}
+
+/* Hands each source the records of its topic, those at or past their
+ * bounded ends left out. */
+static sl_status dispatch(sl_task *t, const sl_kafka_msg *msgs, size_t n,
+                          sl_error *err) {
+  if (!t->q->bounded)
+    return push_sources(t, msgs, n, err);
+  /* Records at or past the end fixed at start are not read.  A batch
+   * holds runs of one partition, so the end is looked up once per run. */
+  size_t k = 0;
+  sl_qpart *qp = NULL;
+  for (size_t m = 0; m < n; m++) {
+    if (m == 0 || msgs[m].partition != msgs[m - 1].partition ||
+        (msgs[m].topic != msgs[m - 1].topic &&
+         strcmp(msgs[m].topic, msgs[m - 1].topic) != 0))
+      qp = sl_query_part(t->q, msgs[m].topic, msgs[m].partition);
+    if (!qp || msgs[m].offset < qp->end)
+      t->scratch[k++] = msgs[m];
+  }
+  return push_sources(t, t->scratch, k, err);
+}
+
+/* Bounded: drops the records of a run of one topic at or past their
+ * partitions' ends (releasing them), keeping the others in order;
+ * returns how many are kept. */
+static size_t cut_at_end(sl_task *t, sl_kafka_msg *msgs, size_t n) {
+  size_t k = 0;
+  sl_qpart *qp = NULL;
+  for (size_t m = 0; m < n; m++) {
+    if (m == 0 || msgs[m].partition != msgs[m - 1].partition)
+      qp = sl_query_part(t->q, msgs[m].topic, msgs[m].partition);
+    if (!qp || msgs[m].offset < qp->end)
+      msgs[k++] = msgs[m];
+    else
+      sl_kafka_msg_release(&msgs[m]);
+  }
+  return k;
+}
+
+/* Merging: hands the polled records of the source topics to the merge
+ * and dispatches those of repartition topics at once (their order
+ * across partitions changes no result: every key's rows are on one
+ * partition, whose watermark comes from its writers' marks).  The task
+ * owns the batch's records from here on. */
+static sl_status feed(sl_task *t, sl_error *err) {
+  sl_kafka_msg *msgs = t->kb.msgs;
+  size_t n = t->kb.count;
+  sl_kafka_batch_detach(&t->kb);
+  sl_status rc = SL_OK;
+  size_t i = 0;
+  while (i < n) {
+    size_t j = i + 1;
+    while (j < n && (msgs[j].topic == msgs[i].topic ||
+                     !strcmp(msgs[j].topic, msgs[i].topic)))
+      j++;
+    int k = topic_index(t, msgs[i].topic);
+    if (rc == SL_OK && k >= 0 && !t->topics[k].internal) {
+      size_t len = t->q->bounded ? cut_at_end(t, msgs + i, j - i) : j - i;
+      rc = sl_merge_push(t->merge, k, msgs + i, len, err);
+    } else {
+      if (rc == SL_OK && k >= 0)
+        rc = dispatch(t, msgs + i, j - i, err);
+      for (size_t m = i; m < j; m++)
+        sl_kafka_msg_release(&msgs[m]);
+    }
+    i = j;
+  }
+  return rc;
+}
+
+/* Merging: processes what the merge lets go, a batch at a time (a few
+ * per slice, so that it drains faster than polls fill it); returns how
+ * many records went. */
+static size_t run_merged(sl_task *t, sl_status *rc, sl_error *err) {
+  size_t cap = (size_t)t->q->rt->batch_size, total = 0;
+  t->merge_more = false;
+  for (int b = 0; b < MERGE_BATCHES && !*rc; b++) {
+    size_t k = sl_merge_pop(t->merge, sl_runtime_now_ms(), t->merged, cap,
+                            &t->merge_wait_ms);
+    /* The merge took only records before their ends. */
+    *rc = push_sources(t, t->merged, k, err);
+    for (size_t m = 0; m < k; m++)
+      sl_kafka_msg_release(&t->merged[m]);
+    total += k;
+    t->merge_more = k == cap;
+    if (k < cap)
+      break;
+  }
+  return total;
 }
 
 /* Bounded: partitions whose processed position reached their end. */
@@ -1325,7 +1584,8 @@ static sl_status check_ends(sl_task *t, sl_error *err) {
     for (size_t i = 0; i < n && i < 256; i++) {
       sl_qpart *qp = sl_query_part(t->q, pos[i].topic, pos[i].partition);
       if (qp && !atomic_load(&qp->done) && qp->end != INT64_MAX &&
-          pos[i].offset >= qp->end) {
+          pos[i].offset >= qp->end &&
+          held_records(t, pos[i].topic, pos[i].partition) == 0) {
         sl_status rc = part_done(t, qp, err);
         if (rc)
           return rc;
@@ -1333,9 +1593,11 @@ static sl_status check_ends(sl_task *t, sl_error *err) {
     }
   }
 
-  /* The consumer says every assigned partition is at its end: partitions
-   * it knows that delivered nothing are done too. */
-  if (sl_kafka_consumer_at_end(t->consumer)) {
+  /* The consumer says every assigned partition is at its end, and none
+   * of what it delivered waits in the merge: partitions it knows that
+   * delivered nothing are done too. */
+  if (sl_kafka_consumer_at_end(t->consumer) &&
+      (!t->merge || sl_merge_held(t->merge, 0, -1) == 0)) {
     size_t n = sl_kafka_consumer_positions(t->consumer, pos, 256);
     for (size_t i = 0; i < n && i < 256; i++) {
       sl_qpart *qp = sl_query_part(t->q, pos[i].topic, pos[i].partition);
@@ -1376,12 +1638,29 @@ static sl_task_result task_run(sl_task *t, int wait_ms, sl_error *err,
     *rc = maybe_commit(t, sl_runtime_now_ms(), err);
     return SL_TASK_IDLE;
   }
-  *rc = sl_kafka_consumer_poll(t->consumer, &t->kb, wait_ms, err);
+  /* A merge with a batch ready takes what was fetched meanwhile without
+   * waiting; one held back by an empty partition waits for it, at most
+   * as long as the partition may hold the others back. */
+  int timeout = wait_ms;
+  if (t->merge && t->merge_more)
+    timeout = 0;
+  else if (t->merge && t->merge_wait_ms >= 0 && t->merge_wait_ms < timeout)
+    timeout = (int)t->merge_wait_ms;
+  *rc = sl_kafka_consumer_poll(t->consumer, &t->kb, timeout, err);
   if (*rc)
     return SL_TASK_IDLE;
   size_t got = t->kb.count;
-  *rc = dispatch(t, t->kb.msgs, got, err);
-  sl_kafka_batch_clear(&t->kb);
+  /* With nothing held and one partition to read, there is nothing to
+   * order: records go as they come. */
+  if (!t->merge || (sl_merge_held(t->merge, 0, -1) == 0 &&
+                    sl_merge_inputs(t->merge) <= 1)) {
+    *rc = dispatch(t, t->kb.msgs, got, err);
+    sl_kafka_batch_clear(&t->kb);
+  } else {
+    *rc = feed(t, err);
+    if (!*rc)
+      got += run_merged(t, rc, err);
+  }
   if (*rc)
     return SL_TASK_IDLE;
   if (t->q->bounded && (*rc = check_ends(t, err)))
@@ -1495,6 +1774,10 @@ static bool task_park(sl_task *t) {
   if (atomic_load(&q->parked) < q->ntasks)
     return false;
   sl_error err;
+  /* Records held unprocessed are read again by the partitions' next
+   * owner. */
+  sl_merge_free(t->merge);
+  t->merge = NULL;
   if (t->consumer && sl_kafka_consumer_close(t->consumer, &err))
     SL_DEBUG("engine", "query %s: leaving the group: %s", q->id, err.message);
   for (int i = 0; i < q->plan->nnodes; i++)

@@ -3,7 +3,8 @@
  * Unit tests for engine/format/csv_record.c: field splitting and RFC 4180
  * quoting, NULL versus the empty string, conversions and their errors,
  * structural errors (message text checked), delimiters, NOT NULL and the
- * key, and encode/decode round trips of awkward values.
+ * key, encode/decode round trips of awkward values, and the event time
+ * read alone.
  */
 #include "test_util.h"
 
@@ -337,6 +338,61 @@ static void test_round_trips(void **state) {
   sl_record_schema_free(s);
 }
 
+/* The event time read alone is the one the decoder gives the row, read
+ * only up to its field; nothing where the decoder would not take it
+ * from the line. */
+static void test_event_time_alone(void **state) {
+  (void)state;
+  sl_record_schema *s = sl_record_schema_new();
+  sl_error err;
+  sl_record_schema_add(s, "note", false, sl_type_varchar(), false, &err);
+  int ts = sl_record_schema_add(s, "ts", false, sl_type_timestamp(), false,
+                                &err);
+  sl_record_schema_add(s, "n", false, sl_type_int(), false, &err);
+  assert_int_equal(sl_record_schema_set_event_time(s, ts, NULL, &err), SL_OK);
+  fixture f;
+  fx_open(&f, s, ',');
+  sl_arena arena;
+  sl_arena_init(&arena, 0);
+
+  static const char *const same[] = {
+      "x,2024-05-01T10:00:00.123Z,1",
+      "\"a,\"\"b\"\"\", 2024-05-01 12:00:00+02:00 ,2\r\n",
+      ",\"2024-05-01T10:00:00Z\",\n",
+  };
+  for (size_t k = 0; k < sizeof(same) / sizeof(same[0]); k++) {
+    sl_record_msg msg = {"c", 0, 7, 5, NULL, 0, same[k], strlen(same[k])};
+    int64_t alone = 0;
+    if (!sl_csvrec_event_time(f.dec, &msg, &arena, &alone))
+      fail_msg("no event time read from %s", same[k]);
+    assert_decodes(&f, same[k]);
+    if (alone != f.batch->rows[f.row].event_time)
+      fail_msg("%s: read %lld, decoded %lld", same[k], (long long)alone,
+               (long long)f.batch->rows[f.row].event_time);
+  }
+  /* The fields after it are not read: the decoder fails this line, the
+   * event time is there all the same. */
+  sl_record_msg tail = {"c", 0, 7, 5, NULL, 0, "x,1970-01-01T00:00:01Z,abc",
+                        26};
+  int64_t alone = 0;
+  assert_true(sl_csvrec_event_time(f.dec, &tail, &arena, &alone));
+  assert_true(alone == 1000);
+
+  static const char *const none[] = {
+      "x,,1",          /* empty: NULL */
+      "x,noon,1",      /* not a timestamp */
+      "x",             /* too few fields */
+      "\"x,2024-05-01T10:00:00Z,1", /* unterminated quote before it */
+  };
+  for (size_t k = 0; k < sizeof(none) / sizeof(none[0]); k++) {
+    sl_record_msg msg = {"c", 0, 7, 5, NULL, 0, none[k], strlen(none[k])};
+    if (sl_csvrec_event_time(f.dec, &msg, &arena, &alone))
+      fail_msg("%s gave event time %lld", none[k], (long long)alone);
+  }
+  sl_arena_destroy(&arena);
+  fx_close(&f);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_quoting_and_nulls),
@@ -344,6 +400,7 @@ int main(void) {
       cmocka_unit_test(test_typed_fields),
       cmocka_unit_test(test_delimiters_and_key),
       cmocka_unit_test(test_round_trips),
+      cmocka_unit_test(test_event_time_alone),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,8 +5,9 @@
  * DECIMAL scale and range, strings with escapes, surrogates and invalid
  * UTF-8, malformed JSON at many places (message text checked), missing
  * versus null versus NOT NULL, name matching, unknown and pruned fields,
- * nested composites, the record key, timestamps in each format, row
- * metadata, and failed rows that leave their neighbours alone.
+ * nested composites, the record key, timestamps in each format, the
+ * event time read alone, row metadata, and failed rows that leave their
+ * neighbours alone.
  */
 #include "test_util.h"
 
@@ -930,6 +931,74 @@ static void test_timestamp_formats(void **state) {
   fx_close(&f);
 }
 
+/* The event time read alone is the one the decoder gives the row, and
+ * nothing where the decoder would not take it from the value. */
+static void test_event_time_alone(void **state) {
+  (void)state;
+  sl_record_schema *s = sl_record_schema_new();
+  add_col(s, "id", sl_type_bigint(), false);
+  int ts = add_col(s, "ts", sl_type_timestamp(), false);
+  add_col(s, "note", sl_type_varchar(), false);
+  sl_error err;
+  assert_int_equal(sl_record_schema_set_event_time(s, ts, NULL, &err), SL_OK);
+  fixture f;
+  fx_open(&f, s, true);
+  sl_arena arena;
+  sl_arena_init(&arena, 0);
+
+  static const char *const same[] = {
+      "{\"id\":1,\"ts\":\"2024-05-01T10:00:00.123Z\",\"note\":\"x\"}",
+      /* Case-insensitive names; unknown nested fields skipped. */
+      "{\"extra\":{\"ts\":5,\"a\":[1,{\"b\":null}]},\"TS\":1714557600123}",
+      /* A later field wins. */
+      "{\"ts\":1,\"id\":2,\"ts\":\"2024-05-01 12:00:00+02:00\"}",
+      /* Escapes in the value and elsewhere. */
+      "{\"note\":\"a\\\"b\",\"ts\":\"2024-05-01T10:00:00\\u005a\"}",
+  };
+  for (size_t k = 0; k < sizeof(same) / sizeof(same[0]); k++) {
+    sl_record_msg msg = {"t", 0, 0, 7, NULL, 0, same[k], strlen(same[k])};
+    int64_t alone = 0;
+    if (!sl_json_event_time(f.dec, &msg, &arena, &alone))
+      fail_msg("no event time read from %s", same[k]);
+    assert_decodes(&f, same[k]);
+    if (alone != f.batch->rows[f.row].event_time)
+      fail_msg("%s: read %lld, decoded %lld", same[k], (long long)alone,
+               (long long)f.batch->rows[f.row].event_time);
+  }
+
+  /* Where the decoder would fail the record or use its key. */
+  static const char *const none[] = {
+      "{\"id\":1}",                         /* missing */
+      "{\"ts\":null}",                      /* null */
+      "{\"ts\":\"noon\"}",                  /* not a timestamp */
+      "{\"ts\":[1]}",                       /* wrong kind */
+      "{\"ts\":1,\"id\":",                  /* malformed after it */
+      "[1,2]",                              /* not an object */
+      "{\"ts\":1,\"ts\":\"noon\"}",          /* the last one is bad */
+  };
+  for (size_t k = 0; k < sizeof(none) / sizeof(none[0]); k++) {
+    sl_record_msg msg = {"t", 0, 0, 7, NULL, 0, none[k], strlen(none[k])};
+    int64_t alone = 0;
+    if (sl_json_event_time(f.dec, &msg, &arena, &alone))
+      fail_msg("%s gave event time %lld", none[k], (long long)alone);
+  }
+  sl_record_msg tomb = {"t", 0, 0, 7, NULL, 0, NULL, 0};
+  int64_t alone = 0;
+  assert_false(sl_json_event_time(f.dec, &tomb, &arena, &alone));
+  sl_arena_destroy(&arena);
+  fx_close(&f);
+
+  /* Without an event-time column there is nothing to read. */
+  s = sl_record_schema_new();
+  add_col(s, "ts", sl_type_timestamp(), false);
+  fx_open(&f, s, false);
+  sl_arena_init(&arena, 0);
+  sl_record_msg msg = {"t", 0, 0, 7, NULL, 0, "{\"ts\":1}", 8};
+  assert_false(sl_json_event_time(f.dec, &msg, &arena, &alone));
+  sl_arena_destroy(&arena);
+  fx_close(&f);
+}
+
 static void test_metadata_and_isolated_failures(void **state) {
   (void)state;
   sl_record_schema *s = sl_record_schema_new();
@@ -1080,6 +1149,7 @@ int main(void) {
       cmocka_unit_test(test_nested_composites),
       cmocka_unit_test(test_record_key),
       cmocka_unit_test(test_timestamp_formats),
+      cmocka_unit_test(test_event_time_alone),
       cmocka_unit_test(test_metadata_and_isolated_failures),
       cmocka_unit_test(test_borrowed_strings),
       cmocka_unit_test(test_many_columns),

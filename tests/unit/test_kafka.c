@@ -2,7 +2,8 @@
 /*
  * Unit tests for engine/kafka on the embedded broker (librdkafka's mock
  * cluster): round trips with keys, headers and timestamps, batch
- * consumption, group commits and resuming, fault injection (request
+ * consumption, pausing and the end of a partition, group commits and
+ * resuming, fault injection (request
  * errors, a broker down, slow responses), retention loss detection and the
  * admin calls the embedded broker supports.
  *
@@ -356,6 +357,120 @@ static void test_batch_consume(void **state) {
   check_ok(sl_kafka_admin_topic_exists(admin, "missing", &exists, &err),
            &err, "exists");
   assert_false(exists);
+}
+
+/* ---- pausing, the end of a partition, records kept across polls ----- */
+
+#define PAUSE_RECORDS 3000
+
+/* A paused partition delivers nothing until resumed, then carries on at
+ * the next offset, none lost or twice; a partition is drained once the
+ * end of it was reported after its last record; records detached from a
+ * batch outlive the next polls until released. */
+static void test_pause_and_drained(void **state) {
+  (void)state;
+  create_topic("paused", 2);
+  sl_kafka_producer *p = new_producer();
+  char value[32];
+  for (int i = 0; i < PAUSE_RECORDS; i++) {
+    snprintf(value, sizeof(value), "%d", i);
+    produce_kv(p, "paused", 0, NULL, value);
+  }
+  for (int i = 0; i < 10; i++)
+    produce_kv(p, "paused", 1, NULL, "one");
+  flush_ok(p);
+  sl_kafka_producer_free(p);
+
+  sl_kafka_consumer *c = new_consumer(NULL);
+  sl_kafka_position start[2] = {{"paused", 0, 0}, {"paused", 1, 0}};
+  sl_error err;
+  check_ok(sl_kafka_consumer_assign(c, start, 2, &err), &err, "assign");
+  assert_false(sl_kafka_consumer_drained(c, "paused", 0));
+  assert_false(sl_kafka_consumer_drained(c, "paused", 1));
+  assert_false(sl_kafka_consumer_drained(c, "paused", 2));
+  sl_kafka_batch b;
+  check_ok(sl_kafka_batch_init(&b, 100, &err), &err, "batch");
+
+  /* The first records of partition 0, kept past the polls below. */
+  sl_kafka_msg kept = {0};
+  int64_t next = 0;
+  int polls = 0;
+  while (next == 0 && polls++ < 100) {
+    check_ok(sl_kafka_consumer_poll(c, &b, 100, &err), &err, "poll");
+    for (size_t i = 0; i < b.count; i++) {
+      if (b.msgs[i].partition != 0)
+        continue;
+      assert_int_equal(b.msgs[i].offset, next);
+      if (next == 0)
+        kept = b.msgs[i];
+      next++;
+    }
+    if (next > 0) {
+      /* Keep the first one; give the rest back. */
+      for (size_t i = 0; i < b.count; i++)
+        if (b.msgs[i].handle != kept.handle)
+          sl_kafka_msg_release(&b.msgs[i]);
+      sl_kafka_batch_detach(&b);
+    }
+  }
+  assert_true(next > 0 && next < PAUSE_RECORDS);
+  check_ok(sl_kafka_consumer_pause(c, "paused", 0, true, &err), &err,
+           "pause");
+
+  /* Paused: partition 1 goes on to its end, partition 0 stays put. */
+  for (polls = 0; polls < 20; polls++) {
+    check_ok(sl_kafka_consumer_poll(c, &b, 50, &err), &err, "poll");
+    for (size_t i = 0; i < b.count; i++)
+      if (b.msgs[i].partition == 0)
+        fail_msg("offset %lld of a paused partition",
+                 (long long)b.msgs[i].offset);
+  }
+  assert_true(sl_kafka_consumer_drained(c, "paused", 1));
+  assert_false(sl_kafka_consumer_drained(c, "paused", 0));
+  assert_memory_equal(kept.value, "0", 1);
+
+  check_ok(sl_kafka_consumer_pause(c, "paused", 0, false, &err), &err,
+           "resume");
+  for (polls = 0; next < PAUSE_RECORDS && polls < 200; polls++) {
+    check_ok(sl_kafka_consumer_poll(c, &b, 100, &err), &err, "poll");
+    for (size_t i = 0; i < b.count; i++) {
+      assert_int_equal(b.msgs[i].partition, 0);
+      if (b.msgs[i].offset != next)
+        fail_msg("offset %lld after a pause, expected %lld",
+                 (long long)b.msgs[i].offset, (long long)next);
+      snprintf(value, sizeof(value), "%lld", (long long)next);
+      assert_int_equal(b.msgs[i].value_len, strlen(value));
+      assert_memory_equal(b.msgs[i].value, value, strlen(value));
+      next++;
+    }
+  }
+  assert_int_equal(next, PAUSE_RECORDS);
+  for (polls = 0; polls < 50 && !sl_kafka_consumer_drained(c, "paused", 0);
+       polls++)
+    check_ok(sl_kafka_consumer_poll(c, &b, 100, &err), &err, "poll");
+  assert_true(sl_kafka_consumer_drained(c, "paused", 0));
+  assert_int_equal(b.count, 0);
+
+  /* A new record ends the partition's drained state until its end is
+   * reported again. */
+  p = new_producer();
+  produce_kv(p, "paused", 0, NULL, "late");
+  flush_ok(p);
+  sl_kafka_producer_free(p);
+  bool seen = false;
+  for (polls = 0; polls < 100 && !seen; polls++) {
+    check_ok(sl_kafka_consumer_poll(c, &b, 100, &err), &err, "poll");
+    for (size_t i = 0; i < b.count; i++)
+      seen = seen || b.msgs[i].offset == PAUSE_RECORDS;
+    if (seen)
+      assert_false(sl_kafka_consumer_drained(c, "paused", 0));
+  }
+  assert_true(seen);
+
+  assert_memory_equal(kept.value, "0", 1);
+  sl_kafka_msg_release(&kept);
+  sl_kafka_batch_destroy(&b);
+  sl_kafka_consumer_free(c);
 }
 
 /* ---- groups, commits, resuming -------------------------------------- */
@@ -818,6 +933,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_round_trip),
       cmocka_unit_test(test_batch_consume),
+      cmocka_unit_test(test_pause_and_drained),
       cmocka_unit_test(test_group_commit_and_resume),
       cmocka_unit_test(test_faults_retried_until_delivered),
       cmocka_unit_test(test_delivery_failure_reported),

@@ -9,6 +9,9 @@
 -- has closed; RIGHT adds r1, r4, r5; FULL all of them, each unmatched row
 -- once, after its range closed, never beside a match.
 -- WITHIN 10 s is (10 s, 10 s): l1 meets r1, r2, r3; l3 meets r6.
+-- The task reads both topics in event-time order, so rows come as the
+-- records and the closing ranges do: l2's and r4's ranges close when l3
+-- comes (the watermark then reaches r5's 150 s), before r6 meets l3.
 CREATE STREAM l (id VARCHAR, x BIGINT, ts TIMESTAMP)
   WITH (topic='l', timestamp='ts', partitions=1);
 CREATE STREAM r (id VARCHAR, y BIGINT, ts TIMESTAMP)

@@ -9,6 +9,8 @@
 -- are in different windows: no match).  LEFT adds b[0,10) and c[20,30)
 -- with no clicks; RIGHT adds b[10,20) and d[20,30) with no views; FULL
 -- adds all four.  Joining on WINDOW_END gives the INNER rows again.
+-- Both topics are read in event-time order, so the [0,10) windows close,
+-- and b[0,10)'s row comes, before a[10,20) is complete.
 CREATE STREAM views (ad VARCHAR, ts TIMESTAMP)
   WITH (topic='views', timestamp='ts', partitions=1);
 CREATE STREAM clicks (ad VARCHAR, ts TIMESTAMP)
