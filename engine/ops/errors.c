@@ -319,6 +319,12 @@ static sl_status dead_letter(sl_op_errors *er, const route *rt,
   return SL_OK;
 }
 
+sl_error_policy sl_op_errors_policy(const sl_op_errors *er,
+                                    const char *topic) {
+  const route *rt = find_route(er, topic);
+  return rt ? rt->policy : SL_POLICY_FAIL;
+}
+
 /* Routes one failed row (see errors.h). */
 sl_status sl_op_errors_route(sl_op_errors *er, const char *topic,
                              const sl_batch *batch, int row, sl_error *err) {

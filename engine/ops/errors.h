@@ -87,6 +87,10 @@ sl_status sl_op_errors_set_origin(sl_op_errors *er, const char *topic,
                                   const sl_kafka_config *kafka,
                                   sl_error *err);
 
+/* The policy of topic's failed rows (fail for a topic never added). */
+sl_error_policy sl_op_errors_policy(const sl_op_errors *er,
+                                    const char *topic);
+
 /* Routes one failed row of batch from topic (its error and raw bytes are
  * in the row's metadata).  Returns SL_OK when the row was skipped or
  * dead-lettered; SL_ERR_RECORD (err filled, located at the record) when

@@ -620,8 +620,18 @@ static sl_status push_chunk(source_op *s, const sl_kafka_msg *msgs, size_t n,
     s->view_cols[c] = b->cols[s->col_map[c]];
   s->view.ncols = s->ncols;
   s->view.capacity = b->capacity;
-  s->view.nrows = b->nrows;
-  s->view.nerrors = b->nerrors;
+  /* A stream whose failed records stop the query passes on nothing from
+   * its first failed record on: what comes after it is read again once
+   * the query is restarted. */
+  int upto = b->nrows;
+  if (failed && (!s->base.ctx || !s->base.ctx->errors ||
+                 sl_op_errors_policy(s->base.ctx->errors, s->topic) ==
+                     SL_POLICY_FAIL))
+    for (int r = 0; r < upto; r++)
+      if (b->rows[r].state == SL_BATCH_ROW_ERROR)
+        upto = r;
+  s->view.nrows = upto;
+  s->view.nerrors = upto < b->nrows ? 0 : b->nerrors;
   s->view.cols = s->view_cols;
   s->view.rows = b->rows;
   sl_op_batch ob = {.batch = &s->view, .row_watermark = s->row_wm,
