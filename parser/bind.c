@@ -1264,6 +1264,16 @@ static sl_status bind_insert_values(sl_binder *b, const sl_ast_stmt *ast) {
     return rc;
   st->object_kind = obj->kind;
 
+  /* A stream's CHECKs hold for what INSERT writes as for what it reads. */
+  if (obj->kind == SL_CATALOG_STREAM) {
+    sl_rel *scan;
+    bind_scope scan_scope;
+    rc = bind_scan(b, obj, NULL, target->pos, &scan, &scan_scope);
+    if (rc)
+      return rc;
+    st->checks = scan->u.scan.checks;
+  }
+
   /* The columns given, as indexes of the target's. */
   int n = cols->n ? cols->n : st->ncolumns;
   st->nvalues = n;
@@ -1350,6 +1360,14 @@ static sl_status bind_load(sl_binder *b, const sl_ast_stmt *ast) {
   if (rc)
     return rc;
   st->object_kind = obj->kind;
+  if (obj->kind == SL_CATALOG_STREAM) {
+    sl_rel *scan;
+    bind_scope scan_scope;
+    rc = bind_scan(b, obj, NULL, target->pos, &scan, &scan_scope);
+    if (rc)
+      return rc;
+    st->checks = scan->u.scan.checks;
+  }
   rc = bind_default_option(b, "header", SL_OPTION_BOOLEAN, "true", 1);
   if (!rc)
     rc = bind_default_option(b, "delimiter", SL_OPTION_STRING, ",", 0);

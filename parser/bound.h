@@ -519,6 +519,11 @@ struct sl_bound_stmt {
   int nvalues;
   sl_bexpr ***rows;
   int *target_columns;
+  /* INSERT VALUES and LOAD into a stream: its CHECKs over its declared
+   * columns (column i of a condition is a row's value i).  INSERT's rows
+   * must all pass them before any is written; a LOAD record that breaks
+   * one follows the LOAD's error policy. */
+  sl_bcheck *checks;
 
   /* CREATE MODEL */
   const char *model_type;   /* "xgboost", "logistic_regression",

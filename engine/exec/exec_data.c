@@ -28,10 +28,13 @@
 #define STATEMENT_LOOKUP_CACHE 0
 
 /* Where rows of one statement go: a stream's topic or a table. */
+typedef struct row_checks row_checks;
+
 typedef struct row_target {
   sl_catalog_object *object;
   sl_stream_writer *writer; /* streams */
   sl_lookup *lookup;        /* tables */
+  row_checks *checks;       /* LOAD into a stream: its CHECKs, or NULL */
 } row_target;
 
 static sl_status target_open(sl_session *s, const exec_stmt *st,
@@ -83,6 +86,116 @@ static void target_close(row_target *t) {
 
 /* ---- INSERT ... VALUES --------------------------------------------------- */
 
+/* A stream's CHECKs, compiled once per statement and tried on one row
+ * at a time in a batch of one (the stream's declared columns, then its
+ * ROWTIME, ROWPARTITION and ROWOFFSET, NULL here). */
+struct row_checks {
+  const sl_bcheck *defs;
+  sl_expr **exprs;
+  int n;
+  int ncols;
+  sl_batch *batch;
+};
+
+static void row_checks_close(row_checks *c) {
+  for (int i = 0; i < c->n; i++)
+    sl_expr_free(c->exprs[i]);
+  free(c->exprs);
+  sl_batch_free(c->batch);
+}
+
+static sl_status row_checks_open(const exec_stmt *st, int ncols,
+                                 row_checks *c, sl_error *err) {
+  memset(c, 0, sizeof(*c));
+  c->defs = st->bound->checks;
+  c->ncols = ncols;
+  int n = 0;
+  for (const sl_bcheck *d = c->defs; d; d = d->next)
+    n++;
+  if (n == 0)
+    return SL_OK;
+  c->exprs = calloc((size_t)n, sizeof(*c->exprs));
+  c->batch = sl_batch_create(ncols + 3, 1);
+  if (!c->exprs || !c->batch)
+    return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  sl_expr_options opts = {.file = st->file};
+  for (const sl_bcheck *d = c->defs; d; d = d->next) {
+    if (sl_expr_compile(d->cond, &opts, &c->exprs[c->n], err))
+      return err->code;
+    c->n++;
+  }
+  return SL_OK;
+}
+
+/* Tries row (the stream's declared columns) on every CHECK: *broken
+ * gets the first one it breaks, NULL when none.  A CHECK that fails to
+ * evaluate on the row is SL_ERR_RECORD with the evaluation's message. */
+static sl_status row_checks_find(row_checks *c, const sl_value *row,
+                                 const sl_bcheck **broken, sl_error *err) {
+  *broken = NULL;
+  if (c->n == 0)
+    return SL_OK;
+  sl_batch_reset(c->batch);
+  int k = sl_batch_append_row(c->batch);
+  if (k < 0)
+    return sl_error_set(err, SL_ERR_NOMEM, "out of memory");
+  for (int col = 0; col < c->ncols + 3; col++)
+    c->batch->cols[col][k] = col < c->ncols ? row[col] : sl_value_null();
+
+  const sl_bcheck *d = c->defs;
+  for (int i = 0; i < c->n; i++, d = d->next) {
+    const sl_value *res;
+    int failed = 0;
+    if (sl_expr_run(c->exprs[i], c->batch, sl_batch_arena(c->batch), &res,
+                    &failed, err))
+      return err->code;
+    const sl_batch_row *m = &c->batch->rows[k];
+    if (failed)
+      return sl_error_set(err, SL_ERR_RECORD, "%s: %s", d->text,
+                          m->error ? m->error->message : "failed");
+    if (res[k].kind == SL_TYPE_BOOLEAN && !res[k].u.b) {
+      *broken = d;
+      return SL_OK;
+    }
+  }
+  return SL_OK;
+}
+
+/* Fails, at the row's first value, when row r breaks a CHECK or a CHECK
+ * fails to evaluate on it. */
+static sl_status row_checks_test(row_checks *c, const exec_stmt *st, int r,
+                                 const sl_value *row, sl_error *err) {
+  const sl_bound_stmt *b = st->bound;
+  sl_srcpos pos = b->nvalues ? b->rows[r][0]->pos : b->pos;
+  const sl_bcheck *broken;
+  sl_status rc = row_checks_find(c, row, &broken, err);
+  if (rc == SL_ERR_RECORD)
+    return sl_error_set_sql(err, st->file, pos.line, pos.column,
+                            "INSERT INTO %s: row %d: %s", b->name, r + 1,
+                            err->message);
+  if (rc)
+    return rc;
+  if (broken)
+    return sl_error_set_sql(err, st->file, pos.line, pos.column,
+                            "INSERT INTO %s: row %d: %s failed", b->name,
+                            r + 1, broken->text);
+  return SL_OK;
+}
+
+/* The values of row r of the statement into row (ncols values, those not
+ * listed NULL), from arena. */
+static sl_status insert_row(const exec_stmt *st, int r, int ncols,
+                            sl_arena *arena, sl_value *row, sl_error *err) {
+  const sl_bound_stmt *b = st->bound;
+  for (int c = 0; c < ncols; c++)
+    row[c] = sl_value_null();
+  for (int v = 0; v < b->nvalues; v++)
+    if (sl_expr_eval_constant(b->rows[r][v], arena,
+                              &row[b->target_columns[v]], err))
+      return exec_locate(st, err);
+  return SL_OK;
+}
+
 sl_status exec_insert_values(sl_session *s, const exec_stmt *st,
                              sl_error *err) {
   const sl_bound_stmt *b = st->bound;
@@ -93,22 +206,26 @@ sl_status exec_insert_values(sl_session *s, const exec_stmt *st,
   }
 
   int ncols = target.object->ncolumns;
-  sl_value *row = calloc((size_t)ncols, sizeof(*row));
+  sl_value *row = calloc((size_t)ncols + 1, sizeof(*row));
   sl_arena arena;
   sl_arena_init(&arena, 0);
+  row_checks checks;
   sl_status rc = row ? SL_OK : sl_error_set(err, SL_ERR_NOMEM, "out of "
                                             "memory");
+  if (rc == SL_OK && (rc = row_checks_open(st, ncols, &checks, err)))
+    exec_locate(st, err);
+
+  /* Every row passes the CHECKs before any is written: a statement that
+   * fails writes nothing. */
+  for (int r = 0; r < b->nrows && rc == SL_OK && checks.n; r++) {
+    rc = insert_row(st, r, ncols, &arena, row, err);
+    if (rc == SL_OK)
+      rc = row_checks_test(&checks, st, r, row, err);
+    sl_arena_reset(&arena);
+  }
 
   for (int r = 0; r < b->nrows && rc == SL_OK; r++) {
-    /* Columns not listed are NULL. */
-    for (int c = 0; c < ncols; c++)
-      row[c] = sl_value_null();
-    for (int v = 0; v < b->nvalues && rc == SL_OK; v++) {
-      rc = sl_expr_eval_constant(b->rows[r][v], &arena,
-                                 &row[b->target_columns[v]], err);
-      if (rc)
-        exec_locate(st, err);
-    }
+    rc = insert_row(st, r, ncols, &arena, row, err);
     if (rc == SL_OK && (rc = target_write(&target, row, err)))
       exec_locate(st, err);
     sl_arena_reset(&arena);
@@ -116,6 +233,8 @@ sl_status exec_insert_values(sl_session *s, const exec_stmt *st,
   if (rc == SL_OK && (rc = target_finish(s, &target, err)))
     exec_locate(st, err);
 
+  if (row)
+    row_checks_close(&checks);
   sl_arena_destroy(&arena);
   free(row);
   target_close(&target);
@@ -124,11 +243,22 @@ sl_status exec_insert_values(sl_session *s, const exec_stmt *st,
 
 /* ---- LOAD ---------------------------------------------------------------- */
 
+/* A record that breaks a CHECK of the stream it loads into follows the
+ * LOAD's error policy, as a record the stream's queries read would. */
 static sl_status load_row(void *ud, const sl_value *row, int ncolumns,
                           int64_t line, sl_error *err) {
   (void)ncolumns;
   (void)line;
-  return target_write(ud, row, err);
+  row_target *t = ud;
+  if (t->checks) {
+    const sl_bcheck *broken;
+    sl_status rc = row_checks_find(t->checks, row, &broken, err);
+    if (rc)
+      return rc;
+    if (broken)
+      return sl_error_set(err, SL_ERR_RECORD, "%s failed", broken->text);
+  }
+  return target_write(t, row, err);
 }
 
 /* Progress of a LOAD on a terminal: rows and percent, redrawn in place at
@@ -222,7 +352,13 @@ sl_status exec_load(sl_session *s, const exec_stmt *st, sl_error *err) {
                      err);
   } else {
     row_target target;
+    row_checks checks;
+    memset(&checks, 0, sizeof(checks));
     rc = target_open(s, st, &target, err);
+    if (rc == SL_OK && obj->kind == SL_CATALOG_STREAM &&
+        (rc = row_checks_open(st, obj->ncolumns, &checks, err)) == SL_OK &&
+        checks.n)
+      target.checks = &checks;
     sl_csv_column *cols = calloc((size_t)obj->ncolumns + 1, sizeof(*cols));
     if (rc == SL_OK && !cols)
       rc = sl_error_set(err, SL_ERR_NOMEM, "out of memory");
@@ -238,6 +374,7 @@ sl_status exec_load(sl_session *s, const exec_stmt *st, sl_error *err) {
     if (rc == SL_OK)
       rc = target_finish(s, &target, err);
     free(cols);
+    row_checks_close(&checks);
     target_close(&target);
   }
   load_progress_end(&progress);

@@ -264,6 +264,26 @@ def test_sigterm_leaves_gracefully(work):
         sh.kill()
 
 
+def test_insert_breaking_a_check_writes_nothing(work):
+    """INSERT into a stream with a CHECK: a statement whose second row
+    breaks it fails at that row and writes neither row; the shell goes
+    on, and a bounded read of the stream finds only the row before."""
+    sh = start_shell(work, "--bounded")
+    try:
+        run_statement(sh, "CREATE STREAM s (id BIGINT, amount DOUBLE, "
+                          "CHECK (amount > 0)) WITH (topic='s');")
+        run_statement(sh, "INSERT INTO s VALUES (1, 5.0);")
+        out = run_statement(sh, "INSERT INTO s VALUES (2, 6.0), (3, -1.0);")
+        check("<stdin>:1:33: error: INSERT INTO s: row 2: CHECK (amount > 0)"
+              " failed" in out, "the row and the CHECK are named", out)
+        out = run_statement(sh, "SELECT id, amount FROM s;")
+        check(re.search(r"\|  1 \| +5 \|", out) and "|  2 |" not in out
+              and has_footer(out, 1), "only the first INSERT's row", out)
+    finally:
+        sh.kill()
+
+
 if __name__ == "__main__":
     main([test_session, test_history_across_runs,
-          test_bare_sluice_on_a_terminal, test_sigterm_leaves_gracefully])
+          test_bare_sluice_on_a_terminal, test_sigterm_leaves_gracefully,
+          test_insert_breaking_a_check_writes_nothing])
