@@ -25,8 +25,9 @@
  * Commits (persistent queries): every commit interval the task takes the
  * positions its sources have processed (not what the merge holds
  * fetched) together with the producer's current mark; once every record
- * up to that mark is acknowledged, those positions are committed.  A commit the broker refuses (it is away) is
- * retried at the next slice; nothing is committed after a failure.
+ * up to that mark is acknowledged, those positions are committed.  A
+ * commit the broker refuses (it is away) is retried at the next slice;
+ * nothing is committed after a failure.
  */
 #include "engine/runtime/runtime_internal.h"
 
