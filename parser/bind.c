@@ -1245,6 +1245,21 @@ static sl_status bind_value(sl_binder *b, const sl_ast_expr *ast,
   return *out ? SL_OK : bind_nomem(b);
 }
 
+/* A stream's CHECKs hold for what INSERT and LOAD write into it as for
+ * what its queries read: bound over its declared columns, as a scan of
+ * it binds them. */
+static sl_status bind_write_checks(sl_binder *b, const sl_catalog_object *obj,
+                                   sl_ast_pos pos) {
+  if (obj->kind != SL_CATALOG_STREAM)
+    return SL_OK;
+  sl_rel *scan;
+  bind_scope scope;
+  sl_status rc = bind_scan(b, obj, NULL, pos, &scan, &scope);
+  if (!rc)
+    b->stmt->checks = scan->u.scan.checks;
+  return rc;
+}
+
 static sl_status bind_insert_values(sl_binder *b, const sl_ast_stmt *ast) {
   sl_bound_stmt *st = b->stmt;
   const sl_ast_name *target = &ast->u.insert_values.target;
@@ -1264,15 +1279,9 @@ static sl_status bind_insert_values(sl_binder *b, const sl_ast_stmt *ast) {
     return rc;
   st->object_kind = obj->kind;
 
-  /* A stream's CHECKs hold for what INSERT writes as for what it reads. */
-  if (obj->kind == SL_CATALOG_STREAM) {
-    sl_rel *scan;
-    bind_scope scan_scope;
-    rc = bind_scan(b, obj, NULL, target->pos, &scan, &scan_scope);
-    if (rc)
-      return rc;
-    st->checks = scan->u.scan.checks;
-  }
+  rc = bind_write_checks(b, obj, target->pos);
+  if (rc)
+    return rc;
 
   /* The columns given, as indexes of the target's. */
   int n = cols->n ? cols->n : st->ncolumns;
@@ -1360,15 +1369,9 @@ static sl_status bind_load(sl_binder *b, const sl_ast_stmt *ast) {
   if (rc)
     return rc;
   st->object_kind = obj->kind;
-  if (obj->kind == SL_CATALOG_STREAM) {
-    sl_rel *scan;
-    bind_scope scan_scope;
-    rc = bind_scan(b, obj, NULL, target->pos, &scan, &scan_scope);
-    if (rc)
-      return rc;
-    st->checks = scan->u.scan.checks;
-  }
-  rc = bind_default_option(b, "header", SL_OPTION_BOOLEAN, "true", 1);
+  rc = bind_write_checks(b, obj, target->pos);
+  if (!rc)
+    rc = bind_default_option(b, "header", SL_OPTION_BOOLEAN, "true", 1);
   if (!rc)
     rc = bind_default_option(b, "delimiter", SL_OPTION_STRING, ",", 0);
   if (!rc)

@@ -1437,16 +1437,22 @@ static sl_status task_open(sl_task *t, sl_error *err) {
   return rc;
 }
 
+/* The end of the run of records of msgs[i]'s topic that starts at i. */
+static size_t topic_run_end(const sl_kafka_msg *msgs, size_t i, size_t n) {
+  size_t j = i + 1;
+  /* Records of one topic share librdkafka's name string. */
+  while (j < n && (msgs[j].topic == msgs[i].topic ||
+                   !strcmp(msgs[j].topic, msgs[i].topic)))
+    j++;
+  return j;
+}
+
 /* Hands each source the records of its topic, in their order. */
 static sl_status push_sources(sl_task *t, const sl_kafka_msg *msgs, size_t n,
                               sl_error *err) {
   size_t i = 0;
   while (i < n) {
-    size_t j = i + 1;
-    /* Records of one topic share librdkafka's name string. */
-    while (j < n && (msgs[j].topic == msgs[i].topic ||
-                     !strcmp(msgs[j].topic, msgs[i].topic)))
-      j++;
+    size_t j = topic_run_end(msgs, i, n);
     for (int s = 0; s < t->nsources; s++) {
       if (strcmp(sl_source_topic(t->sources[s]), msgs[i].topic) != 0)
         continue;
@@ -1509,10 +1515,7 @@ static sl_status feed(sl_task *t, sl_error *err) {
   sl_status rc = SL_OK;
   size_t i = 0;
   while (i < n) {
-    size_t j = i + 1;
-    while (j < n && (msgs[j].topic == msgs[i].topic ||
-                     !strcmp(msgs[j].topic, msgs[i].topic)))
-      j++;
+    size_t j = topic_run_end(msgs, i, n);
     int k = topic_index(t, msgs[i].topic);
     if (rc == SL_OK && k >= 0 && !t->topics[k].internal) {
       size_t len = t->q->bounded ? cut_at_end(t, msgs + i, j - i) : j - i;
